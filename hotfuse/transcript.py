@@ -1,0 +1,405 @@
+"""Transcripts: recognized text with optional per-token times and confidences.
+
+A :class:`Transcript` is the text a recognizer produced plus the tokens it is made of.
+Tokens are whatever unit the recognizer scores: one CJK character (Paraformer), a whole
+word (Vosk, Whisper) or a sub-word piece (sherpa-onnx BPE). Each token knows where it sits
+in the text (half-open character offsets), so punctuation, spaces and case outside tokens
+survive fusion byte for byte.
+
+Example:
+    >>> from hotfuse import Transcript
+    >>> t = Transcript.from_text("用 PyTorch 训练", confidences=[0.9, 0.4, 0.8, 0.7])
+    >>> [(tok.text, tok.confidence) for tok in t.tokens]
+    [('用', 0.9), ('PyTorch', 0.4), ('训', 0.8), ('练', 0.7)]
+    >>> t.spans
+    ((0, 1), (2, 9), (10, 11), (11, 12))
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hotfuse.errors import InputError, LengthMismatchError
+
+__all__ = ["Token", "Transcript", "is_cjk", "tokenize"]
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a character that is one syllable / one token on its own (Han, kana, hangul).
+
+    >>> is_cjk("中"), is_cjk("a"), is_cjk("，")
+    (True, False, False)
+    """
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp <= 0x9FFF  # CJK Unified Ideographs
+        or 0x3400 <= cp <= 0x4DBF  # Extension A
+        or 0x20000 <= cp <= 0x2EBEF  # Extensions B-F
+        or 0xF900 <= cp <= 0xFAFF  # Compatibility Ideographs
+        or 0x3040 <= cp <= 0x30FF  # Hiragana, Katakana
+        or 0xAC00 <= cp <= 0xD7AF  # Hangul syllables
+        or cp == 0x3007  # 〇
+    )
+
+
+def _is_word_char(ch: str) -> bool:
+    """Letters and digits of alphabetic scripts (ASCII, full-width, accented Latin...)."""
+    return ch.isalnum() and not is_cjk(ch)
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into token spans: one per CJK character, one per Latin/digit word.
+
+    A word is a run of letters/digits, which may hold an apostrophe or a dot between two
+    of them (``don't``, ``3.5``). Everything else (spaces, punctuation, emoji) separates
+    tokens and belongs to none.
+
+    >>> tokenize("我用GPT-4o, 3.5倍")
+    [(0, 1), (1, 2), (2, 5), (6, 8), (10, 13), (13, 14)]
+    """
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if is_cjk(ch):
+            spans.append((i, i + 1))
+            i += 1
+        elif _is_word_char(ch):
+            j = i + 1
+            while j < n:
+                if _is_word_char(text[j]) or (
+                    text[j] in "'.’"
+                    and j + 1 < n
+                    and _is_word_char(text[j + 1])
+                    and _is_word_char(text[j - 1])
+                ):
+                    j += 1
+                else:
+                    break
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+def _check_prob(value: object, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"{where}: confidence must be a number in [0, 1] or None, got {value!r}"
+        raise InputError(msg)
+    v = float(value)
+    if math.isnan(v) or v < 0.0 or v > 1.0:
+        msg = (
+            f"{where}: confidence {v!r} is outside [0, 1]; convert log-probabilities "
+            "with math.exp() or use the recognizer's frontend (hotfuse.frontends)"
+        )
+        raise InputError(msg)
+    return v
+
+
+def _check_time(value: object, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"{where}: time must be a number of seconds or None, got {value!r}"
+        raise InputError(msg)
+    v = float(value)
+    if math.isnan(v) or v < 0.0:
+        msg = f"{where}: time {v!r} must be a non-negative number of seconds"
+        raise InputError(msg)
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One recognized unit.
+
+    Attributes:
+        text: the token as it appears in the transcript text.
+        start: start time in seconds, or None.
+        end: end time in seconds, or None.
+        confidence: the recognizer's probability for this token in [0, 1], or None.
+    """
+
+    text: str
+    start: float | None = None
+    end: float | None = None
+    confidence: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text:
+            msg = f"Token.text must be a non-empty string, got {self.text!r}"
+            raise InputError(msg)
+        object.__setattr__(self, "confidence", _check_prob(self.confidence, "Token"))
+        object.__setattr__(self, "start", _check_time(self.start, "Token.start"))
+        object.__setattr__(self, "end", _check_time(self.end, "Token.end"))
+        if self.start is not None and self.end is not None and self.end < self.start:
+            msg = f"Token {self.text!r}: end {self.end} is before start {self.start}"
+            raise InputError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """Text plus the tokens it is made of.
+
+    Build one with :meth:`from_text` (tokenises the text itself) or :meth:`from_tokens`
+    (tokens from a recognizer; the text is given or joined from them). ``spans[i]`` is the
+    half-open character range of ``tokens[i]`` in ``text``; spans are increasing and do
+    not overlap. Characters in no span (spaces, punctuation) are never changed by fusion.
+    """
+
+    text: str
+    tokens: tuple[Token, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    _char_token: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            msg = f"Transcript.text must be a string, got {type(self.text).__name__}"
+            raise InputError(msg)
+        if len(self.tokens) != len(self.spans):
+            msg = (
+                f"Transcript has {len(self.tokens)} tokens but {len(self.spans)} spans; "
+                "use Transcript.from_text() or Transcript.from_tokens() to build one"
+            )
+            raise LengthMismatchError(msg, expected=len(self.tokens), got=len(self.spans))
+        owner = [-1] * len(self.text)
+        prev_end = 0
+        for k, (tok, (s, e)) in enumerate(zip(self.tokens, self.spans, strict=True)):
+            if not (prev_end <= s < e <= len(self.text)) or self.text[s:e] != tok.text:
+                msg = (
+                    f"token {k} {tok.text!r} does not sit at {s}:{e} of the text "
+                    f"({self.text[s:e]!r}); spans must be increasing and match the text"
+                )
+                raise InputError(msg)
+            for i in range(s, e):
+                owner[i] = k
+            prev_end = e
+        object.__setattr__(self, "_char_token", tuple(owner))
+
+    # ------------------------------------------------------------------ builders
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        confidences: Sequence[float | None] | None = None,
+        timestamps: Sequence[Sequence[float] | None] | None = None,
+    ) -> Transcript:
+        """Tokenise ``text`` (one token per CJK character or Latin/digit word).
+
+        Args:
+            text: the recognized text; spaces and punctuation are kept as they are.
+            confidences: one value per token, or one per character of the tokens (a Latin
+                word then takes the minimum over its letters), or one per non-space
+                character (punctuation values are ignored). Values in [0, 1] or None.
+            timestamps: ``(start, end)`` in seconds, one pair per token (or per token
+                character, as for confidences).
+
+        Raises:
+            LengthMismatchError: a list has a length that fits none of the above; the
+                message names both lengths.
+
+        >>> Transcript.from_text("你好", confidences=[0.5, 0.25]).tokens[1]
+        Token(text='好', start=None, end=None, confidence=0.25)
+        """
+        if not isinstance(text, str):
+            msg = f"text must be a string, got {type(text).__name__}"
+            raise InputError(msg)
+        spans = tokenize(text)
+        confs = _per_token(text, spans, confidences, "confidences", _min_or_none)
+        times = _per_token(text, spans, timestamps, "timestamps", _span_or_none)
+        tokens = []
+        for k, (s, e) in enumerate(spans):
+            start = end = None
+            tm = times[k] if times is not None else None
+            if tm is not None:
+                start, end = _pair(tm, k)
+            c = confs[k] if confs is not None else None
+            tokens.append(Token(text[s:e], start, end, c))  # type: ignore[arg-type]
+        return cls(text, tuple(tokens), tuple(spans))
+
+    @classmethod
+    def from_tokens(cls, tokens: Iterable[Token], text: str | None = None) -> Transcript:
+        """Build a transcript from recognizer tokens.
+
+        Args:
+            tokens: the tokens in order.
+            text: the text they appear in. Each token is looked up in order (separators
+                such as spaces and punctuation may stand between them). When None, the
+                tokens are joined, with a space between two alphabetic tokens.
+
+        >>> t = Transcript.from_tokens([Token("hello", 0.0, 0.4), Token("世", 0.4, 0.6)])
+        >>> t.text, t.spans
+        ('hello 世', ((0, 5), (6, 7)))
+        """
+        toks = tuple(tokens)
+        for tok in toks:
+            if not isinstance(tok, Token):
+                msg = f"from_tokens() takes Token objects, got {type(tok).__name__}"
+                raise InputError(msg)
+        spans: list[tuple[int, int]] = []
+        if text is None:
+            parts: list[str] = []
+            pos = 0
+            for tok in toks:
+                if parts and _is_word_char(parts[-1][-1]) and _is_word_char(tok.text[0]):
+                    parts.append(" ")
+                    pos += 1
+                parts.append(tok.text)
+                spans.append((pos, pos + len(tok.text)))
+                pos += len(tok.text)
+            return cls("".join(parts), toks, tuple(spans))
+        if not isinstance(text, str):
+            msg = f"text must be a string or None, got {type(text).__name__}"
+            raise InputError(msg)
+        pos = 0
+        for k, tok in enumerate(toks):
+            at = text.find(tok.text, pos)
+            if at < 0:
+                msg = f"token {k} {tok.text!r} not found in the text after offset {pos}"
+                raise InputError(msg)
+            spans.append((at, at + len(tok.text)))
+            pos = at + len(tok.text)
+        return cls(text, toks, tuple(spans))
+
+    # ------------------------------------------------------------------ readers
+    @property
+    def has_confidences(self) -> bool:
+        """True when at least one token carries a confidence."""
+        return any(t.confidence is not None for t in self.tokens)
+
+    @property
+    def has_times(self) -> bool:
+        """True when at least one token carries a start or end time."""
+        return any(t.start is not None or t.end is not None for t in self.tokens)
+
+    def token_at(self, char_index: int) -> int:
+        """Index of the token covering ``text[char_index]``, or -1 for a separator."""
+        return self._char_token[char_index]
+
+    def char_confidences(self) -> list[float | None]:
+        """One confidence per character of ``text`` (a token's value on all its chars)."""
+        out: list[float | None] = [None] * len(self.text)
+        for tok, (s, e) in zip(self.tokens, self.spans, strict=True):
+            for i in range(s, e):
+                out[i] = tok.confidence
+        return out
+
+    def span_confidence(self, start: int, end: int) -> float | None:
+        """Mean confidence of the tokens overlapping ``text[start:end]`` (None if unknown)."""
+        vals = []
+        seen = set()
+        for i in range(start, end):
+            k = self._char_token[i]
+            if k >= 0 and k not in seen:
+                seen.add(k)
+                c = self.tokens[k].confidence
+                if c is not None:
+                    vals.append(c)
+        return sum(vals) / len(vals) if vals else None
+
+    def span_times(self, start: int, end: int) -> tuple[float | None, float | None]:
+        """Start and end time of ``text[start:end]``, splitting partial tokens by chars."""
+        first: float | None = None
+        last: float | None = None
+        for k, (s, e) in enumerate(self.spans):
+            if e <= start or s >= end:
+                continue
+            ts, te = _split_times(self.tokens[k], s, e, max(s, start), min(e, end))
+            if first is None and ts is not None:
+                first = ts
+            if te is not None:
+                last = te
+        return first, last
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _split_times(
+    tok: Token, s: int, e: int, a: int, b: int
+) -> tuple[float | None, float | None]:
+    """Times of characters a..b of a token spanning s..e, proportional to characters."""
+    if tok.start is None or tok.end is None:
+        return (tok.start if a == s else None, tok.end if b == e else None)
+    dur = tok.end - tok.start
+    n = e - s
+    return tok.start + dur * (a - s) / n, tok.start + dur * (b - s) / n
+
+
+def _pair(value: Sequence[float] | None, k: int) -> tuple[float | None, float | None]:
+    if value is None:
+        return None, None
+    try:
+        start, end = value
+    except (TypeError, ValueError):
+        msg = f"timestamps[{k}] must be a (start, end) pair in seconds, got {value!r}"
+        raise InputError(msg) from None
+    return start, end
+
+
+def _min_or_none(values: list[object]) -> object:
+    nums = [v for v in values if v is not None]
+    if not nums:
+        return None
+    for v in nums:
+        _check_prob(v, "confidences")
+    return min(nums)  # type: ignore[type-var]
+
+
+def _span_or_none(values: list[object]) -> object:
+    pairs = [v for v in values if v is not None]
+    if not pairs:
+        return None
+    first = _pair(pairs[0], 0)  # type: ignore[arg-type]
+    last = _pair(pairs[-1], 0)  # type: ignore[arg-type]
+    return (first[0], last[1])
+
+
+def _per_token(
+    text: str,
+    spans: list[tuple[int, int]],
+    values: Sequence[object] | None,
+    name: str,
+    reduce: object,
+) -> list[object] | None:
+    """Map a per-token, per-token-character or per-non-space-character list to tokens."""
+    if values is None:
+        return None
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        try:
+            values = list(values)  # type: ignore[call-overload]
+        except TypeError:
+            msg = f"{name} must be a list with one value per token, got {type(values).__name__}"
+            raise InputError(msg) from None
+    vals = list(values)  # type: ignore[arg-type]
+    n_tok = len(spans)
+    if len(vals) == n_tok:
+        return vals
+    n_chars = sum(e - s for s, e in spans)
+    nonspace = [i for i, ch in enumerate(text) if not ch.isspace()]
+    red = reduce  # a callable list -> value
+    if len(vals) == n_chars:
+        out: list[object] = []
+        pos = 0
+        for s, e in spans:
+            out.append(red(vals[pos : pos + e - s]))  # type: ignore[operator]
+            pos += e - s
+        return out
+    if len(vals) == len(nonspace):
+        index = {ci: vi for vi, ci in enumerate(nonspace)}
+        return [red([vals[index[i]] for i in range(s, e)]) for s, e in spans]  # type: ignore[operator]
+    msg = (
+        f"{name} has {len(vals)} values but the text has {n_tok} tokens "
+        f"({n_chars} token characters, {len(nonspace)} non-space characters); "
+        "give one value per token or per character"
+    )
+    raise LengthMismatchError(msg, expected=n_tok, got=len(vals))
