@@ -1,0 +1,325 @@
+"""Pinyin readings, syllable decomposition and the fuzzy syllable cost table.
+
+A syllable is ``(initial, final, tone)`` in a normalised form: ``y``/``w`` are folded
+into the final (``yan`` -> ``("", "ian")``, ``wo`` -> ``("", "uo")``), ``ü`` is written
+``v`` (``ju`` -> ``("j", "v")``, ``lü`` -> ``("l", "v")``), abbreviated finals are
+expanded (``iu`` -> ``iou``, ``ui`` -> ``uei``, ``un`` -> ``uen``) and the neutral tone
+is 5. Costs between syllables come from :class:`CostTable` (users can tune it).
+
+Nothing here touches pypinyin's or jieba's global state: readings come from pypinyin's
+tables without ``load_phrases_dict``, frequencies from a private ``jieba.Tokenizer``.
+
+Example:
+    >>> from hotfuse.phonetics import syllable, char_readings, hotword_pinyin
+    >>> syllable("zhuang1"), syllable("yu2"), syllable("wen4")
+    (('zh', 'uang', 1), ('', 'v', 2), ('', 'uen', 4))
+    >>> char_readings("重")
+    ('zhong4', 'chong2', 'tong2')
+    >>> hotword_pinyin("重庆")
+    ('chong2', 'qing4')
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+__all__ = [
+    "DEFAULT_COSTS",
+    "CostTable",
+    "Syllable",
+    "char_readings",
+    "hotword_pinyin",
+    "is_polyphone",
+    "syllable",
+    "word_frequency",
+]
+
+Syllable = tuple[str, str, int]
+
+_INITIALS = (
+    "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l",
+    "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w",
+)  # fmt: skip
+
+_TONE_MARKS = {
+    "ā": ("a", 1), "á": ("a", 2), "ǎ": ("a", 3), "à": ("a", 4),
+    "ē": ("e", 1), "é": ("e", 2), "ě": ("e", 3), "è": ("e", 4),
+    "ī": ("i", 1), "í": ("i", 2), "ǐ": ("i", 3), "ì": ("i", 4),
+    "ō": ("o", 1), "ó": ("o", 2), "ǒ": ("o", 3), "ò": ("o", 4),
+    "ū": ("u", 1), "ú": ("u", 2), "ǔ": ("u", 3), "ù": ("u", 4),
+    "ǖ": ("v", 1), "ǘ": ("v", 2), "ǚ": ("v", 3), "ǜ": ("v", 4), "ü": ("v", 5),
+    "ń": ("n", 2), "ň": ("n", 3), "ǹ": ("n", 4), "ḿ": ("m", 2),
+}  # fmt: skip
+
+
+def _mark_to_tone3(marked: str) -> str:
+    """``"zhòng"`` -> ``"zhong4"`` (tone 5 when no mark)."""
+    tone = 5
+    out = []
+    for ch in marked:
+        if ch in _TONE_MARKS:
+            base, t = _TONE_MARKS[ch]
+            out.append(base)
+            if t != 5:
+                tone = t
+        else:
+            out.append(ch)
+    return "".join(out) + str(tone)
+
+
+@lru_cache(maxsize=4096)
+def syllable(tone3: str) -> Syllable:
+    """Decompose a numbered-tone syllable into normalised ``(initial, final, tone)``.
+
+    >>> syllable("lv4"), syllable("you3"), syllable("qun2"), syllable("er")
+    (('l', 'v', 4), ('', 'iou', 3), ('q', 'vn', 2), ('', 'er', 5))
+    """
+    s = tone3.strip().lower().replace("ü", "v").replace("u:", "v")
+    tone = 5
+    if s and s[-1].isdigit():
+        tone = int(s[-1]) or 5
+        s = s[:-1]
+    if tone not in (1, 2, 3, 4, 5):
+        tone = 5
+    initial = ""
+    for ini in _INITIALS:
+        if s.startswith(ini) and len(s) > len(ini):
+            initial = ini
+            break
+    final = s[len(initial) :]
+    if initial == "y":
+        initial = ""
+        if final.startswith("u"):
+            final = "v" + final[1:]
+        elif not final.startswith("i"):
+            final = "i" + final
+    elif initial == "w":
+        initial = ""
+        if not final.startswith("u"):
+            final = "u" + final
+    elif initial in ("j", "q", "x") and final.startswith("u"):
+        final = "v" + final[1:]
+    if initial and final == "iu":
+        final = "iou"
+    elif initial and final == "ui":
+        final = "uei"
+    elif initial and final == "un":
+        final = "uen"
+    return (initial, final, tone)
+
+
+# --------------------------------------------------------------------------- readings
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=65536)
+def char_readings(ch: str) -> tuple[str, ...]:
+    """Every reading pypinyin knows for a character, numbered tones, most usual first.
+
+    Returns ``()`` for characters with no reading (Latin, digits, punctuation).
+
+    >>> char_readings("行")
+    ('xing2', 'hang2', 'heng2', 'xing4', 'hang4')
+    """
+    if len(ch) != 1:
+        return ()
+    from pypinyin import pinyin_dict
+
+    raw = pinyin_dict.pinyin_dict.get(ord(ch))
+    if not raw:
+        return ()
+    seen: dict[str, None] = {}
+    for marked in raw.split(","):
+        seen.setdefault(_mark_to_tone3(marked.strip()), None)
+    return tuple(seen)
+
+
+def is_polyphone(ch: str) -> bool:
+    """True when the character has readings that differ beyond tone.
+
+    >>> is_polyphone("重"), is_polyphone("中"), is_polyphone("好")
+    (True, False, False)
+    """
+    bases = {r.rstrip("12345") for r in char_readings(ch)}
+    return len(bases) > 1
+
+
+@lru_cache(maxsize=65536)
+def hotword_pinyin(text: str) -> tuple[str, ...]:
+    """Phrase-aware numbered-tone pinyin of a word, one entry per character.
+
+    Characters with no reading (Latin letters, digits) give ``""`` so the result stays
+    aligned with the characters.
+
+    >>> hotword_pinyin("银行行长")
+    ('yin2', 'hang2', 'hang2', 'zhang3')
+    """
+    from pypinyin import Style, pinyin
+
+    out: list[str] = []
+    for item in pinyin(
+        text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: [""] * len(s)
+    ):
+        out.append(item[0] if item else "")
+    if len(out) != len(text):  # pypinyin merged a non-Chinese run: realign per character
+        out = [hotword_pinyin(ch)[0] if char_readings(ch) else "" for ch in text]
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- frequency
+class _Freq:
+    def __init__(self) -> None:
+        self.table: dict[str, int] | None = None
+        self.total = 0
+
+    def load(self) -> dict[str, int]:
+        with _lock:
+            if self.table is None:
+                import jieba
+
+                jlog = logging.getLogger("jieba")
+                level = jlog.level
+                jlog.setLevel(logging.WARNING)
+                try:
+                    tk = jieba.Tokenizer()
+                    tk.initialize()
+                finally:
+                    jlog.setLevel(level)
+                self.table = tk.FREQ
+                self.total = int(tk.total)
+        return self.table
+
+
+_FREQ = _Freq()
+
+
+def word_frequency(word: str) -> int:
+    """Count of ``word`` in jieba's dictionary (0 when absent or only a prefix).
+
+    >>> word_frequency("明白") > 10000, word_frequency("伊丽莎白") < 1000
+    (True, True)
+    """
+    return int(_FREQ.load().get(word, 0))
+
+
+def jieba_frequencies() -> dict[str, int]:
+    """jieba's whole word -> count table (read-only use; loaded once, privately)."""
+    return _FREQ.load()
+
+
+# --------------------------------------------------------------------------- costs
+def _pairs(*groups: tuple[str, str]) -> frozenset[frozenset[str]]:
+    return frozenset(frozenset(g) for g in groups)
+
+
+@dataclass(frozen=True, slots=True)
+class CostTable:
+    """Graded costs between syllables; 0 is identical, about 1 is a different syllable.
+
+    Attributes:
+        fuzzy_initials: initial pairs commonly confused by speakers and recognizers.
+        fuzzy_initial_cost: cost of a fuzzy initial pair.
+        other_initial_cost: cost of any other initial difference (incl. zero initial).
+        fuzzy_finals: final pairs commonly confused.
+        fuzzy_final_cost: cost of a fuzzy final pair.
+        medial_final_cost: finals that differ only by a medial i/u/v (``an``/``ian``).
+        other_final_cost: any other final difference.
+        tone_cost: cost of a different tone (either neutral: ``neutral_tone_cost``).
+        neutral_tone_cost: cost when one side is the neutral tone.
+        max_cost: cap for one syllable substitution.
+        indel_cost: cost of a dropped or inserted syllable.
+
+    >>> DEFAULT_COSTS.cost(("zh", "ang", 1), ("z", "an", 1))
+    0.7
+    """
+
+    fuzzy_initials: frozenset[frozenset[str]] = field(
+        default_factory=lambda: _pairs(
+            ("z", "zh"), ("c", "ch"), ("s", "sh"), ("n", "l"), ("f", "h"), ("r", "l"),
+            ("l", "d"), ("r", "y"), ("h", "k"), ("b", "p"), ("d", "t"), ("g", "k"),
+            ("j", "q"), ("j", "z"), ("q", "c"), ("x", "s"), ("j", "zh"), ("q", "ch"),
+            ("x", "sh"), ("m", "n"),
+        )  # fmt: skip
+    )
+    fuzzy_initial_cost: float = 0.35
+    other_initial_cost: float = 0.9
+    fuzzy_finals: frozenset[frozenset[str]] = field(
+        default_factory=lambda: _pairs(
+            ("an", "ang"), ("en", "eng"), ("in", "ing"), ("ian", "iang"), ("uan", "uang"),
+            ("en", "in"), ("eng", "ing"), ("eng", "ong"), ("o", "uo"), ("e", "o"),
+            ("uen", "ueng"), ("ie", "ei"), ("e", "ai"), ("v", "i"), ("v", "u"),
+            ("vn", "in"), ("van", "ian"), ("ve", "ie"), ("iong", "ong"), ("ong", "ueng"),
+            ("i", "ei"), ("uo", "e"), ("ai", "ei"), ("an", "en"), ("ang", "eng"),
+        )  # fmt: skip
+    )
+    fuzzy_final_cost: float = 0.35
+    medial_final_cost: float = 0.5
+    other_final_cost: float = 0.9
+    tone_cost: float = 0.15
+    neutral_tone_cost: float = 0.05
+    max_cost: float = 1.2
+    indel_cost: float = 1.0
+
+    def initial_cost(self, a: str, b: str) -> float:
+        if a == b:
+            return 0.0
+        if frozenset((a, b)) in self.fuzzy_initials:
+            return self.fuzzy_initial_cost
+        return self.other_initial_cost
+
+    def final_cost(self, a: str, b: str) -> float:
+        if a == b:
+            return 0.0
+        if frozenset((a, b)) in self.fuzzy_finals:
+            return self.fuzzy_final_cost
+        if _strip_medial(a) == _strip_medial(b):
+            return self.medial_final_cost
+        return self.other_final_cost
+
+    def tone_diff(self, a: int, b: int) -> float:
+        if a == b:
+            return 0.0
+        if a == 5 or b == 5:
+            return self.neutral_tone_cost
+        return self.tone_cost
+
+    def cost(self, a: Syllable, b: Syllable) -> float:
+        """Substitution cost between two syllables, capped at ``max_cost``."""
+        if a == b:
+            return 0.0
+        c = self.initial_cost(a[0], b[0]) + self.final_cost(a[1], b[1]) + self.tone_diff(a[2], b[2])
+        return round(min(c, self.max_cost), 6)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A TOML/JSON-friendly view (pairs as sorted two-item lists)."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            v = getattr(self, name)
+            if isinstance(v, frozenset):
+                v = sorted(sorted(p) for p in v)
+            out[name] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CostTable:
+        """Inverse of :meth:`to_dict`; missing keys keep their defaults."""
+        kwargs: dict[str, Any] = {}
+        for k, v in data.items():
+            if k in ("fuzzy_initials", "fuzzy_finals"):
+                kwargs[k] = frozenset(frozenset(p) for p in v)
+            else:
+                kwargs[k] = float(v)
+        return cls(**kwargs)
+
+
+def _strip_medial(final: str) -> str:
+    if len(final) > 1 and final[0] in "iuv" and final not in ("in", "ing", "un", "vn"):
+        return final[1:]
+    return final
+
+
+DEFAULT_COSTS = CostTable()
