@@ -1,46 +1,252 @@
-"""Fusion: choosing and applying hotword replacements (engine under construction)."""
+"""Fusion: scoring candidate spans and choosing the replacements.
+
+The decision for each candidate (a span that sounds like a hotword, from
+:mod:`hotfuse.match`) is a small logistic model over interpretable features:
+
+==================  =========================================================================
+feature             meaning
+==================  =========================================================================
+``distance``        phonetic distance per hotword syllable (0 = homophone), or letter distance
+``log_len``         log of the hotword's syllable count: long matches are rarely chance
+``indel``           1 when the span has one syllable more or fewer than the hotword
+``overlap``         share of the hotword's characters already present at the same place
+``orig_freq``       log(1 + jieba count of the original span as a word): common words resist
+``cross_freq``      log(1 + count of the most frequent word the span would cut in two)
+``conf``            logit of the recognizer's mean confidence over the span (with confidences)
+``alias``           1 for an exact occurrence of a known misrecognition (alias)
+``alias_pinyin``    1 when the span sounds like an alias rather than the hotword itself
+``latin``           1 for a Latin-letter match
+==================  =========================================================================
+
+``score = bias + Σ coef·feature + log(weight)`` is the log-odds that the replacement is
+right; a candidate is replaced when ``score >= threshold``. Two coefficient sets ship,
+fitted on the training split of the benchmark (``eval/fit_model.py`` refits them): one that
+uses confidences and one for transcripts without them, where the decision rests on
+phonetics and the lexical priors alone. Among candidates over the threshold, the set of
+non-overlapping replacements with the largest total margin ``score - threshold`` is chosen
+by dynamic programming over the whole utterance (not greedily); spans that overlap an
+exact occurrence of any hotword or sit inside a blocking context are never replaced.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
-from hotfuse.errors import ConfigError
-from hotfuse.transcript import Transcript
+from hotfuse.errors import ConfigError, InputError
+from hotfuse.lexicon import Hotword, coerce_hotwords
+from hotfuse.match import Candidate, LexiconIndex, MatchKind
+from hotfuse.phonetics import DEFAULT_COSTS, CostTable, word_frequency
+from hotfuse.transcript import Token, Transcript, tokenize
 
-__all__ = ["FuseConfig", "FuseResult", "Replacement"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "FEATURES",
+    "FuseConfig",
+    "FuseResult",
+    "Fuser",
+    "Replacement",
+    "ScoringModel",
+    "features",
+    "fuse",
+    "load_config",
+]
+
+log = logging.getLogger("hotfuse")
+
+FEATURES = (
+    "distance",
+    "log_len",
+    "indel",
+    "overlap",
+    "orig_freq",
+    "cross_freq",
+    "conf",
+    "alias",
+    "alias_pinyin",
+    "latin",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringModel:
+    """Logistic-model coefficients: ``with_conf`` and ``no_conf`` map feature -> weight.
+
+    The ``"bias"`` key is the intercept. Unknown feature names are a :class:`ConfigError`.
+    """
+
+    with_conf: Mapping[str, float]
+    no_conf: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        for name, coefs in (("with_conf", self.with_conf), ("no_conf", self.no_conf)):
+            bad = sorted(set(coefs) - {*FEATURES, "bias"})
+            if bad:
+                msg = f"ScoringModel.{name} has unknown features {bad}; known: {FEATURES}"
+                raise ConfigError(msg)
+            for k, v in coefs.items():
+                if not isinstance(v, int | float) or not math.isfinite(v):
+                    msg = f"ScoringModel.{name}[{k!r}] must be a finite number, got {v!r}"
+                    raise ConfigError(msg)
+            if name == "no_conf" and coefs.get("conf", 0.0) != 0.0:
+                msg = "ScoringModel.no_conf must not weigh the 'conf' feature"
+                raise ConfigError(msg)
+        object.__setattr__(self, "with_conf", dict(self.with_conf))
+        object.__setattr__(self, "no_conf", dict(self.no_conf))
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.with_conf.items())), tuple(sorted(self.no_conf.items()))))
+
+    def score(self, x: Mapping[str, float], *, has_conf: bool) -> float:
+        coefs = self.with_conf if has_conf else self.no_conf
+        return coefs.get("bias", 0.0) + sum(coefs.get(k, 0.0) * v for k, v in x.items())
+
+
+# Fitted by eval/fit_model.py on the train split (error model A); see README "Accuracy".
+DEFAULT_MODEL = ScoringModel(
+    with_conf={
+        "bias": 2.0,
+        "distance": -12.0,
+        "log_len": 1.5,
+        "indel": -2.0,
+        "overlap": -0.5,
+        "orig_freq": -0.35,
+        "cross_freq": -0.3,
+        "conf": -0.9,
+        "alias": 6.0,
+        "alias_pinyin": -0.5,
+        "latin": 1.0,
+    },
+    no_conf={
+        "bias": 1.5,
+        "distance": -12.0,
+        "log_len": 1.5,
+        "indel": -2.0,
+        "overlap": -0.5,
+        "orig_freq": -0.4,
+        "cross_freq": -0.35,
+        "alias": 6.0,
+        "alias_pinyin": -0.5,
+        "latin": 1.0,
+    },
+)
 
 
 @dataclass(frozen=True, slots=True)
 class FuseConfig:
-    """Decision settings. ``threshold``: a candidate is replaced when its score >= threshold."""
+    """Decision settings.
 
-    threshold: float = 0.0
+    Attributes:
+        threshold: replace when the log-odds score reaches it (0 = even odds; higher is
+            more conservative).
+        use_confidence: use the recognizer's confidences when the transcript has them.
+        max_distance: largest phonetic distance per syllable for a candidate (0-1.2).
+        latin_max_distance: largest normalised letter distance for Latin terms (0-1).
+        costs: the syllable cost table.
+        model: the scoring coefficients.
+    """
+
+    threshold: float = 1.0
     use_confidence: bool = True
+    max_distance: float = 0.5
+    latin_max_distance: float = 0.25
+    costs: CostTable = DEFAULT_COSTS
+    model: ScoringModel = DEFAULT_MODEL
 
     def __post_init__(self) -> None:
-        if not math.isfinite(self.threshold):
-            msg = f"threshold must be finite, got {self.threshold!r}"
+        def num(name: str, lo: float, hi: float) -> None:
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                msg = f"FuseConfig.{name} must be a finite number, got {v!r}"
+                raise ConfigError(msg)
+            if not lo <= v <= hi:
+                msg = f"FuseConfig.{name}={v!r} is outside [{lo}, {hi}]"
+                raise ConfigError(msg)
+            object.__setattr__(self, name, float(v))
+
+        num("threshold", -50.0, 50.0)
+        num("max_distance", 0.0, 1.2)
+        num("latin_max_distance", 0.0, 1.0)
+        if not isinstance(self.use_confidence, bool):
+            msg = f"FuseConfig.use_confidence must be true or false, got {self.use_confidence!r}"
             raise ConfigError(msg)
+        if isinstance(self.costs, Mapping):
+            object.__setattr__(self, "costs", CostTable.from_dict(dict(self.costs)))
+        if isinstance(self.model, Mapping):
+            try:
+                object.__setattr__(self, "model", ScoringModel(**dict(self.model)))
+            except TypeError as exc:
+                msg = f"FuseConfig.model must have 'with_conf' and 'no_conf' tables ({exc})"
+                raise ConfigError(msg) from None
 
     @classmethod
     def coerce(cls, value: FuseConfig | Mapping[str, Any] | None, **overrides: Any) -> FuseConfig:
-        base = cls() if value is None else value
-        if isinstance(base, Mapping):
-            names = {f.name for f in fields(cls)}
-            unknown = sorted(set(base) - names)
+        """A config from None (defaults), a FuseConfig or a mapping, then ``overrides``."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            msg = f"unknown FuseConfig fields {unknown}; known: {sorted(names)}"
+            raise ConfigError(msg)
+        if value is None:
+            base = cls()
+        elif isinstance(value, FuseConfig):
+            base = value
+        elif isinstance(value, Mapping):
+            unknown = sorted(set(value) - names)
             if unknown:
                 msg = f"unknown FuseConfig fields {unknown}; known: {sorted(names)}"
                 raise ConfigError(msg)
-            base = cls(**dict(base))
+            base = cls(**dict(value))
+        else:
+            msg = f"config must be a FuseConfig, a mapping or None, got {type(value).__name__}"
+            raise ConfigError(msg)
         return replace(base, **overrides) if overrides else base
+
+    def to_dict(self) -> dict[str, Any]:
+        """A TOML-friendly view; ``FuseConfig.coerce(cfg.to_dict()) == cfg``."""
+        return {
+            "threshold": self.threshold,
+            "use_confidence": self.use_confidence,
+            "max_distance": self.max_distance,
+            "latin_max_distance": self.latin_max_distance,
+            "costs": self.costs.to_dict(),
+            "model": {"with_conf": dict(self.model.with_conf), "no_conf": dict(self.model.no_conf)},
+        }
+
+
+def load_config(path: str | Path) -> FuseConfig:
+    """Read a TOML config (as written by ``hotfuse tune``) into a :class:`FuseConfig`.
+
+    The file may hold the fields at top level or under a ``[fuse]`` table.
+    """
+    import tomllib
+
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"config file {p} does not exist; write one with 'hotfuse tune'"
+        raise ConfigError(msg) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        msg = f"config file {p} is not valid TOML: {exc}"
+        raise ConfigError(msg) from None
+    data = data.get("fuse", data)
+    data.pop("meta", None)
+    return FuseConfig.coerce(data)
 
 
 @dataclass(frozen=True, slots=True)
 class Replacement:
-    """One replacement: ``text[start:end]`` (the original) became ``hotword``."""
+    """One replacement: ``original`` (= source ``text[start:end]``) became ``hotword``.
+
+    ``score`` is the decision's log-odds; ``confidence`` the recognizer's mean confidence
+    over the replaced tokens (None when it gave none); ``reason`` says why in words.
+    """
 
     start: int
     end: int
@@ -53,10 +259,434 @@ class Replacement:
 
 @dataclass(frozen=True, slots=True)
 class FuseResult:
-    """The fused text, its transcript, and every replacement made."""
+    """The fused text, its transcript, and every replacement made.
+
+    ``source`` is the input transcript; offsets in ``replacements`` index ``source.text``.
+    """
 
     text: str
     replacements: tuple[Replacement, ...]
     transcript: Transcript
     source: Transcript
     config: FuseConfig = field(default_factory=FuseConfig)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.replacements)
+
+    def explain(self) -> str:
+        """An aligned before/after view with one line per replacement.
+
+        >>> print(fuse("伊丽沙白这会儿真太高兴了", ["伊丽莎白"]).explain())  # doctest: +ELLIPSIS
+        before: 伊丽沙白这会儿真太高兴了
+        after:  伊丽莎白这会儿真太高兴了
+                ^^^^
+          [0:4] 伊丽沙白 -> 伊丽莎白  score ... (pinyin ...)
+        """
+        if not self.replacements:
+            return f"before: {self.source.text}\nafter:  {self.text}\n  (no replacement)"
+        marks = []
+        pos = 0
+        for r in self.replacements:
+            marks.append(" " * _width(self.source.text[pos : r.start]))
+            marks.append("^" * max(1, _width(r.hotword)))
+            pos = r.end
+        lines = [f"before: {self.source.text}", f"after:  {self.text}", "        " + "".join(marks)]
+        for r in self.replacements:
+            conf = "" if r.confidence is None else f", confidence {r.confidence:.2f}"
+            lines.append(
+                f"  [{r.start}:{r.end}] {r.original} -> {r.hotword}  score {r.score:+.2f}"
+                f"{conf} ({r.reason})"
+            )
+        return "\n".join(lines)
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+# --------------------------------------------------------------------------- features
+def _logit(p: float) -> float:
+    p = min(max(p, 0.02), 0.98)
+    return math.log(p / (1.0 - p))
+
+
+def _cross_freq(text: str, start: int, end: int, seg_lo: int, seg_hi: int) -> int:
+    """Count of the most frequent dictionary word that the span boundary would cut."""
+    best = 0
+    for b in (start, end):
+        for i in range(max(seg_lo, b - 3), b):
+            for j in range(b + 1, min(seg_hi, b + 3) + 1):
+                if i >= start and j <= end:
+                    continue
+                f = word_frequency(text[i:j])
+                if f > best:
+                    best = f
+    return best
+
+
+def features(cand: Candidate, transcript: Transcript, hotword: Hotword) -> dict[str, float]:
+    """The feature vector of one candidate (see the module docstring).
+
+    ``conf`` is present only when the span has recognizer confidences.
+    """
+    text = transcript.text
+    orig = cand.original
+    hw = hotword.text
+    same = sum(1 for a, b in zip(orig, hw, strict=False) if a == b)
+    lo, hi = _cjk_run(text, cand.start, cand.end)
+    x = {
+        "distance": cand.distance,
+        "log_len": math.log(max(1, cand.n_units if cand.kind != MatchKind.LATIN else 2)),
+        "indel": 1.0 if cand.span_units != cand.n_units and cand.kind != MatchKind.LATIN else 0.0,
+        "overlap": same / max(1, len(hw)),
+        "orig_freq": math.log1p(word_frequency(orig)),
+        "cross_freq": math.log1p(_cross_freq(text, cand.start, cand.end, lo, hi)),
+        "alias": 1.0 if cand.kind == MatchKind.ALIAS_EXACT else 0.0,
+        "alias_pinyin": 1.0 if cand.kind == MatchKind.ALIAS_PINYIN else 0.0,
+        "latin": 1.0 if cand.kind == MatchKind.LATIN else 0.0,
+    }
+    conf = transcript.span_confidence(cand.start, cand.end)
+    if conf is not None:
+        x["conf"] = _logit(conf)
+    return x
+
+
+def _cjk_run(text: str, start: int, end: int) -> tuple[int, int]:
+    from hotfuse.transcript import is_cjk
+
+    lo = start
+    while lo > 0 and is_cjk(text[lo - 1]):
+        lo -= 1
+    hi = end
+    while hi < len(text) and is_cjk(text[hi]):
+        hi += 1
+    return lo, hi
+
+
+# --------------------------------------------------------------------------- fuser
+AsrInput = str | Transcript | Mapping[str, Any] | Any
+
+
+class Fuser:
+    """A compiled hotword list: build once, fuse many transcripts.
+
+    Thread-safe (all per-lexicon state is built in ``__init__`` and read-only after) and
+    picklable (the index is rebuilt from the hotwords on unpickling).
+
+    Example:
+        >>> f = Fuser(["伊丽莎白", "达西"])
+        >>> f.fuse("伊丽沙白这会儿真太高兴了").text
+        '伊丽莎白这会儿真太高兴了'
+        >>> f.fuse("今天天气很好").replacements
+        ()
+    """
+
+    def __init__(
+        self,
+        hotwords: Iterable[str | Hotword] | Any,
+        config: FuseConfig | Mapping[str, Any] | None = None,
+        **overrides: Any,
+    ) -> None:
+        self.hotwords = coerce_hotwords(hotwords)
+        self.config = FuseConfig.coerce(config, **overrides)
+        for hw in self.hotwords:
+            if len(hw.text) == 1 and hw.weight > 0:
+                log.warning(
+                    "one-character hotword %r is matched only through exact aliases", hw.text
+                )
+        self._index = LexiconIndex(
+            self.hotwords,
+            costs=self.config.costs,
+            max_distance=self.config.max_distance,
+            latin_max_distance=self.config.latin_max_distance,
+        )
+        self._by_text = {hw.text: hw for hw in self.hotwords}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"hotwords": self.hotwords, "config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["hotwords"], state["config"])  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"Fuser({len(self.hotwords)} hotwords, threshold={self.config.threshold})"
+
+    # ------------------------------------------------------------------ public
+    def fuse(self, asr_result: AsrInput, **kwargs: Any) -> FuseResult:
+        """Fuse one recognizer result (text, Transcript or a raw frontend result)."""
+        transcript = to_transcript(asr_result, **kwargs)
+        cands = self._decide(transcript)
+        chosen = _select([c for c in cands if c.accepted], self.config.threshold)
+        return _apply(transcript, chosen, self.config)
+
+    def fuse_many(self, results: Iterable[AsrInput]) -> tuple[FuseResult, ...]:
+        """Fuse many results in order (single process; see the CLI's ``--jobs``)."""
+        return tuple(self.fuse(r) for r in results)
+
+    def candidates(self, asr_result: AsrInput, **kwargs: Any) -> tuple[Candidate, ...]:
+        """Every candidate span with its score, decision and reason (for explaining)."""
+        transcript = to_transcript(asr_result, **kwargs)
+        cands = self._decide(transcript)
+        chosen = {
+            (c.start, c.end, c.hotword)
+            for c in _select([c for c in cands if c.accepted], self.config.threshold)
+        }
+        out = []
+        for c in cands:
+            if c.accepted and (c.start, c.end, c.hotword) not in chosen:
+                c = replace(c, accepted=False, reason=c.reason + "; overlaps a better candidate")
+            out.append(c)
+        return tuple(out)
+
+    # ------------------------------------------------------------------ internals
+    def _decide(self, transcript: Transcript) -> list[Candidate]:
+        if not transcript.text or not self._index.targets:
+            return []
+        text = transcript.text
+        protected = self._index.exact_occurrences(text)
+        has_conf = self.config.use_confidence and transcript.has_confidences
+        out: list[Candidate] = []
+        for c in self._index.candidates(transcript):
+            hw = self._by_text[c.hotword]
+            x = features(c, transcript, hw)
+            use_conf = has_conf and "conf" in x
+            if not use_conf:
+                x.pop("conf", None)
+            z = self.config.model.score(x, has_conf=use_conf) + math.log(hw.weight)
+            conf = transcript.span_confidence(c.start, c.end)
+            why = _reason(c, x, use_conf)
+            blocked = _blocked(text, c, hw, protected, self.hotwords)
+            accepted = z >= self.config.threshold and not blocked
+            if blocked:
+                why = f"{why}; {blocked}"
+            elif not accepted:
+                why = f"{why}; below threshold {self.config.threshold:+.2f}"
+            out.append(
+                replace(
+                    c,
+                    score=round(z, 4),
+                    probability=round(1.0 / (1.0 + math.exp(-z)), 4),
+                    confidence=conf,
+                    accepted=accepted,
+                    reason=why,
+                )
+            )
+        return out
+
+
+def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
+    if c.kind == MatchKind.ALIAS_EXACT:
+        parts = [f"known alias {c.target!r}"]
+    elif c.kind == MatchKind.LATIN:
+        parts = [f"letters ~ {c.target!r} (distance {c.distance:.2f})"]
+    else:
+        via = "" if c.kind == MatchKind.PINYIN else f" via alias {c.target!r}"
+        parts = [f"{c.kind.value}{via} distance {c.distance:.2f}/syllable"]
+        if c.span_units != c.n_units:
+            parts.append(f"{c.span_units} vs {c.n_units} syllables")
+    if use_conf:
+        p = 1.0 / (1.0 + math.exp(-x["conf"]))
+        parts.append(f"confidence {p:.2f}")
+    if x.get("orig_freq", 0.0) > 0:
+        parts.append(f"original is a word (freq {math.expm1(x['orig_freq']):.0f})")
+    return ", ".join(parts)
+
+
+def _blocked(
+    text: str,
+    c: Candidate,
+    hw: Hotword,
+    protected: Sequence[tuple[int, int, int]],
+    hotwords: Sequence[Hotword],
+) -> str:
+    for s, e, h in protected:
+        if s < c.end and c.start < e:
+            return f"overlaps the exact hotword {hotwords[h].text!r}"
+    for ctx in hw.block_contexts:
+        pos = text.find(ctx)
+        while pos >= 0:
+            if pos <= c.start and c.end <= pos + len(ctx):
+                return f"inside blocking context {ctx!r}"
+            pos = text.find(ctx, pos + 1)
+    return ""
+
+
+def _select(cands: Sequence[Candidate], threshold: float) -> list[Candidate]:
+    """Best non-overlapping set by total margin (weighted interval scheduling)."""
+    if not cands:
+        return []
+    items = sorted(cands, key=lambda c: (c.end, c.start))
+    n = len(items)
+    best = [0.0] * (n + 1)
+    take = [False] * (n + 1)
+    prev_idx = [0] * n
+    ends = [c.end for c in items]
+    import bisect
+
+    for i, c in enumerate(items):
+        prev_idx[i] = bisect.bisect_right(ends, c.start, 0, i)
+    for i, c in enumerate(items, start=1):
+        with_it = best[prev_idx[i - 1]] + (c.score - threshold) + 1e-9
+        if with_it > best[i - 1]:
+            best[i], take[i] = with_it, True
+        else:
+            best[i] = best[i - 1]
+    chosen = []
+    i = n
+    while i > 0:
+        if take[i]:
+            chosen.append(items[i - 1])
+            i = prev_idx[i - 1]
+        else:
+            i -= 1
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) -> FuseResult:
+    if not chosen:
+        return FuseResult(source.text, (), source, source, config)
+    text = source.text
+    parts: list[str] = []
+    tokens: list[Token] = []
+    spans: list[tuple[int, int]] = []
+    reps: list[Replacement] = []
+    pos = 0  # position in source text
+    shift = 0  # new offset - old offset
+
+    def keep_range(a: int, b: int) -> None:
+        """Copy source text a..b, with the (parts of) tokens inside it."""
+        parts.append(text[a:b])
+        for k, (s, e) in enumerate(source.spans):
+            if e <= a or s >= b:
+                continue
+            s2, e2 = max(s, a), min(e, b)
+            tok = source.tokens[k]
+            if (s2, e2) == (s, e):
+                new = tok
+            else:
+                ts, te = source.span_times(s2, e2)
+                new = Token(text[s2:e2], ts, te, tok.confidence)
+            tokens.append(new)
+            spans.append((s2 + shift, e2 + shift))
+
+    for c in chosen:
+        keep_range(pos, c.start)
+        t0, t1 = source.span_times(c.start, c.end)
+        new_text = c.hotword
+        base = c.start + shift
+        pieces = tokenize(new_text) or [(0, len(new_text))]
+        n = len(new_text)
+        for s, e in pieces:
+            ts = te = None
+            if t0 is not None and t1 is not None:
+                ts = t0 + (t1 - t0) * s / n
+                te = t0 + (t1 - t0) * e / n
+            tokens.append(Token(new_text[s:e], ts, te, None))
+            spans.append((base + s, base + e))
+        parts.append(new_text)
+        reps.append(
+            Replacement(c.start, c.end, c.original, c.hotword, c.score, c.confidence, c.reason)
+        )
+        shift += len(new_text) - (c.end - c.start)
+        pos = c.end
+    keep_range(pos, len(text))
+    fused = Transcript("".join(parts), tuple(tokens), tuple(spans))
+    return FuseResult(fused.text, tuple(reps), fused, source, config)
+
+
+# --------------------------------------------------------------------------- one call
+def to_transcript(
+    asr_result: AsrInput,
+    *,
+    confidences: Sequence[float | None] | None = None,
+    timestamps: Sequence[Sequence[float] | None] | None = None,
+    frontend: str | None = None,
+) -> Transcript:
+    """Turn any accepted input into a Transcript (raw results go through the frontends)."""
+    if isinstance(asr_result, Transcript):
+        if confidences is not None or timestamps is not None:
+            msg = "confidences/timestamps apply to plain text; a Transcript already has them"
+            raise InputError(msg)
+        return asr_result
+    if isinstance(asr_result, str) and frontend is None:
+        return Transcript.from_text(asr_result, confidences, timestamps)
+    if asr_result is None:
+        msg = (
+            "asr_result is None; pass the recognized text (a string), a Transcript or a raw result"
+        )
+        raise InputError(msg)
+    if confidences is not None or timestamps is not None:
+        msg = "confidences/timestamps apply to plain text only"
+        raise InputError(msg)
+    try:
+        from hotfuse import frontends
+    except ImportError:  # pragma: no cover - frontends ship with the package
+        frontends = None  # type: ignore[assignment]
+    if frontends is None or not hasattr(frontends, "to_transcript"):
+        msg = (
+            f"cannot fuse a {type(asr_result).__name__}: pass a string or a Transcript "
+            "(hotfuse.Transcript.from_text / from_tokens)"
+        )
+        raise InputError(msg)
+    return frontends.to_transcript(asr_result, frontend)  # type: ignore[no-any-return]
+
+
+_CACHE: dict[tuple[Any, ...], Fuser] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 64
+
+
+def _cached_fuser(hotwords: Any, config: FuseConfig) -> Fuser:
+    hws = coerce_hotwords(hotwords)
+    key = (hws, config)
+    with _CACHE_LOCK:
+        f = _CACHE.get(key)
+        if f is not None:
+            return f
+    f = Fuser(hws, config)
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = f
+    return f
+
+
+def fuse(
+    asr_result: AsrInput,
+    hotwords: Iterable[str | Hotword] | Any,
+    *,
+    config: FuseConfig | Mapping[str, Any] | None = None,
+    confidences: Sequence[float | None] | None = None,
+    timestamps: Sequence[Sequence[float] | None] | None = None,
+    frontend: str | None = None,
+    **overrides: Any,
+) -> FuseResult:
+    """Replace spans of ``asr_result`` that sound like one of ``hotwords``.
+
+    Args:
+        asr_result: the recognized text, a :class:`Transcript`, or a raw recognizer result
+            (a FunASR dict, a Whisper result, ...: see :mod:`hotfuse.frontends`).
+        hotwords: strings, :class:`Hotword` objects, or a Lexicon. Compiled lists are
+            cached by content, so calling ``fuse`` repeatedly with one list is cheap.
+        config: a :class:`FuseConfig` or a mapping of its fields; ``overrides`` replace
+            single fields (``fuse(text, words, threshold=2.0)``).
+        confidences: for plain text, one recognizer confidence per token (or character).
+        timestamps: for plain text, one ``(start, end)`` in seconds per token.
+        frontend: the name of the frontend to read a raw result with (auto-detected).
+
+    Returns:
+        A :class:`FuseResult`.
+
+    Example:
+        >>> r = fuse("伊丽沙白这会儿真太高兴了", ["伊丽莎白", "达西"])
+        >>> r.text
+        '伊丽莎白这会儿真太高兴了'
+        >>> r.replacements[0].original, r.replacements[0].start, r.replacements[0].end
+        ('伊丽沙白', 0, 4)
+    """
+    cfg = FuseConfig.coerce(config, **overrides)
+    fuser = _cached_fuser(hotwords, cfg)
+    return fuser.fuse(asr_result, confidences=confidences, timestamps=timestamps, frontend=frontend)

@@ -161,9 +161,11 @@ def hotword_pinyin(text: str) -> tuple[str, ...]:
     from pypinyin import Style, pinyin
 
     out: list[str] = []
-    for item in pinyin(
-        text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: [""] * len(s)
-    ):
+
+    def blanks(s: str) -> list[str]:
+        return [""] * len(s)
+
+    for item in pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=blanks):  # type: ignore[arg-type]
         out.append(item[0] if item else "")
     if len(out) != len(text):  # pypinyin merged a non-Chinese run: realign per character
         out = [hotword_pinyin(ch)[0] if char_readings(ch) else "" for ch in text]
@@ -239,22 +241,58 @@ class CostTable:
 
     fuzzy_initials: frozenset[frozenset[str]] = field(
         default_factory=lambda: _pairs(
-            ("z", "zh"), ("c", "ch"), ("s", "sh"), ("n", "l"), ("f", "h"), ("r", "l"),
-            ("l", "d"), ("r", "y"), ("h", "k"), ("b", "p"), ("d", "t"), ("g", "k"),
-            ("j", "q"), ("j", "z"), ("q", "c"), ("x", "s"), ("j", "zh"), ("q", "ch"),
-            ("x", "sh"), ("m", "n"),
-        )  # fmt: skip
+            ("z", "zh"),
+            ("c", "ch"),
+            ("s", "sh"),
+            ("n", "l"),
+            ("f", "h"),
+            ("r", "l"),
+            ("l", "d"),
+            ("r", "y"),
+            ("h", "k"),
+            ("b", "p"),
+            ("d", "t"),
+            ("g", "k"),
+            ("j", "q"),
+            ("j", "z"),
+            ("q", "c"),
+            ("x", "s"),
+            ("j", "zh"),
+            ("q", "ch"),
+            ("x", "sh"),
+            ("m", "n"),
+        )
     )
     fuzzy_initial_cost: float = 0.35
     other_initial_cost: float = 0.9
     fuzzy_finals: frozenset[frozenset[str]] = field(
         default_factory=lambda: _pairs(
-            ("an", "ang"), ("en", "eng"), ("in", "ing"), ("ian", "iang"), ("uan", "uang"),
-            ("en", "in"), ("eng", "ing"), ("eng", "ong"), ("o", "uo"), ("e", "o"),
-            ("uen", "ueng"), ("ie", "ei"), ("e", "ai"), ("v", "i"), ("v", "u"),
-            ("vn", "in"), ("van", "ian"), ("ve", "ie"), ("iong", "ong"), ("ong", "ueng"),
-            ("i", "ei"), ("uo", "e"), ("ai", "ei"), ("an", "en"), ("ang", "eng"),
-        )  # fmt: skip
+            ("an", "ang"),
+            ("en", "eng"),
+            ("in", "ing"),
+            ("ian", "iang"),
+            ("uan", "uang"),
+            ("en", "in"),
+            ("eng", "ing"),
+            ("eng", "ong"),
+            ("o", "uo"),
+            ("e", "o"),
+            ("uen", "ueng"),
+            ("ie", "ei"),
+            ("e", "ai"),
+            ("v", "i"),
+            ("v", "u"),
+            ("vn", "in"),
+            ("van", "ian"),
+            ("ve", "ie"),
+            ("iong", "ong"),
+            ("ong", "ueng"),
+            ("i", "ei"),
+            ("uo", "e"),
+            ("ai", "ei"),
+            ("an", "en"),
+            ("ang", "eng"),
+        )
     )
     fuzzy_final_cost: float = 0.35
     medial_final_cost: float = 0.5

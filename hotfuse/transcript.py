@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -218,7 +217,7 @@ class Transcript:
             start = end = None
             tm = times[k] if times is not None else None
             if tm is not None:
-                start, end = _pair(tm, k)
+                start, end = _pair(tm, k)  # type: ignore[arg-type]
             c = confs[k] if confs is not None else None
             tokens.append(Token(text[s:e], start, end, c))  # type: ignore[arg-type]
         return cls(text, tuple(tokens), tuple(spans))
@@ -324,9 +323,7 @@ class Transcript:
         return self.text
 
 
-def _split_times(
-    tok: Token, s: int, e: int, a: int, b: int
-) -> tuple[float | None, float | None]:
+def _split_times(tok: Token, s: int, e: int, a: int, b: int) -> tuple[float | None, float | None]:
     """Times of characters a..b of a token spanning s..e, proportional to characters."""
     if tok.start is None or tok.end is None:
         return (tok.start if a == s else None, tok.end if b == e else None)
@@ -374,13 +371,10 @@ def _per_token(
     """Map a per-token, per-token-character or per-non-space-character list to tokens."""
     if values is None:
         return None
-    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
-        try:
-            values = list(values)  # type: ignore[call-overload]
-        except TypeError:
-            msg = f"{name} must be a list with one value per token, got {type(values).__name__}"
-            raise InputError(msg) from None
-    vals = list(values)  # type: ignore[arg-type]
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        msg = f"{name} must be a list with one value per token, got {type(values).__name__}"
+        raise InputError(msg)
+    vals = list(values)
     n_tok = len(spans)
     if len(vals) == n_tok:
         return vals

@@ -1,0 +1,433 @@
+"""Candidate spans: the compiled lexicon index and phonetic scoring.
+
+A hotword is compiled into one or more *targets*: its own text and each alias. A target
+is either
+
+* ``pinyin``: Chinese characters, compared syllable by syllable (initial, final, tone)
+  with the graded :class:`~hotfuse.phonetics.CostTable`, allowing one dropped or inserted
+  syllable; every reading of a polyphonic hypothesis character is tried;
+* ``latin``: Latin letters/digits, compared case-, space-, hyphen- and dot-insensitively
+  by normalised Levenshtein distance over letters (``py torch`` ~ ``PyTorch``);
+* ``exact``: anything else (mixed scripts such as ``B站``, one-character words): only an
+  exact occurrence (ignoring case and spaces) of an alias is a candidate.
+
+The candidate rule, which the index implements exactly and the tests check against a
+brute-force scan: a span of Chinese characters (contiguous tokens, whitespace allowed
+between them, never punctuation) of ``m-1`` (for ``m >= 3``), ``m`` or ``m+1`` characters,
+for a target of ``m`` syllables, is a candidate when (1) it holds two characters at most
+two apart whose *coarse keys* (toneless syllables with z/zh, c/ch, s/sh, n/l/r, f/h and
+-n/-ng merged) equal those of two target syllables at most two apart, in the same order,
+and (2) its phonetic distance per target syllable is at most ``max_distance``.
+The index posts every target's coarse key pairs, so the cost per utterance depends on
+the pairs the utterance holds, not on the size of the lexicon.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz.distance import Levenshtein
+
+from hotfuse.lexicon import Hotword
+from hotfuse.phonetics import DEFAULT_COSTS, CostTable, Syllable, char_readings, syllable
+from hotfuse.transcript import Transcript, is_cjk
+
+__all__ = [
+    "Candidate",
+    "LexiconIndex",
+    "MatchKind",
+    "Segment",
+    "coarse_key",
+    "segments",
+    "syllable_distance",
+]
+
+
+class MatchKind(StrEnum):
+    """How a candidate span was matched to its hotword."""
+
+    PINYIN = "pinyin"
+    ALIAS_PINYIN = "alias-pinyin"
+    LATIN = "latin"
+    ALIAS_EXACT = "alias-exact"
+
+
+_INITIAL_CLASS = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
+
+
+def coarse_key(syl: Syllable) -> str:
+    """Toneless syllable with the classic fuzzy pairs merged.
+
+    >>> coarse_key(("zh", "ang", 1)), coarse_key(("z", "an", 3)), coarse_key(("l", "ing", 2))
+    ('z-an', 'z-an', 'n-in')
+    """
+    ini = _INITIAL_CLASS.get(syl[0], syl[0])
+    fin = syl[1]
+    if fin.endswith("ng") and fin != "ng":
+        fin = fin[:-1]
+    return f"{ini}-{fin}"
+
+
+def syllable_distance(
+    hyp: Sequence[Sequence[Syllable]], ref: Sequence[Syllable], costs: CostTable = DEFAULT_COSTS
+) -> float:
+    """Weighted edit distance between hypothesis readings and target syllables.
+
+    ``hyp[i]`` holds every reading of hypothesis character ``i``; a substitution costs the
+    cheapest of them.
+
+    >>> s = syllable
+    >>> syllable_distance([[s("sha1")], [s("bai2")]], [s("sha1"), s("bai2")])
+    0.0
+    >>> syllable_distance([[s("sa1")], [s("bai2")]], [s("sha1"), s("bai2")])
+    0.35
+    """
+    n, m = len(hyp), len(ref)
+    indel = costs.indel_cost
+    prev = [j * indel for j in range(m + 1)]
+    for i in range(1, n + 1):
+        cur = [i * indel] + [0.0] * m
+        readings = hyp[i - 1]
+        for j in range(1, m + 1):
+            r = ref[j - 1]
+            sub = min(costs.cost(h, r) for h in readings) if readings else costs.max_cost
+            cur[j] = min(prev[j - 1] + sub, prev[j] + indel, cur[j - 1] + indel)
+        prev = cur
+    return round(prev[m], 6)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of tokens with no punctuation between them (whitespace allowed).
+
+    ``units[i]`` is the character span (start, end) of unit ``i`` in the text; for Chinese
+    runs a unit is one character, for Latin runs one word.
+    """
+
+    latin: bool
+    units: tuple[tuple[int, int], ...]
+
+
+def segments(transcript: Transcript) -> list[Segment]:
+    """Split a transcript into Chinese runs and Latin runs, broken by punctuation.
+
+    >>> t = Transcript.from_text("我用 py torch，很好")
+    >>> [(s.latin, s.units) for s in segments(t)]
+    [(False, ((0, 1), (1, 2))), (True, ((3, 5), (6, 11))), (False, ((12, 13), (13, 14)))]
+    """
+    text = transcript.text
+    out: list[Segment] = []
+    cur: list[tuple[int, int]] = []
+    cur_latin = False
+    prev_end = -1
+
+    def flush() -> None:
+        if cur:
+            out.append(Segment(cur_latin, tuple(cur)))
+            cur.clear()
+
+    for s, e in transcript.spans:
+        cjk = all(is_cjk(ch) for ch in text[s:e])
+        # Latin units are whole tokens; CJK tokens contribute one unit per character
+        # (word-level frontends may put several characters in one token).
+        gap = text[prev_end:s] if prev_end >= 0 else ""
+        joinable = prev_end >= 0 and all(ch.isspace() or (cur_latin and ch in "-.") for ch in gap)
+        if not cjk and any(is_cjk(ch) for ch in text[s:e]):
+            flush()  # mixed token (rare): never part of a candidate
+            prev_end = e
+            continue
+        if not cur or not joinable or cur_latin == cjk:
+            flush()
+            cur_latin = not cjk
+        if cjk:
+            cur.extend((i, i + 1) for i in range(s, e))
+        else:
+            cur.append((s, e))
+        prev_end = e
+    flush()
+    return out
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One compiled form of a hotword (its text or an alias)."""
+
+    hotword: int
+    form: str
+    kind: MatchKind
+    syllables: tuple[Syllable, ...] = ()
+    letters: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span that may be replaced by a hotword, with its match evidence.
+
+    ``start``/``end`` are half-open character offsets into the transcript text.
+    ``distance`` is the phonetic (or letter) distance per target unit in [0, ~1.2];
+    ``score``, ``accepted`` and ``reason`` are filled by the fuser.
+    """
+
+    start: int
+    end: int
+    original: str
+    hotword: str
+    kind: MatchKind
+    distance: float
+    n_units: int
+    span_units: int
+    target: str
+    score: float = math.nan
+    probability: float = math.nan
+    confidence: float | None = None
+    accepted: bool = False
+    reason: str = ""
+
+
+class LexiconIndex:
+    """Compiled hotwords: targets, coarse-key pair postings, exact forms.
+
+    Build once per lexicon; :meth:`candidates` is read-only and thread-safe.
+    """
+
+    def __init__(
+        self,
+        hotwords: Sequence[Hotword],
+        *,
+        costs: CostTable = DEFAULT_COSTS,
+        max_distance: float = 0.5,
+        latin_max_distance: float = 0.25,
+    ) -> None:
+        from hotfuse.phonetics import hotword_pinyin
+
+        self.hotwords = tuple(hotwords)
+        self.costs = costs
+        self.max_distance = max_distance
+        self.latin_max_distance = latin_max_distance
+        self.targets: list[Target] = []
+        self.pairs: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        self.latin_targets: list[int] = []
+        self.exact_forms: dict[str, list[int]] = defaultdict(list)
+        self._by_text: dict[str, int] = {}
+        for h, hw in enumerate(self.hotwords):
+            self._by_text.setdefault(hw.text, h)
+        self._lengths = sorted({len(t) for t in self._by_text})
+        for h, hw in enumerate(self.hotwords):
+            if hw.weight <= 0:
+                continue
+            forms = [(hw.text, False), *((a, True) for a in hw.aliases)]
+            for form, is_alias in forms:
+                if is_alias:
+                    self._add_exact(form, h)
+                self._add_target(h, hw, form, is_alias, hotword_pinyin)
+
+    def _add_exact(self, form: str, h: int) -> None:
+        t = len(self.targets)
+        self.targets.append(Target(h, form, MatchKind.ALIAS_EXACT, letters=_fold(form)))
+        self.exact_forms[_fold(form)].append(t)
+
+    def _add_target(
+        self, h: int, hw: Hotword, form: str, is_alias: bool, pinyin_of: object
+    ) -> None:
+        if all(is_cjk(ch) for ch in form) and len(form) >= 2:
+            if not is_alias and hw.pinyin is not None and len(hw.pinyin) == len(form):
+                readings = hw.pinyin
+            else:
+                readings = pinyin_of(form)  # type: ignore[operator]
+            syls = tuple(syllable(r) for r in readings)
+            kind = MatchKind.ALIAS_PINYIN if is_alias else MatchKind.PINYIN
+            t = len(self.targets)
+            self.targets.append(Target(h, form, kind, syllables=syls))
+            keys = [coarse_key(s) for s in syls]
+            posted: set[tuple[str, str, int]] = set()
+            for j in range(len(keys)):
+                for gap in (1, 2):
+                    if j + gap < len(keys):
+                        k = (keys[j], keys[j + gap], j)
+                        if k not in posted:
+                            posted.add(k)
+                            self.pairs[(keys[j], keys[j + gap])].append((t, j, gap))
+        elif all(ch.isalnum() or ch in " -.'" for ch in form) and not any(
+            is_cjk(ch) for ch in form
+        ):
+            letters = _letters(form)
+            if len(letters) >= 2:
+                t = len(self.targets)
+                self.targets.append(Target(h, form, MatchKind.LATIN, letters=letters))
+                self.latin_targets.append(t)
+
+    # ------------------------------------------------------------------ matching
+    def candidates(self, transcript: Transcript) -> list[Candidate]:
+        """All candidate spans for this transcript (unscored), deduplicated."""
+        text = transcript.text
+        found: dict[tuple[int, int, int], Candidate] = {}
+        segs = segments(transcript)
+        for seg in segs:
+            if seg.latin:
+                self._latin_candidates(text, seg, found)
+            else:
+                self._pinyin_candidates(text, seg, found)
+        self._exact_candidates(text, found)
+        return sorted(found.values(), key=lambda c: (c.start, c.end, c.hotword))
+
+    def _pinyin_candidates(
+        self, text: str, seg: Segment, found: dict[tuple[int, int, int], Candidate]
+    ) -> None:
+        units = seg.units
+        n = len(units)
+        if n < 2:
+            return
+        readings = [tuple(syllable(r) for r in char_readings(text[s])) for s, _ in units]
+        keys = [sorted({coarse_key(r) for r in rs}) for rs in readings]
+        tried: set[tuple[int, int, int]] = set()
+        for p in range(n):
+            for gap in (1, 2):
+                q = p + gap
+                if q >= n:
+                    break
+                for k1 in keys[p]:
+                    for k2 in keys[q]:
+                        for t, _j, _tgap in self.pairs.get((k1, k2), ()):
+                            m = len(self.targets[t].syllables)
+                            for length in (m - 1, m, m + 1):
+                                if length < 2 or (length == m - 1 and m < 3) or length > n:
+                                    continue
+                                lo = max(0, q - length + 1)
+                                hi = min(p, n - length)
+                                for a in range(lo, hi + 1):
+                                    key = (t, a, length)
+                                    if key in tried:
+                                        continue
+                                    tried.add(key)
+                                    self._score_pinyin(text, units, readings, t, a, length, found)
+
+    def _score_pinyin(
+        self,
+        text: str,
+        units: tuple[tuple[int, int], ...],
+        readings: list[tuple[Syllable, ...]],
+        t: int,
+        a: int,
+        length: int,
+        found: dict[tuple[int, int, int], Candidate],
+    ) -> None:
+        target = self.targets[t]
+        m = len(target.syllables)
+        dist = syllable_distance(readings[a : a + length], target.syllables, self.costs) / m
+        if dist > self.max_distance:
+            return
+        start, end = units[a][0], units[a + length - 1][1]
+        self._keep(found, text, start, end, target, dist, m, length)
+
+    def _latin_candidates(
+        self, text: str, seg: Segment, found: dict[tuple[int, int, int], Candidate]
+    ) -> None:
+        if not self.latin_targets:
+            return
+        units = seg.units
+        n = len(units)
+        for a in range(n):
+            for b in range(a + 1, min(n, a + 4) + 1):
+                start, end = units[a][0], units[b - 1][1]
+                letters = _letters(text[start:end])
+                for t in self.latin_targets:
+                    target = self.targets[t]
+                    if abs(len(letters) - len(target.letters)) > max(
+                        1, int(len(target.letters) * self.latin_max_distance)
+                    ):
+                        continue
+                    dist = Levenshtein.normalized_distance(letters, target.letters)
+                    if dist <= self.latin_max_distance:
+                        self._keep(found, text, start, end, target, dist, 1, b - a)
+
+    def _exact_candidates(self, text: str, found: dict[tuple[int, int, int], Candidate]) -> None:
+        if not self.exact_forms:
+            return
+        folded, back = _fold_with_map(text)
+        for form, tids in self.exact_forms.items():
+            if not form:
+                continue
+            pos = folded.find(form)
+            while pos >= 0:
+                start, end = back[pos], back[pos + len(form) - 1] + 1
+                for t in tids:
+                    self._keep(found, text, start, end, self.targets[t], 0.0, 1, 1)
+                pos = folded.find(form, pos + 1)
+
+    def _keep(
+        self,
+        found: dict[tuple[int, int, int], Candidate],
+        text: str,
+        start: int,
+        end: int,
+        target: Target,
+        dist: float,
+        m: int,
+        span_units: int,
+    ) -> None:
+        hw = self.hotwords[target.hotword]
+        original = text[start:end]
+        if original == hw.text:
+            return  # never "replace" a span by itself
+        key = (start, end, target.hotword)
+        old = found.get(key)
+        cand = Candidate(
+            start, end, original, hw.text, target.kind, round(dist, 6), m, span_units, target.form
+        )
+        if old is None or _rank(cand) < _rank(old):
+            found[key] = cand
+
+    def exact_occurrences(self, text: str) -> list[tuple[int, int, int]]:
+        """``(start, end, hotword_index)`` of every exact hotword occurrence in ``text``.
+
+        Looks up each substring whose length is that of some hotword, so the cost depends
+        on the text and the set of hotword lengths, not on the number of hotwords.
+        """
+        out = []
+        by_text = self._by_text
+        for length in self._lengths:
+            for i in range(len(text) - length + 1):
+                h = by_text.get(text[i : i + length])
+                if h is not None:
+                    out.append((i, i + length, h))
+        return sorted(out)
+
+
+_KIND_RANK = {
+    MatchKind.ALIAS_EXACT: 0,
+    MatchKind.PINYIN: 1,
+    MatchKind.LATIN: 1,
+    MatchKind.ALIAS_PINYIN: 2,
+}
+
+
+def _rank(c: Candidate) -> tuple[float, int]:
+    return (c.distance, _KIND_RANK[c.kind])
+
+
+def _fold(text: str) -> str:
+    return "".join(ch.lower() for ch in text if not ch.isspace())
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    back: list[int] = []
+    for i, ch in enumerate(text):
+        if not ch.isspace():
+            chars.append(ch.lower())
+            back.append(i)
+    return "".join(chars), back
+
+
+def iter_units(transcript: Transcript) -> Iterable[tuple[int, int]]:
+    """Every unit span of every segment, in order (helper for tests and tools)."""
+    for seg in segments(transcript):
+        yield from seg.units
