@@ -1,31 +1,58 @@
-"""hotfuse: post-recognition hotword fusion for Chinese ASR."""
+"""hotfuse: post-recognition hotword fusion for Chinese ASR.
+
+>>> from hotfuse import fuse
+>>> fuse("伊丽沙白这会儿真太高兴了", ["伊丽莎白", "达西"]).text
+'伊丽莎白这会儿真太高兴了'
+
+``import hotfuse`` is light: pypinyin and jieba load on first use, torch and funasr only
+in :mod:`hotfuse.runners.paraformer`.
+"""
 
 from __future__ import annotations
 
 from hotfuse.errors import (
     ConfigError,
+    DataError,
+    FrontendOutputError,
     HotfuseError,
     InputError,
+    LengthMismatchError,
     LexiconError,
     MissingDependencyError,
+    RecognizerError,
+    UnknownFrontendError,
 )
-from hotfuse.fuse import FuseConfig, FuseResult, Replacement
+from hotfuse.fuse import FuseConfig, FuseResult, Fuser, Replacement, ScoringModel, fuse, load_config
 from hotfuse.lexicon import Hotword
+from hotfuse.match import Candidate, MatchKind
+from hotfuse.phonetics import CostTable
 from hotfuse.transcript import Token, Transcript
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Candidate",
     "ConfigError",
+    "CostTable",
+    "DataError",
+    "FrontendOutputError",
     "FuseConfig",
     "FuseResult",
+    "Fuser",
     "HotfuseError",
     "Hotword",
     "InputError",
+    "LengthMismatchError",
     "LexiconError",
+    "MatchKind",
     "MissingDependencyError",
+    "RecognizerError",
     "Replacement",
+    "ScoringModel",
     "Token",
     "Transcript",
+    "UnknownFrontendError",
     "__version__",
+    "fuse",
+    "load_config",
 ]
