@@ -789,8 +789,8 @@ class Lexicon:
             text = raw.get("text") if isinstance(raw, Mapping) else None
             key = text.strip() if isinstance(text, str) else ""
             if key and key in seen:
-                first = seen[key]
-                at = f" at line {first}" if first is not None else ""
+                first_line = seen[key]
+                at = f" at line {first_line}" if first_line is not None else ""
                 issues.append(
                     Issue(
                         Severity.ERROR,
