@@ -786,8 +786,8 @@ class Lexicon:
         for raw, loc in zip(raw_entries, located, strict=True):
             hw, found = _entry_issues(raw, loc, where)
             issues.extend(found)
-            text = raw.get("text") if isinstance(raw, Mapping) else None
-            key = text.strip() if isinstance(text, str) else ""
+            raw_text = raw.get("text") if isinstance(raw, Mapping) else None
+            key = raw_text.strip() if isinstance(raw_text, str) else ""
             if key and key in seen:
                 first_line = seen[key]
                 at = f" at line {first_line}" if first_line is not None else ""
