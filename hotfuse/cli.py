@@ -1,30 +1,106 @@
-"""The ``hotfuse`` command line (work in progress: subcommands are wired as they land)."""
+"""The ``hotfuse`` command line.
+
+Exit codes: 0 success; 1 a hotfuse error (bad input, validation problems, some lines or
+files failed); 2 a usage error (argparse).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
-from hotfuse.errors import HotfuseError
+from hotfuse.errors import HotfuseError, InputError
 
 __all__ = ["build_parser", "main"]
+
+log = logging.getLogger("hotfuse")
 
 # Modules that add subcommands: each has ``register(subparsers) -> None`` which adds its
 # parsers and sets ``func=handler`` where ``handler(args) -> int`` is the exit code.
 _COMMAND_MODULES = ("hotfuse.cli_lexicon", "hotfuse.cli_eval", "hotfuse.cli_transcribe")
 
+_FUSE_EPILOG = """\
+examples:
+  hotfuse fuse --demo
+  hotfuse fuse "伊丽沙白这会儿真太高兴了" --hotword 伊丽莎白 --hotword 达西
+  echo "我们用 py torch 训练" | hotfuse fuse --hotword PyTorch
+  hotfuse fuse -i hyp.txt --lexicon lexicons/china-places.toml -o fused.txt
+  hotfuse fuse -i hyp.jsonl --lexicon my.toml --json --jobs 2 > fused.jsonl
+
+input: a TEXT argument, or -i FILE (Kaldi `text`: "utt_id transcript" per line, or JSONL
+with {"id", "text", "confidences"?, "timestamps"?}), or lines on stdin (-i - or no input).
+A bad line is reported on stderr with its line number; the other lines still go through.
+"""
+
+
+def _add_hotword_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hotword", "-w", action="append", default=[], metavar="WORD",
+                   help="a hotword (repeatable)")
+    p.add_argument("--lexicon", "-l", action="append", default=[], metavar="FILE",
+                   help="a lexicon TOML file (repeatable)")
+    p.add_argument("--config", "-c", metavar="FILE", help="a config TOML (from 'hotfuse tune')")
+    p.add_argument("--threshold", type=float, help="override the decision threshold")
+    p.add_argument("--no-confidence", action="store_true",
+                   help="ignore recognizer confidences")  # fmt: skip
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotfuse", description=__doc__)
+    """The argument parser of the ``hotfuse`` command."""
+    parser = argparse.ArgumentParser(
+        prog="hotfuse",
+        description="Post-recognition hotword fusion for Chinese ASR.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from hotfuse import __version__
+
+    parser.add_argument("--version", action="version", version=f"hotfuse {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "fuse",
+        help="fuse hotwords into transcripts",
+        description="Replace spans that sound like a hotword, weighting recognizer confidence.",
+        epilog=_FUSE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("text", nargs="*", help="transcript text (instead of -i)")
+    p.add_argument("-i", "--input", metavar="FILE", help="Kaldi text or JSONL file; - for stdin")
+    p.add_argument("-o", "--output", metavar="FILE", default="-", help="output file (default -)")
+    p.add_argument("--json", action="store_true", help="JSON lines with the replacements")
+    p.add_argument("--demo", action="store_true", help="run the built-in example")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for files")
+    _add_hotword_args(p)
+    p.set_defaults(func=_cmd_fuse)
+
+    p = sub.add_parser(
+        "tune",
+        help="refit the decision model and threshold on your recognizer's output",
+        epilog="example:\n  hotfuse tune --ref ref.txt --hyp hyp.jsonl --hotwords words.txt "
+        "-o config.toml\n  hotfuse fuse -i new.jsonl --config config.toml --lexicon my.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--ref", required=True, help="reference Kaldi text")
+    p.add_argument("--hyp", required=True, help="hypotheses: JSONL with confidences, or Kaldi text")
+    p.add_argument("--hotwords", required=True, help="hotword list (one a line) or JSONL per utt")
+    p.add_argument("-o", "--output", required=True, help="config TOML to write")
+    p.add_argument("--cost-fp", type=float, default=3.0,
+                   help="cost of a wrong replacement in missed fixes (default 3)")  # fmt: skip
+    p.set_defaults(func=_cmd_tune)
+
+    p = sub.add_parser("frontends", help="list the recognizer frontends installed")
+    p.set_defaults(func=_cmd_frontends)
+
     for name in _COMMAND_MODULES:
         try:
             mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
+        except ModuleNotFoundError as exc:  # during development only
             if exc.name != name:
                 raise
             continue
@@ -33,9 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING - 10 * args.verbose, stream=sys.stderr)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("hotfuse: %(levelname)s: %(message)s"))
+    root = logging.getLogger("hotfuse")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
@@ -44,3 +127,261 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HotfuseError as exc:
         print(f"hotfuse: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("hotfuse: interrupted", file=sys.stderr)
+        return 130
+
+
+# --------------------------------------------------------------------------- fuse
+def load_hotwords(args: argparse.Namespace) -> list[Any]:
+    """Hotwords from --hotword and --lexicon arguments."""
+    words: list[Any] = list(args.hotword)
+    for path in args.lexicon:
+        from hotfuse.lexicon import Lexicon
+
+        words.extend(Lexicon.load(path).hotwords)
+    return words
+
+
+def load_fuse_config(args: argparse.Namespace) -> Any:
+    """FuseConfig from --config, --threshold and --no-confidence."""
+    from hotfuse.fuse import FuseConfig, load_config
+
+    cfg = load_config(args.config) if args.config else FuseConfig()
+    over: dict[str, Any] = {}
+    if args.threshold is not None:
+        over["threshold"] = args.threshold
+    if args.no_confidence:
+        over["use_confidence"] = False
+    return FuseConfig.coerce(cfg, **over)
+
+
+def _open_out(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdout
+    return open(path, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _cmd_fuse(args: argparse.Namespace) -> int:
+    from hotfuse.fuse import Fuser
+
+    if args.demo:
+        from hotfuse.demo import run_demo
+
+        return run_demo(sys.stdout)
+    words = load_hotwords(args)
+    if not words:
+        msg = "no hotwords: give --hotword WORD or --lexicon FILE (or try --demo)"
+        raise InputError(msg)
+    if args.jobs < 1:
+        msg = f"--jobs must be at least 1, got {args.jobs}"
+        raise InputError(msg)
+    fuser = Fuser(words, load_fuse_config(args))
+    if args.text:
+        if args.input:
+            msg = "give either TEXT arguments or -i FILE, not both"
+            raise InputError(msg)
+        lines: Iterator[tuple[int, str]] = enumerate([" ".join(args.text)], start=1)
+        kind = "plain"
+        src = "<argument>"
+    else:
+        src = args.input or "-"
+        fh = sys.stdin if src == "-" else _open_in(src)
+        lines = enumerate((ln.rstrip("\r\n") for ln in fh), start=1)
+        kind = "auto"
+    parsed = list(_parse_lines(lines, kind, src))
+    failed = 0
+    good: list[tuple[str | None, Any, str]] = []
+    for no, item in parsed:
+        if isinstance(item, str):
+            log.error("%s:%d: %s", src, no, item)
+            failed += 1
+        else:
+            good.append(item)
+    out = _open_out(args.output)
+    try:
+        results = _fuse_all(fuser, [tr for _, tr, _ in good], args.jobs)
+        for (uid, _, fmt), res in zip(good, results, strict=True):
+            _write_result(out, uid, res, fmt, args.json)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if failed:
+        log.error("%d line(s) could not be read; the others were fused", failed)
+    return 1 if failed else 0
+
+
+_WORKER: Any = None
+
+
+def _init_worker(fuser: Any) -> None:
+    global _WORKER
+    _WORKER = fuser
+
+
+def _work(tr: Any) -> Any:
+    return _WORKER.fuse(tr)
+
+
+def _fuse_all(fuser: Any, transcripts: list[Any], jobs: int) -> Iterator[Any]:
+    """Fuse in input order, in ``jobs`` processes when > 1, with a progress bar on a TTY."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=len(transcripts),
+        unit="utt",
+        file=sys.stderr,
+        disable=len(transcripts) < 200 or not sys.stderr.isatty(),
+    )
+    try:
+        if jobs == 1 or len(transcripts) < 2:
+            for tr in transcripts:
+                yield fuser.fuse(tr)
+                bar.update()
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(256, len(transcripts) // (jobs * 4) or 1))
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(fuser,)) as ex:
+            for res in ex.map(_work, transcripts, chunksize=chunk):
+                yield res
+                bar.update()
+    finally:
+        bar.close()
+
+
+def _open_in(path: str) -> TextIO:
+    p = Path(path)
+    if not p.is_file():
+        msg = f"input file {path} does not exist"
+        raise InputError(msg)
+    return open(p, encoding="utf-8-sig", errors="strict")  # noqa: SIM115
+
+
+def _parse_lines(
+    lines: Iterator[tuple[int, str]], kind: str, src: str
+) -> Iterator[tuple[int, tuple[str | None, Any, str] | str]]:
+    """Yield (line_no, (id, Transcript, format)) or (line_no, error message)."""
+    from hotfuse.transcript import Transcript
+
+    try:
+        for no, line in lines:
+            if not line.strip():
+                continue
+            try:
+                stripped = line.lstrip()
+                if kind == "plain":
+                    yield no, (None, Transcript.from_text(line), "plain")
+                elif stripped.startswith("{"):
+                    yield no, _parse_json_line(stripped)
+                elif kind == "auto" and src != "-" and (" " in stripped or "\t" in stripped):
+                    uid, _, text = stripped.partition("\t") if "\t" in stripped else (
+                        stripped.partition(" "))
+                    yield no, (uid, Transcript.from_text(text.strip()), "kaldi")
+                else:
+                    yield no, (None, Transcript.from_text(line), "plain")
+            except (HotfuseError, ValueError, TypeError, KeyError) as exc:
+                yield no, str(exc)
+    except UnicodeDecodeError as exc:
+        yield -1, f"not UTF-8 text ({exc}); convert the file to UTF-8"
+
+
+def _parse_json_line(line: str) -> tuple[str | None, Any, str]:
+    from hotfuse.transcript import Token, Transcript
+
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        msg = "a JSONL line must be an object with a 'text' field"
+        raise InputError(msg)
+    uid = obj.get("id", obj.get("key"))
+    if "tokens" in obj and obj["tokens"]:
+        toks = [
+            Token(t["text"], t.get("start"), t.get("end"), t.get("confidence"))
+            for t in obj["tokens"]
+        ]
+        return (uid, Transcript.from_tokens(toks, obj.get("text")), "json")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        msg = "the JSONL object has no string 'text' field"
+        raise InputError(msg)
+    tr = Transcript.from_text(text, obj.get("confidences"), obj.get("timestamps"))
+    return (None if uid is None else str(uid), tr, "json")
+
+
+def result_record(uid: str | None, res: Any) -> dict[str, Any]:
+    """A JSON-ready record of one fusion result."""
+    rec: dict[str, Any] = {} if uid is None else {"id": uid}
+    rec["text"] = res.text
+    rec["original"] = res.source.text
+    rec["replacements"] = [
+        {
+            "start": r.start,
+            "end": r.end,
+            "original": r.original,
+            "hotword": r.hotword,
+            "score": round(r.score, 4),
+            "confidence": r.confidence,
+            "reason": r.reason,
+        }
+        for r in res.replacements
+    ]
+    if res.transcript.has_times or res.transcript.has_confidences:
+        rec["tokens"] = [
+            {"text": t.text, "start": t.start, "end": t.end, "confidence": t.confidence}
+            for t in res.transcript.tokens
+        ]
+    return rec
+
+
+def _write_result(out: TextIO, uid: str | None, res: Any, fmt: str, as_json: bool) -> None:
+    if as_json or fmt == "json":
+        out.write(json.dumps(result_record(uid, res), ensure_ascii=False) + "\n")
+    elif uid is not None:
+        out.write(f"{uid}\t{res.text}\n")
+    else:
+        out.write(res.text + "\n")
+
+
+# --------------------------------------------------------------------------- tune
+def _cmd_tune(args: argparse.Namespace) -> int:
+    from hotfuse import evalio
+    from hotfuse.tune import fit, write_config
+
+    refs = evalio.read_texts(args.ref)
+    hyps = evalio.read_hypotheses(args.hyp)
+    hws = evalio.read_hotwords(args.hotwords)
+    aligned = evalio.align_ids(refs, hyps)
+    ids = list(aligned.ids)
+    result = fit(
+        [refs[i] for i in ids],
+        [hyps[i] for i in ids],
+        hws.for_ids(ids),
+        cost_fp=args.cost_fp,
+    )
+    meta = {
+        "utterances": len(ids),
+        "candidates": result.n_candidates,
+        "good_candidates": result.n_good,
+        "cost_fp": args.cost_fp,
+    }
+    write_config(args.output, result.config, meta)
+    t, good, bad = next(r for r in result.threshold_table if r[0] == result.config.threshold)
+    print(
+        f"fitted on {len(ids)} utterances ({result.n_candidates} candidates, {result.n_good} "
+        f"good); threshold {t:+.2f}: {good} good and {bad} bad replacements on this data; "
+        f"wrote {args.output}"
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- frontends
+def _cmd_frontends(args: argparse.Namespace) -> int:
+    from hotfuse import frontends
+
+    for name in frontends.available_frontends():
+        fe = frontends.get_frontend(name)
+        doc = (getattr(fe, "__doc__", None) or "").strip().splitlines()
+        print(f"{name:16s} {doc[0] if doc else ''}")
+    return 0

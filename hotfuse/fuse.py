@@ -287,10 +287,13 @@ class FuseResult:
             return f"before: {self.source.text}\nafter:  {self.text}\n  (no replacement)"
         marks = []
         pos = 0
-        for r in self.replacements:
-            marks.append(" " * _width(self.source.text[pos : r.start]))
+        shift = 0
+        for r in self.replacements:  # markers under the replaced text of the "after" line
+            new_start = r.start + shift
+            marks.append(" " * _width(self.text[pos:new_start]))
             marks.append("^" * max(1, _width(r.hotword)))
-            pos = r.end
+            pos = new_start + len(r.hotword)
+            shift += len(r.hotword) - (r.end - r.start)
         lines = [f"before: {self.source.text}", f"after:  {self.text}", "        " + "".join(marks)]
         for r in self.replacements:
             conf = "" if r.confidence is None else f", confidence {r.confidence:.2f}"
