@@ -1,0 +1,647 @@
+"""Reading and writing evaluation files: Kaldi ``text``, hotword lists, JSONL.
+
+Every reader names the file and line of a problem (:class:`~hotfuse.errors.DataError`
+with ``path`` and ``line_no``) and never skews numbers silently: anything it tolerates
+(a byte-order mark, CRLF line ends, blank lines, empty transcripts, unknown JSON keys,
+duplicate hotwords) is counted in ``warnings`` and logged once per kind on the
+``hotfuse`` logger.
+
+Formats:
+
+* **Kaldi text**: ``utt_id`` then the transcript after a tab or spaces, one utterance a
+  line, UTF-8. Ids are unique.
+* **JSONL texts / hypotheses**: one object a line, ``{"id": ..., "text": ...}`` with
+  optional ``"confidences"`` and ``"timestamps"`` (``[[start, end], ...]`` in seconds,
+  one per token or per character), or ``"tokens": [{"text", "start", "end",
+  "confidence"}, ...]``.
+* **Hotwords**: a list file (one term a line, ``#`` starts a comment; the same terms for
+  every utterance) or JSONL ``{"id": ..., "hotwords": [...]}`` (terms per utterance; an
+  entry may be a string or a mapping of :class:`~hotfuse.lexicon.Hotword` fields).
+
+``-`` as a path means standard input (readers) or standard output (writers).
+
+Example:
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "text").write_text("u1\\t伊丽莎白来了\\nu2 达西 走了\\n", encoding="utf-8")
+    >>> refs = read_texts(d / "text")
+    >>> refs.ids, refs.items
+    (('u1', 'u2'), ('伊丽莎白来了', '达西 走了'))
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+from hotfuse.errors import DataError, HotfuseError
+from hotfuse.lexicon import Hotword
+from hotfuse.transcript import Token, Transcript
+
+__all__ = [
+    "Aligned",
+    "HotwordSet",
+    "Records",
+    "align_ids",
+    "detect_format",
+    "read_hotwords",
+    "read_hypotheses",
+    "read_texts",
+    "transcript_record",
+    "write_jsonl",
+    "write_kaldi_text",
+]
+
+logger = logging.getLogger("hotfuse")
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+PathLike = str | os.PathLike[str]
+Format = Literal["kaldi", "jsonl"]
+_JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+_HYP_KEYS = {"id", "text", "confidences", "timestamps", "tokens"}
+_TOKEN_KEYS = {"text", "start", "end", "confidence"}
+
+
+@dataclass(frozen=True)
+class Records(Generic[T]):
+    """Items keyed by utterance id, in file order, with the warnings met while reading.
+
+    Attributes:
+        ids: the utterance ids, unique, in file order.
+        items: one item per id.
+        path: the file read (``"-"`` for standard input), or None when built in memory.
+        warnings: one message per kind of tolerated problem, with its count.
+    """
+
+    ids: tuple[str, ...]
+    items: tuple[T, ...]
+    path: str | None = None
+    warnings: tuple[str, ...] = ()
+    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.ids) != len(self.items):
+            msg = f"Records has {len(self.ids)} ids but {len(self.items)} items"
+            raise DataError(msg, path=self.path)
+        self._index.update((k, i) for i, k in enumerate(self.ids))
+        if len(self._index) != len(self.ids):
+            dup = next(k for k, n in Counter(self.ids).items() if n > 1)
+            msg = f"utterance id {dup!r} appears more than once; ids must be unique"
+            raise DataError(msg, path=self.path)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, utt_id: object) -> bool:
+        return utt_id in self._index
+
+    def __getitem__(self, utt_id: str) -> T:
+        return self.items[self._index[utt_id]]
+
+    def get(self, utt_id: str) -> T | None:
+        """The item of ``utt_id``, or None when absent."""
+        k = self._index.get(utt_id)
+        return None if k is None else self.items[k]
+
+    def as_dict(self) -> dict[str, T]:
+        """``{id: item}`` in file order."""
+        return dict(zip(self.ids, self.items, strict=True))
+
+
+@dataclass(frozen=True)
+class HotwordSet:
+    """Hotwords from a file: one list for every utterance, or one list per utterance.
+
+    Attributes:
+        global_words: the list for every utterance (a list file), else None.
+        per_utterance: ``{id: hotwords}`` (a JSONL file), else None.
+        path: the file read.
+        warnings: tolerated problems with their counts.
+    """
+
+    global_words: tuple[Hotword, ...] | None
+    per_utterance: Mapping[str, tuple[Hotword, ...]] | None
+    path: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_global(self) -> bool:
+        """True when one list applies to every utterance."""
+        return self.global_words is not None
+
+    def all_words(self) -> tuple[Hotword, ...]:
+        """Every distinct hotword (first occurrence wins), in file order."""
+        if self.global_words is not None:
+            return self.global_words
+        seen: dict[str, Hotword] = {}
+        for words in (self.per_utterance or {}).values():
+            for w in words:
+                seen.setdefault(w.text, w)
+        return tuple(seen.values())
+
+    def for_ids(
+        self, ids: Sequence[str], *, missing: Literal["error", "empty"] = "error"
+    ) -> list[tuple[Hotword, ...]]:
+        """One hotword list per id.
+
+        Args:
+            ids: the utterance ids, in evaluation order.
+            missing: for a per-utterance file without an entry for some id: ``"error"``
+                raises, ``"empty"`` gives that utterance no active hotword (counted and
+                logged as a warning).
+
+        Raises:
+            DataError: an id has no entry and ``missing`` is ``"error"``.
+        """
+        if self.global_words is not None:
+            return [self.global_words] * len(ids)
+        table = self.per_utterance or {}
+        absent = [i for i in ids if i not in table]
+        if absent:
+            shown = ", ".join(repr(i) for i in absent[:5])
+            more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""
+            if missing == "error":
+                msg = (
+                    f"{len(absent)} utterance(s) have no hotword entry ({shown}{more}); add "
+                    "them (an empty list is fine) or allow missing entries"
+                )
+                raise DataError(msg, path=self.path)
+            logger.warning(
+                "%s: %d utterance(s) have no hotword entry (%s%s); scored with no active hotword",
+                self.path,
+                len(absent),
+                shown,
+                more,
+            )
+        return [table.get(i, ()) for i in ids]
+
+
+# ---------------------------------------------------------------------- low-level reading
+@dataclass
+class _Lines:
+    path: str
+    lines: list[tuple[int, str]]  # (1-based line number, text without line end)
+    warnings: Counter[str] = field(default_factory=Counter)
+
+
+def _display(path: PathLike) -> str:
+    return os.fspath(path)
+
+
+def _read_bytes(path: PathLike) -> bytes:
+    name = _display(path)
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        msg = "file not found; check the path"
+        raise DataError(msg, path=name) from None
+    except IsADirectoryError:
+        msg = "is a directory; give the path of a file"
+        raise DataError(msg, path=name) from None
+    except OSError as exc:
+        msg = f"cannot read the file ({exc.strerror})"
+        raise DataError(msg, path=name) from None
+
+
+def _split_lines(path: PathLike) -> _Lines:
+    """Decode a UTF-8 file line by line, noting BOM and CRLF; bad bytes name the line."""
+    name = _display(path)
+    data = _read_bytes(path)
+    out = _Lines(name, [])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        out.warnings["UTF-8 byte-order mark at the start (ignored)"] += 1
+    raw_lines = data.split(b"\n")
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    for no, raw in enumerate(raw_lines, start=1):
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+            out.warnings["line(s) end with CRLF (Windows line ends, accepted)"] += 1
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            msg = (
+                f"not valid UTF-8 (byte {exc.start + 1} of the line, "
+                f"{raw[exc.start : exc.start + 1]!r}); convert the file to UTF-8, "
+                "e.g. iconv -f GBK -t UTF-8"
+            )
+            raise DataError(msg, path=name, line_no=no) from None
+        out.lines.append((no, text))
+    return out
+
+
+def _finish_warnings(path: str, counts: Counter[str]) -> tuple[str, ...]:
+    msgs = []
+    for what, n in counts.items():
+        msg = f"{path}: {what}: {n}"
+        logger.warning("%s", msg)
+        msgs.append(msg)
+    return tuple(msgs)
+
+
+def detect_format(path: PathLike) -> Format:
+    """``"jsonl"`` for a ``.jsonl``/``.ndjson``/``.json`` file or one whose first non-blank
+    line starts with ``{``; else ``"kaldi"``.
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "hyp"
+    >>> _ = p.write_text('{"id": "u1", "text": "你好"}\\n', encoding="utf-8")
+    >>> detect_format(p)
+    'jsonl'
+    """
+    name = _display(path)
+    if name != "-" and Path(name).suffix.lower() in _JSONL_SUFFIXES:
+        return "jsonl"
+    if name == "-":
+        return "kaldi"
+    try:
+        with open(name, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return "kaldi"  # the reader reports the problem with its path
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    for line in head.split(b"\n"):
+        if line.strip():
+            return "jsonl" if line.lstrip().startswith(b"{") else "kaldi"
+    return "kaldi"
+
+
+# ---------------------------------------------------------------------- Kaldi text
+def _parse_kaldi(lines: _Lines) -> tuple[list[str], list[str], dict[str, int]]:
+    ids: list[str] = []
+    texts: list[str] = []
+    seen: dict[str, int] = {}
+    for no, line in lines.lines:
+        if not line.strip():
+            lines.warnings["blank line(s) skipped"] += 1
+            continue
+        if line[0].isspace():
+            msg = "the line starts with whitespace; expected 'utt_id transcript'"
+            raise DataError(msg, path=lines.path, line_no=no)
+        parts = line.split(maxsplit=1)
+        utt = parts[0]
+        text = parts[1].strip() if len(parts) > 1 else ""
+        if utt in seen:
+            msg = f"duplicate utterance id {utt!r} (first on line {seen[utt]}); ids must be unique"
+            raise DataError(msg, path=lines.path, line_no=no)
+        if not text:
+            lines.warnings["utterance(s) with an empty transcript (kept as empty)"] += 1
+        seen[utt] = no
+        ids.append(utt)
+        texts.append(text)
+    return ids, texts, seen
+
+
+# ---------------------------------------------------------------------- JSONL
+def _parse_jsonl(lines: _Lines) -> list[tuple[int, dict[str, Any]]]:
+    out: list[tuple[int, dict[str, Any]]] = []
+    for no, line in lines.lines:
+        if not line.strip():
+            lines.warnings["blank line(s) skipped"] += 1
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            msg = f"not valid JSON ({exc.msg} at column {exc.colno}); one JSON object per line"
+            raise DataError(msg, path=lines.path, line_no=no) from None
+        if not isinstance(obj, dict):
+            msg = f"expected a JSON object, got {type(obj).__name__}"
+            raise DataError(msg, path=lines.path, line_no=no)
+        out.append((no, obj))
+    return out
+
+
+def _record_id(obj: Mapping[str, Any], path: str, no: int, seen: dict[str, int]) -> str:
+    if "id" not in obj:
+        msg = 'the object has no "id"; every line needs {"id": "utt_id", ...}'
+        raise DataError(msg, path=path, line_no=no)
+    raw = obj["id"]
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        msg = f'"id" must be a string, got {raw!r}'
+        raise DataError(msg, path=path, line_no=no)
+    utt = str(raw)
+    if not utt or any(ch.isspace() for ch in utt):
+        msg = f'"id" {utt!r} must be non-empty and hold no whitespace'
+        raise DataError(msg, path=path, line_no=no)
+    if utt in seen:
+        msg = f"duplicate utterance id {utt!r} (first on line {seen[utt]}); ids must be unique"
+        raise DataError(msg, path=path, line_no=no)
+    seen[utt] = no
+    return utt
+
+
+def _transcript(obj: Mapping[str, Any], path: str, no: int, warn: Counter[str]) -> Transcript:
+    unknown = sorted(set(obj) - _HYP_KEYS)
+    if unknown:
+        warn[f"record(s) with unknown keys ignored ({', '.join(unknown)})"] += 1
+    text = obj.get("text")
+    if text is not None and not isinstance(text, str):
+        msg = f'"text" must be a string, got {type(text).__name__}'
+        raise DataError(msg, path=path, line_no=no)
+    try:
+        if "tokens" in obj:
+            raw_tokens = obj["tokens"]
+            if not isinstance(raw_tokens, list):
+                msg = '"tokens" must be a list of {"text", "start", "end", "confidence"}'
+                raise DataError(msg, path=path, line_no=no)
+            tokens = []
+            for k, tok in enumerate(raw_tokens):
+                if not isinstance(tok, dict) or "text" not in tok:
+                    msg = f'tokens[{k}] must be an object with at least "text", got {tok!r}'
+                    raise DataError(msg, path=path, line_no=no)
+                extra = sorted(set(tok) - _TOKEN_KEYS)
+                if extra:
+                    warn[f"token(s) with unknown keys ignored ({', '.join(extra)})"] += 1
+                tokens.append(
+                    Token(tok["text"], tok.get("start"), tok.get("end"), tok.get("confidence"))
+                )
+            return Transcript.from_tokens(tokens, text)
+        if text is None:
+            msg = 'the object has neither "text" nor "tokens"'
+            raise DataError(msg, path=path, line_no=no)
+        return Transcript.from_text(text, obj.get("confidences"), obj.get("timestamps"))
+    except DataError:
+        raise
+    except HotfuseError as exc:
+        msg = str(exc)
+        raise DataError(msg, path=path, line_no=no) from None
+
+
+# ---------------------------------------------------------------------- public readers
+def read_texts(path: PathLike) -> Records[str]:
+    """Utterance texts from Kaldi text or JSONL (``{"id", "text"}``), e.g. references.
+
+    Raises:
+        DataError: unreadable file, bad UTF-8, duplicate ids, malformed lines; the
+            message names the path and line.
+    """
+    if detect_format(path) == "jsonl":
+        hyps = read_hypotheses(path)
+        return Records(hyps.ids, tuple(t.text for t in hyps.items), hyps.path, hyps.warnings)
+    lines = _split_lines(path)
+    ids, texts, _ = _parse_kaldi(lines)
+    warnings = _finish_warnings(lines.path, lines.warnings)
+    return Records(tuple(ids), tuple(texts), lines.path, warnings)
+
+
+def read_hypotheses(path: PathLike) -> Records[Transcript]:
+    """Recognizer output as :class:`Transcript` objects, from JSONL or Kaldi text.
+
+    JSONL lines carry ``text`` with optional ``confidences``/``timestamps``, or a
+    ``tokens`` list; Kaldi text gives transcripts without confidences.
+
+    Raises:
+        DataError: as :func:`read_texts`, plus confidences/timestamps that do not fit the
+            text (the message says which lengths disagree).
+    """
+    lines = _split_lines(path)
+    if detect_format(path) == "kaldi":
+        ids, texts, seen = _parse_kaldi(lines)
+        items = []
+        for utt, text in zip(ids, texts, strict=True):
+            try:
+                items.append(Transcript.from_text(text))
+            except HotfuseError as exc:  # pragma: no cover - from_text accepts any str
+                msg = str(exc)
+                raise DataError(msg, path=lines.path, line_no=seen[utt]) from None
+        warnings = _finish_warnings(lines.path, lines.warnings)
+        return Records(tuple(ids), tuple(items), lines.path, warnings)
+    seen_ids: dict[str, int] = {}
+    out_ids: list[str] = []
+    out_items: list[Transcript] = []
+    for no, obj in _parse_jsonl(lines):
+        out_ids.append(_record_id(obj, lines.path, no, seen_ids))
+        out_items.append(_transcript(obj, lines.path, no, lines.warnings))
+    warnings = _finish_warnings(lines.path, lines.warnings)
+    return Records(tuple(out_ids), tuple(out_items), lines.path, warnings)
+
+
+def _coerce_hotword(value: object, path: str, no: int) -> Hotword:
+    try:
+        return Hotword.coerce(value)
+    except HotfuseError as exc:
+        msg = str(exc)
+        raise DataError(msg, path=path, line_no=no) from None
+
+
+def read_hotwords(path: PathLike) -> HotwordSet:
+    """A hotword list file (global) or a JSONL file of per-utterance lists.
+
+    List file: one term a line; a line whose first non-space character is ``#`` is a
+    comment, and so is the rest of a line after whitespace followed by ``#``. Blank lines
+    are skipped; a repeated term is kept once (counted as a warning).
+
+    Raises:
+        DataError: bad UTF-8, bad JSON, missing ids, a ``hotwords`` value that is not a
+            list, or a term that is not a string or Hotword mapping.
+    """
+    lines = _split_lines(path)
+    if detect_format(path) == "kaldi":
+        words: dict[str, Hotword] = {}
+        for no, line in lines.lines:
+            term = line.strip()
+            if term.startswith("#"):
+                continue
+            for sep in (" #", "\t#"):
+                if sep in term:
+                    term = term.split(sep, 1)[0].strip()
+            if not term:
+                continue
+            hw = _coerce_hotword(term, lines.path, no)
+            if hw.text in words:
+                lines.warnings["repeated hotword(s) kept once"] += 1
+                continue
+            words[hw.text] = hw
+        warnings = _finish_warnings(lines.path, lines.warnings)
+        return HotwordSet(tuple(words.values()), None, lines.path, warnings)
+    table: dict[str, tuple[Hotword, ...]] = {}
+    seen: dict[str, int] = {}
+    for no, obj in _parse_jsonl(lines):
+        utt = _record_id(obj, lines.path, no, seen)
+        raw = obj.get("hotwords")
+        if not isinstance(raw, list):
+            msg = f'"hotwords" must be a list of terms, got {raw!r}'
+            raise DataError(msg, path=lines.path, line_no=no)
+        uniq: dict[str, Hotword] = {}
+        for item in raw:
+            hw = _coerce_hotword(item, lines.path, no)
+            uniq.setdefault(hw.text, hw)
+        table[utt] = tuple(uniq.values())
+    warnings = _finish_warnings(lines.path, lines.warnings)
+    return HotwordSet(None, table, lines.path, warnings)
+
+
+# ---------------------------------------------------------------------- id alignment
+@dataclass(frozen=True)
+class Aligned(Generic[T, U]):
+    """References and hypotheses paired by id, in reference order.
+
+    Attributes:
+        ids: the ids evaluated.
+        refs: the reference item per id.
+        hyps: the hypothesis item per id (None for a missing one under ``"empty"``).
+        missing: reference ids without a hypothesis.
+        extra: hypothesis ids without a reference (ignored).
+    """
+
+    ids: tuple[str, ...]
+    refs: tuple[T, ...]
+    hyps: tuple[U | None, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+
+
+def _some(ids: Sequence[str]) -> str:
+    shown = ", ".join(repr(i) for i in ids[:5])
+    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def align_ids(
+    refs: Records[T],
+    hyps: Records[U],
+    *,
+    missing: Literal["error", "skip", "empty"] = "error",
+) -> Aligned[T, U]:
+    """Pair references and hypotheses by utterance id.
+
+    Args:
+        refs: the references (their order is the evaluation order).
+        hyps: the hypotheses.
+        missing: what to do when the id sets differ. ``"error"`` raises; ``"skip"``
+            evaluates only the shared ids; ``"empty"`` keeps every reference and gives a
+            missing hypothesis as None (score it as an empty output). Under ``"skip"`` and
+            ``"empty"`` the missing and extra ids are counted and logged as warnings.
+
+    Raises:
+        DataError: the id sets differ and ``missing`` is ``"error"``, or no id is shared.
+
+    >>> r = Records(("u1", "u2"), ("甲", "乙"))
+    >>> h = Records(("u2", "u1"), ("乙", "甲"))
+    >>> align_ids(r, h).hyps
+    ('甲', '乙')
+    """
+    missing_ids = tuple(i for i in refs.ids if i not in hyps)
+    extra_ids = tuple(i for i in hyps.ids if i not in refs)
+    where = hyps.path
+    if missing_ids or extra_ids:
+        parts = []
+        if missing_ids:
+            parts.append(
+                f"{len(missing_ids)} reference id(s) have no hypothesis ({_some(missing_ids)})"
+            )
+        if extra_ids:
+            parts.append(
+                f"{len(extra_ids)} hypothesis id(s) have no reference ({_some(extra_ids)})"
+            )
+        what = "; ".join(parts)
+        if missing == "error":
+            msg = (
+                f"{what}; fix the files, or choose to skip missing utterances or score them "
+                "as empty output"
+            )
+            raise DataError(msg, path=where)
+        logger.warning(
+            "%s: %s (%s)",
+            where,
+            what,
+            "skipped" if missing == "skip" else "missing hypotheses scored as empty",
+        )
+    if missing == "skip" or missing == "error":
+        ids = tuple(i for i in refs.ids if i in hyps)
+    else:
+        ids = refs.ids
+    if refs.ids and not ids:
+        msg = "no utterance id is shared by the references and the hypotheses; wrong files?"
+        raise DataError(msg, path=where)
+    return Aligned(
+        ids=ids,
+        refs=tuple(refs[i] for i in ids),
+        hyps=tuple(hyps.get(i) for i in ids),
+        missing=missing_ids,
+        extra=extra_ids,
+    )
+
+
+# ---------------------------------------------------------------------- writers
+def _atomic_write(path: PathLike, text: str) -> None:
+    name = _display(path)
+    if name == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(name)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_kaldi_text(path: PathLike, entries: Iterable[tuple[str, str]]) -> None:
+    """Write ``utt_id<TAB>text`` lines atomically (``-``: standard output).
+
+    Raises:
+        DataError: an id is empty or holds whitespace, or a text holds a line break.
+    """
+    out = []
+    for utt, text in entries:
+        if not utt or any(ch.isspace() for ch in utt):
+            msg = f"utterance id {utt!r} must be non-empty and hold no whitespace"
+            raise DataError(msg, path=_display(path))
+        if "\n" in text or "\r" in text:
+            msg = f"the text of {utt!r} holds a line break; Kaldi text is one utterance a line"
+            raise DataError(msg, path=_display(path))
+        out.append(f"{utt}\t{text}\n")
+    _atomic_write(path, "".join(out))
+
+
+def write_jsonl(path: PathLike, records: Iterable[Mapping[str, Any]]) -> None:
+    """Write one JSON object a line (UTF-8, not ASCII-escaped), atomically.
+
+    Raises:
+        DataError: a record holds a value JSON cannot encode (NaN included).
+    """
+    out = []
+    for k, rec in enumerate(records):
+        try:
+            out.append(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
+        except (TypeError, ValueError) as exc:
+            msg = f"record {k} cannot be written as JSON: {exc}"
+            raise DataError(msg, path=_display(path)) from None
+    _atomic_write(path, "".join(out))
+
+
+def transcript_record(utt_id: str, transcript: Transcript) -> dict[str, Any]:
+    """A JSONL hypothesis record that :func:`read_hypotheses` reads back identically.
+
+    >>> rec = transcript_record("u1", Transcript.from_text("你好", confidences=[0.5, 1.0]))
+    >>> rec["text"], rec["tokens"][1]
+    ('你好', {'text': '好', 'confidence': 1.0})
+    """
+    tokens = []
+    for tok in transcript.tokens:
+        entry: dict[str, Any] = {"text": tok.text}
+        if tok.start is not None:
+            entry["start"] = tok.start
+        if tok.end is not None:
+            entry["end"] = tok.end
+        if tok.confidence is not None:
+            entry["confidence"] = tok.confidence
+        tokens.append(entry)
+    return {"id": utt_id, "text": transcript.text, "tokens": tokens}
