@@ -60,7 +60,7 @@ def test_kaldi_bom_crlf_blank_lines_are_counted(
     ("data", "line_no", "match"),
     [
         (b"u1 a\nu2 \xff\xfe\n", 2, "not valid UTF-8"),
-        ("u1 a\nu2 b\nu1 c\n".encode(), 3, "duplicate utterance id 'u1' \\(first on line 1\\)"),
+        (b"u1 a\nu2 b\nu1 c\n", 3, "duplicate utterance id 'u1' \\(first on line 1\\)"),
         (b"u1 a\n  u2 b\n", 2, "starts with whitespace"),
         ("u1 你好\n".encode("gbk"), 1, "iconv"),
     ],
