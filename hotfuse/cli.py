@@ -40,10 +40,22 @@ A bad line is reported on stderr with its line number; the other lines still go 
 
 
 def _add_hotword_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--hotword", "-w", action="append", default=[], metavar="WORD",
-                   help="a hotword (repeatable)")
-    p.add_argument("--lexicon", "-l", action="append", default=[], metavar="FILE",
-                   help="a lexicon TOML file (repeatable)")
+    p.add_argument(
+        "--hotword",
+        "-w",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="a hotword (repeatable)",
+    )
+    p.add_argument(
+        "--lexicon",
+        "-l",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a lexicon TOML file (repeatable)",
+    )
     p.add_argument("--config", "-c", metavar="FILE", help="a config TOML (from 'hotfuse tune')")
     p.add_argument("--threshold", type=float, help="override the decision threshold")
     p.add_argument("--no-confidence", action="store_true",
@@ -161,7 +173,7 @@ def load_fuse_config(args: argparse.Namespace) -> Any:
 def _open_out(path: str) -> TextIO:
     if path == "-":
         return sys.stdout
-    return open(path, "w", encoding="utf-8")  # noqa: SIM115
+    return open(path, "w", encoding="utf-8")
 
 
 def _cmd_fuse(args: argparse.Namespace) -> int:
@@ -257,7 +269,7 @@ def _open_in(path: str) -> TextIO:
     if not p.is_file():
         msg = f"input file {path} does not exist"
         raise InputError(msg)
-    return open(p, encoding="utf-8-sig", errors="strict")  # noqa: SIM115
+    return open(p, encoding="utf-8-sig", errors="strict")
 
 
 def _parse_lines(
@@ -277,8 +289,9 @@ def _parse_lines(
                 elif stripped.startswith("{"):
                     yield no, _parse_json_line(stripped)
                 elif kind == "auto" and src != "-" and (" " in stripped or "\t" in stripped):
-                    uid, _, text = stripped.partition("\t") if "\t" in stripped else (
-                        stripped.partition(" "))
+                    uid, _, text = (
+                        stripped.partition("\t") if "\t" in stripped else (stripped.partition(" "))
+                    )
                     yield no, (uid, Transcript.from_text(text.strip()), "kaldi")
                 else:
                     yield no, (None, Transcript.from_text(line), "plain")
@@ -296,7 +309,7 @@ def _parse_json_line(line: str) -> tuple[str | None, Any, str]:
         msg = "a JSONL line must be an object with a 'text' field"
         raise InputError(msg)
     uid = obj.get("id", obj.get("key"))
-    if "tokens" in obj and obj["tokens"]:
+    if obj.get("tokens"):
         toks = [
             Token(t["text"], t.get("start"), t.get("end"), t.get("confidence"))
             for t in obj["tokens"]

@@ -31,9 +31,10 @@ class DemoCase:
 DEMO_CASES = (
     DemoCase("a rare name heard as frequent homophones", "伊丽沙白这会儿真太高兴了",
              ("伊丽莎白", "达西")),
-    DemoCase("a name written with a homophone", "达稀先生昨天拜访了宾利先生", ("达西", "宾利", "伊丽莎白")),
+    DemoCase("a name written with a homophone", "达稀先生昨天拜访了宾利先生",
+             ("达西", "宾利", "伊丽莎白")),
     DemoCase("a place name with a polyphone, given explicit pinyin", "下周我们去重亲开会",
-             (Hotword("重庆", pinyin="chong2 qing4"), "成都")),
+             (Hotword("重庆", pinyin=("chong2", "qing4")), "成都")),
     DemoCase("a Latin term split by the recognizer", "我们用 py torch 训练 paraformer 模型",
              ("PyTorch", "Paraformer", "CUDA")),
     DemoCase("a known misrecognition given as an alias", "把这段代码交给克劳德看看",

@@ -41,7 +41,7 @@ from typing import Any
 from hotfuse.errors import ConfigError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import Candidate, LexiconIndex, MatchKind
-from hotfuse.phonetics import DEFAULT_COSTS, CostTable, word_frequency
+from hotfuse.phonetics import DEFAULT_COSTS, CostTable, jieba_frequencies, word_frequency
 from hotfuse.transcript import Token, Transcript, tokenize
 
 __all__ = [
@@ -318,13 +318,14 @@ def _logit(p: float) -> float:
 
 def _cross_freq(text: str, start: int, end: int, seg_lo: int, seg_hi: int) -> int:
     """Count of the most frequent dictionary word that the span boundary would cut."""
+    freq = jieba_frequencies()
     best = 0
     for b in (start, end):
         for i in range(max(seg_lo, b - 3), b):
             for j in range(b + 1, min(seg_hi, b + 3) + 1):
                 if i >= start and j <= end:
                     continue
-                f = word_frequency(text[i:j])
+                f = freq.get(text[i:j], 0)
                 if f > best:
                     best = f
     return best
@@ -432,7 +433,7 @@ class Fuser:
     def candidates(self, asr_result: AsrInput, **kwargs: Any) -> tuple[Candidate, ...]:
         """Every candidate span with its score, decision and reason (for explaining)."""
         transcript = to_transcript(asr_result, **kwargs)
-        cands = self._decide(transcript)
+        cands = self._decide(transcript, explain=True)
         chosen = {
             (c.start, c.end, c.hotword)
             for c in _select([c for c in cands if c.accepted], self.config.threshold)
@@ -445,34 +446,42 @@ class Fuser:
         return tuple(out)
 
     # ------------------------------------------------------------------ internals
-    def _decide(self, transcript: Transcript) -> list[Candidate]:
+    def _decide(self, transcript: Transcript, explain: bool = False) -> list[Candidate]:
+        """Score every candidate; reasons are spelled out for accepted ones (or all)."""
         if not transcript.text or not self._index.targets:
             return []
         text = transcript.text
+        cands = self._index.candidates(transcript)
+        if not cands:
+            return []
         protected = self._index.exact_occurrences(text)
         has_conf = self.config.use_confidence and transcript.has_confidences
+        threshold = self.config.threshold
         out: list[Candidate] = []
-        for c in self._index.candidates(transcript):
+        for c in cands:
             hw = self._by_text[c.hotword]
             x = features(c, transcript, hw)
             use_conf = has_conf and "conf" in x
             if not use_conf:
                 x.pop("conf", None)
             z = self.config.model.score(x, has_conf=use_conf) + math.log(hw.weight)
-            conf = transcript.span_confidence(c.start, c.end)
-            why = _reason(c, x, use_conf)
-            blocked = _blocked(text, c, hw, protected, self.hotwords)
-            accepted = z >= self.config.threshold and not blocked
-            if blocked:
-                why = f"{why}; {blocked}"
-            elif not accepted:
-                why = f"{why}; below threshold {self.config.threshold:+.2f}"
+            blocked = (
+                _blocked(text, c, hw, protected, self.hotwords) if z >= threshold or explain else ""
+            )
+            accepted = z >= threshold and not blocked
+            why = ""
+            if accepted or explain:
+                why = _reason(c, x, use_conf)
+                if blocked:
+                    why = f"{why}; {blocked}"
+                elif not accepted:
+                    why = f"{why}; below threshold {threshold:+.2f}"
             out.append(
                 replace(
                     c,
                     score=round(z, 4),
                     probability=round(1.0 / (1.0 + math.exp(-z)), 4),
-                    confidence=conf,
+                    confidence=transcript.span_confidence(c.start, c.end),
                     accepted=accepted,
                     reason=why,
                 )
@@ -624,17 +633,9 @@ def to_transcript(
     if confidences is not None or timestamps is not None:
         msg = "confidences/timestamps apply to plain text only"
         raise InputError(msg)
-    try:
-        from hotfuse import frontends
-    except ImportError:  # pragma: no cover - frontends ship with the package
-        frontends = None  # type: ignore[assignment]
-    if frontends is None or not hasattr(frontends, "to_transcript"):
-        msg = (
-            f"cannot fuse a {type(asr_result).__name__}: pass a string or a Transcript "
-            "(hotfuse.Transcript.from_text / from_tokens)"
-        )
-        raise InputError(msg)
-    return frontends.to_transcript(asr_result, frontend)  # type: ignore[no-any-return]
+    from hotfuse import frontends
+
+    return frontends.to_transcript(asr_result, frontend)
 
 
 _CACHE: dict[tuple[Any, ...], Fuser] = {}

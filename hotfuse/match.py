@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -72,8 +73,18 @@ def coarse_key(syl: Syllable) -> str:
     return f"{ini}-{fin}"
 
 
+@lru_cache(maxsize=65536)
+def char_info(ch: str) -> tuple[tuple[Syllable, ...], tuple[str, ...]]:
+    """A character's readings as syllables and their distinct coarse keys (cached)."""
+    syls = tuple(syllable(r) for r in char_readings(ch))
+    return syls, tuple(sorted({coarse_key(x) for x in syls}))
+
+
 def syllable_distance(
-    hyp: Sequence[Sequence[Syllable]], ref: Sequence[Syllable], costs: CostTable = DEFAULT_COSTS
+    hyp: Sequence[Sequence[Syllable]],
+    ref: Sequence[Syllable],
+    costs: CostTable = DEFAULT_COSTS,
+    memo: dict[tuple[Syllable, Syllable], float] | None = None,
 ) -> float:
     """Weighted edit distance between hypothesis readings and target syllables.
 
@@ -94,7 +105,18 @@ def syllable_distance(
         readings = hyp[i - 1]
         for j in range(1, m + 1):
             r = ref[j - 1]
-            sub = min(costs.cost(h, r) for h in readings) if readings else costs.max_cost
+            if not readings:
+                sub = costs.max_cost
+            elif memo is None:
+                sub = min(costs.cost(h, r) for h in readings)
+            else:
+                sub = costs.max_cost
+                for h in readings:
+                    c = memo.get((h, r))
+                    if c is None:
+                        c = memo[(h, r)] = costs.cost(h, r)
+                    if c < sub:
+                        sub = c
             cur[j] = min(prev[j - 1] + sub, prev[j] + indel, cur[j - 1] + indel)
         prev = cur
     return round(prev[m], 6)
@@ -212,6 +234,7 @@ class LexiconIndex:
         self.costs = costs
         self.max_distance = max_distance
         self.latin_max_distance = latin_max_distance
+        self._memo: dict[tuple[Syllable, Syllable], float] = {}
         self.targets: list[Target] = []
         self.pairs: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
         self.latin_targets: list[int] = []
@@ -285,8 +308,9 @@ class LexiconIndex:
         n = len(units)
         if n < 2:
             return
-        readings = [tuple(syllable(r) for r in char_readings(text[s])) for s, _ in units]
-        keys = [sorted({coarse_key(r) for r in rs}) for rs in readings]
+        infos = [char_info(text[s]) for s, _ in units]
+        readings = [i[0] for i in infos]
+        keys = [i[1] for i in infos]
         tried: set[tuple[int, int, int]] = set()
         for p in range(n):
             for gap in (1, 2):
@@ -321,7 +345,10 @@ class LexiconIndex:
     ) -> None:
         target = self.targets[t]
         m = len(target.syllables)
-        dist = syllable_distance(readings[a : a + length], target.syllables, self.costs) / m
+        dist = (
+            syllable_distance(readings[a : a + length], target.syllables, self.costs, self._memo)
+            / m
+        )
         if dist > self.max_distance:
             return
         start, end = units[a][0], units[a + length - 1][1]

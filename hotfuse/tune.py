@@ -39,7 +39,14 @@ from hotfuse.errors import InputError
 from hotfuse.fuse import FEATURES, FuseConfig, Fuser, ScoringModel, features
 from hotfuse.transcript import Transcript
 
-__all__ = ["LabelledCandidate", "TuneResult", "fit", "fit_logistic", "label_candidates", "write_config"]
+__all__ = [
+    "LabelledCandidate",
+    "TuneResult",
+    "fit",
+    "fit_logistic",
+    "label_candidates",
+    "write_config",
+]
 
 log = logging.getLogger("hotfuse")
 
@@ -125,7 +132,9 @@ def fit_logistic(
     return w
 
 
-def _fit_set(items: Sequence[LabelledCandidate], names: Sequence[str], l2: float) -> dict[str, float]:
+def _fit_set(
+    items: Sequence[LabelledCandidate], names: Sequence[str], l2: float
+) -> dict[str, float]:
     x = np.array([[it.x.get(k, 0.0) for k in names] for it in items], dtype=np.float64)
     y = np.array([1.0 if it.good else 0.0 for it in items])
     if len(items) < 10 or y.min() == y.max():
@@ -200,7 +209,9 @@ def threshold_table(
     return rows
 
 
-def write_config(path: str | Path, config: FuseConfig, meta: Mapping[str, Any] | None = None) -> None:
+def write_config(
+    path: str | Path, config: FuseConfig, meta: Mapping[str, Any] | None = None
+) -> None:
     """Write a config TOML (atomically) that :func:`hotfuse.load_config` reads back."""
     import os
     import tempfile
