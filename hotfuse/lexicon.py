@@ -630,6 +630,8 @@ def _render(source: str | None, name: str, description: str, hotwords: Sequence[
     if new:
         if aot is None:
             aot = tomlkit.aot()
+            if doc.as_string().strip() and not doc.as_string().endswith("\n\n"):
+                doc.add(tomlkit.nl())
             doc.append(ENTRY_KEY, aot)
         for hw in new:
             table = tomlkit.table()
@@ -1039,15 +1041,19 @@ def _semantic_issues(
                         hw,
                     )
         else:
-            for ch, reading in _guessed_polyphones(hw.text):
+            guessed = _guessed_polyphones(hw.text)
+            if guessed:
                 from hotfuse.phonetics import char_readings
 
-                others = [r for r in char_readings(ch) if r != reading]
+                what = "; ".join(
+                    f"{ch} read {reading} (also "
+                    f"{', '.join(r for r in char_readings(ch) if r != reading)})"
+                    for ch, reading in guessed
+                )
                 warn(
                     "polyphone",
-                    f"{hw.text}: {ch!r} has several readings ({reading}, {', '.join(others)}) "
-                    f'and {reading!r} was guessed; add pinyin = "{" ".join(readings)}" '
-                    "with the right one",
+                    f"{hw.text}: ambiguous reading guessed: {what}; if that is wrong add "
+                    f'pinyin = "{" ".join(readings)}" with the right syllables',
                     hw,
                 )
         if readings and len(readings) == len(hw.text):
@@ -1079,16 +1085,65 @@ def _readings_of(hw: Hotword) -> tuple[str, ...]:
     return tuple(s for s in hotword_pinyin(hw.text) if s)
 
 
+_AMBIGUOUS: dict[str, bool] = {}
+_PHRASE_READINGS: dict[str, dict[str, int]] = {}
+
+
+def _phrase_readings() -> dict[str, dict[str, int]]:
+    """char -> {toneless reading: number of pypinyin phrases using it} (built once)."""
+    if not _PHRASE_READINGS:
+        from pypinyin.phrases_dict import phrases_dict
+
+        table: dict[str, dict[str, int]] = {}
+        for phrase, readings in phrases_dict.items():
+            if len(phrase) != len(readings):
+                continue
+            for ch, reading in zip(phrase, readings, strict=True):
+                if reading:
+                    base = _toneless_mark(reading[0])
+                    counts = table.setdefault(ch, {})
+                    counts[base] = counts.get(base, 0) + 1
+        _PHRASE_READINGS.update(table)
+    return _PHRASE_READINGS
+
+
+def _toneless_mark(marked: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFD", marked)
+    plain = "".join(c for c in plain if unicodedata.category(c) != "Mn")
+    return plain.replace("u\u0308", "v").replace("ü", "v")
+
+
+def _is_ambiguous(ch: str) -> bool:
+    """A polyphone whose second reading is common in real words (重 长 行 乐 调 朝 曾 ...).
+
+    pypinyin lists rare readings for many characters (白 bo2, 达 ti4); those are not worth
+    a warning. A character counts as ambiguous when, across pypinyin's phrase dictionary,
+    its second most common reading is used by at least 2 phrases and 10% of them.
+    """
+    if ch not in _AMBIGUOUS:
+        from hotfuse.phonetics import is_polyphone
+
+        verdict = False
+        if is_polyphone(ch):
+            counts = sorted(_phrase_readings().get(ch, {}).values(), reverse=True)
+            if len(counts) >= 2:
+                verdict = counts[1] >= 2 and counts[1] / sum(counts) >= 0.1
+        _AMBIGUOUS[ch] = verdict
+    return _AMBIGUOUS[ch]
+
+
 def _guessed_polyphones(text: str) -> list[tuple[str, str]]:
-    """Polyphonic characters of ``text`` not covered by a pypinyin phrase entry."""
+    """Ambiguous characters of ``text`` whose reading no pypinyin phrase entry settles."""
     from pypinyin.phrases_dict import phrases_dict
 
-    from hotfuse.phonetics import hotword_pinyin, is_polyphone
+    from hotfuse.phonetics import hotword_pinyin
 
     readings = hotword_pinyin(text)
     out = []
     for i, ch in enumerate(text):
-        if not _HAN_RE.match(ch) or not is_polyphone(ch):
+        if not _HAN_RE.match(ch) or not _is_ambiguous(ch):
             continue
         covered = any(
             text[a:b] in phrases_dict

@@ -1,0 +1,507 @@
+"""``hotfuse lexicon ...``: create, edit, check, convert and explain lexicon files.
+
+Exit codes: 0 success; 1 validation problems or another hotfuse error (a missing entry, a
+bad line in an imported file); 2 a usage error. Every command that changes a file takes
+the ``FILE.lock`` lock and writes atomically (see :func:`hotfuse.lexicon.locked_update`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hotfuse.errors import LexiconError
+from hotfuse.lexicon import (
+    Hotword,
+    Issue,
+    Lexicon,
+    LexiconFormat,
+    Severity,
+    atomic_write_text,
+    export_lexicon,
+    import_lexicon,
+    locked_update,
+)
+
+__all__ = ["register"]
+
+_FORMATS = [str(f) for f in LexiconFormat]
+
+_EPILOG = (
+    """\
+examples:
+  hotfuse lexicon new meeting.toml --name meeting-0412
+  hotfuse lexicon add meeting.toml 伊丽莎白 --alias 伊丽沙白 --weight 2
+  hotfuse lexicon add meeting.toml 重庆 --pinyin "chong2 qing4" --tag place
+  hotfuse lexicon remove meeting.toml 达西
+  hotfuse lexicon list meeting.toml --json
+  hotfuse lexicon show meeting.toml 重庆
+  hotfuse lexicon check lexicons/*.toml
+  hotfuse lexicon import hotwords.txt --format funasr -o meeting.toml
+  hotfuse lexicon export meeting.toml --format sherpa-onnx -o hotwords.txt
+  hotfuse lexicon merge base.toml meeting.toml -o all.toml
+  hotfuse lexicon explain meeting.toml "伊丽沙白这会儿真太高兴了"
+
+formats (import/export): """
+    + ", ".join(_FORMATS)
+    + """
+exit codes: 0 ok, 1 validation problems or another error, 2 usage error.
+"""
+)
+
+
+def _sub(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_: str,
+    examples: str,
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help_,
+        description=help_[0].upper() + help_[1:] + ".",
+        epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``hotfuse lexicon`` and its subcommands."""
+    top = subparsers.add_parser(
+        "lexicon",
+        help="create, edit, check and convert lexicon files",
+        description="Create, edit, check, convert and explain hotfuse lexicon (TOML) files.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.set_defaults(func=lambda _args: _usage(top))
+    sub = top.add_subparsers(dest="lexicon_command", metavar="SUBCOMMAND")
+
+    p = _sub(sub, "new", "create an empty lexicon file",
+             "  hotfuse lexicon new meeting.toml --name meeting-0412\n")  # fmt: skip
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--name", default=None, help="lexicon name (default: the file stem)")
+    p.add_argument("--description", default="", help="one-line description")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_new)
+
+    p = _sub(
+        sub,
+        "add",
+        "add an entry, or update the entry with the same text",
+        "  hotfuse lexicon add meeting.toml 伊丽莎白 --alias 伊丽沙白 --alias 依丽莎白\n"
+        "  hotfuse lexicon add places.toml 蚌埠 --pinyin 'beng4 bu4' --weight 2\n"
+        "  hotfuse lexicon add meeting.toml 今天 --weight 0   # never insert it\n",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("word", metavar="WORD")
+    p.add_argument("--alias", "-a", action="append", default=[], help="alias (repeatable)")
+    p.add_argument("--weight", type=float, default=None,
+                   help="weight in [-10, 10] (default 1.0; <= 0 never inserts)")  # fmt: skip
+    p.add_argument("--pinyin", default=None, help='numbered-tone pinyin, e.g. "chong2 qing4"')
+    p.add_argument("--tag", action="append", default=[], help="tag (repeatable)")
+    p.add_argument("--block-context", action="append", default=[], metavar="WORD",
+                   help="never insert inside this word (repeatable)")  # fmt: skip
+    p.add_argument("--replace", action="store_true",
+                   help="replace an existing entry instead of merging into it")  # fmt: skip
+    p.add_argument("--create", action="store_true", help="create FILE if it does not exist")
+    p.set_defaults(func=_cmd_add)
+
+    p = _sub(sub, "remove", "remove an entry",
+             "  hotfuse lexicon remove meeting.toml 达西\n")  # fmt: skip
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("word", metavar="WORD")
+    p.set_defaults(func=_cmd_remove)
+
+    p = _sub(sub, "list", "list the entries",
+             "  hotfuse lexicon list meeting.toml\n"
+             "  hotfuse lexicon list meeting.toml --json | jq '.[].text'\n")  # fmt: skip
+    p.add_argument("file", metavar="FILE", help="lexicon file; - for stdin")
+    p.add_argument("--json", action="store_true", help="a JSON array of entries")
+    p.set_defaults(func=_cmd_list)
+
+    p = _sub(sub, "show", "show one entry with its readings and warnings",
+             "  hotfuse lexicon show lexicons/china-places.toml 重庆\n")  # fmt: skip
+    p.add_argument("file", metavar="FILE", help="lexicon file; - for stdin")
+    p.add_argument("word", metavar="WORD", help="the entry's text or one of its aliases")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.set_defaults(func=_cmd_show)
+
+    p = _sub(
+        sub,
+        "check",
+        "validate lexicon files (errors exit 1; warnings are listed)",
+        "  hotfuse lexicon check lexicons/*.toml\n"
+        "  hotfuse lexicon check --strict meeting.toml   # warnings fail too\n",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="lexicon files; - for stdin")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument("--json", action="store_true", help="issues as a JSON array")
+    p.add_argument("--no-frequency", action="store_true",
+                   help="skip the common-word check (no jieba dictionary load)")  # fmt: skip
+    p.set_defaults(func=_cmd_check)
+
+    p = _sub(
+        sub,
+        "import",
+        "convert another tool's hotword list into a lexicon",
+        "  hotfuse lexicon import hotwords.txt --format funasr -o meeting.toml\n"
+        "  hotfuse lexicon import hot.txt --format capswriter -o mine.toml --merge\n"
+        "  cat words.txt | hotfuse lexicon import - --format plain -o -\n",
+    )
+    p.add_argument("source", metavar="SRC", help="input file; - for stdin")
+    p.add_argument("--format", "-f", required=True, choices=_FORMATS, dest="fmt")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="lexicon; - for stdout")
+    p.add_argument("--name", default=None, help="lexicon name (default: the output stem)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("--merge", action="store_true", help="merge into an existing output file")
+    p.set_defaults(func=_cmd_import)
+
+    p = _sub(
+        sub,
+        "export",
+        "write a lexicon in another tool's format",
+        "  hotfuse lexicon export meeting.toml --format sherpa-onnx -o hotwords.txt\n"
+        "  hotfuse lexicon export meeting.toml --format tencent\n",
+    )
+    p.add_argument("file", metavar="FILE", help="lexicon file; - for stdin")
+    p.add_argument("--format", "-f", required=True, choices=_FORMATS, dest="fmt")
+    p.add_argument("-o", "--output", default="-", metavar="OUT", help="output; - for stdout")
+    p.set_defaults(func=_cmd_export)
+
+    p = _sub(
+        sub,
+        "merge",
+        "merge lexicons (same text: the first file's weight and pinyin win, aliases unite)",
+        "  hotfuse lexicon merge base.toml meeting.toml -o all.toml\n",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="two or more lexicon files")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output; - for stdout")
+    p.set_defaults(func=_cmd_merge)
+
+    p = _sub(
+        sub,
+        "explain",
+        "show the spans considered for a sentence, their scores and each decision",
+        '  hotfuse lexicon explain meeting.toml "伊丽沙白这会儿真太高兴了"\n'
+        '  hotfuse lexicon explain lexicons/ai-speech.toml "我们用拍托起训练" --all\n',
+    )
+    p.add_argument("file", metavar="FILE", help="lexicon file; - for stdin")
+    p.add_argument("sentence", metavar="SENTENCE")
+    p.add_argument("--threshold", type=float, default=None, help="override the threshold")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.set_defaults(func=_cmd_explain)
+
+
+# --------------------------------------------------------------------------- helpers
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _read_input(source: str) -> str:
+    if source == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else None
+        if data is None:
+            return sys.stdin.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            msg = f"stdin is not UTF-8 ({exc.reason} at byte {exc.start})"
+            raise LexiconError(msg, path="<stdin>") from None
+    p = Path(source)
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = "no such file"
+        raise LexiconError(msg, path=p) from None
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
+        raise LexiconError(msg, path=p) from None
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror}"
+        raise LexiconError(msg, path=p) from None
+
+
+def _load(source: str, *, strict: bool = True) -> Lexicon:
+    if source == "-":
+        return Lexicon.loads(_read_input("-"), path="<stdin>", strict=strict)
+    return Lexicon.load(source, strict=strict)
+
+
+def _write_output(target: str, text: str) -> None:
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        atomic_write_text(target, text)
+
+
+def _note(msg: str) -> None:
+    print(f"hotfuse: {msg}", file=sys.stderr)
+
+
+def _report(issues: Sequence[Issue]) -> None:
+    for issue in issues:
+        print(str(issue), file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- commands
+def _cmd_new(args: argparse.Namespace) -> int:
+    p = Path(args.file)
+    if p.exists() and not args.force:
+        msg = "already exists; add entries with 'hotfuse lexicon add', or pass --force"
+        raise LexiconError(msg, path=p)
+    name = args.name if args.name is not None else p.stem
+    header = (
+        "# hotfuse lexicon: one [[entry]] table per hotword.\n"
+        "# Fields: text (required), weight (default 1.0, <= 0 never inserts), aliases,\n"
+        '# pinyin ("chong2 qing4"), block_contexts, tags. Check it: hotfuse lexicon check FILE\n'
+    )
+    body = Lexicon(name=name, description=args.description).dumps()
+    atomic_write_text(p, header + body)
+    _note(f"created {p}")
+    return 0
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    try:
+        hw = Hotword(
+            args.word,
+            weight=1.0 if args.weight is None else args.weight,
+            aliases=tuple(args.alias),
+            pinyin=args.pinyin,
+            block_contexts=tuple(args.block_context),
+            tags=tuple(args.tag),
+        )
+    except ValueError as exc:
+        raise LexiconError(str(exc), path=args.file) from None
+    warnings: list[Issue] = []
+
+    def change(lex: Lexicon) -> Lexicon:
+        old = lex.get(hw.text) if hw.text in lex else None
+        new_hw = hw
+        if old is not None and not args.replace and args.weight is None:
+            new_hw = Hotword(hw.text, weight=old.weight, aliases=hw.aliases,
+                             pinyin=hw.pinyin, block_contexts=hw.block_contexts,
+                             tags=hw.tags)  # fmt: skip
+        updated = lex.add(new_hw, replace=args.replace)
+        # re-read what we are about to write: errors refuse the edit, warnings are shown
+        check = Lexicon.loads(updated.dumps(), path=str(lex.path or args.file), strict=False)
+        issues = check.validate()
+        mine = [i for i in issues if i.entry == hw.text or i.severity is Severity.ERROR]
+        errors = [i for i in mine if i.severity is Severity.ERROR]
+        if errors:
+            raise errors[0].to_error()
+        warnings.extend(i for i in mine if i.entry == hw.text)
+        return updated
+
+    locked_update(args.file, change, create=args.create)
+    _report(warnings)
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    locked_update(args.file, lambda lex: lex.remove(args.word))
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    lex = _load(args.file)
+    if args.json:
+        json.dump(lex.to_dicts(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for hw in lex.hotwords:
+        extra = []
+        if hw.weight != 1.0:
+            extra.append(f"weight={hw.weight:g}")
+        if hw.pinyin is not None:
+            extra.append("pinyin=" + " ".join(hw.pinyin))
+        if hw.aliases:
+            extra.append("aliases=" + ",".join(hw.aliases))
+        if hw.tags:
+            extra.append("tags=" + ",".join(hw.tags))
+        sys.stdout.write(hw.text + ("\t" + "  ".join(extra) if extra else "") + "\n")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    lex = _load(args.file)
+    hw = lex.get(args.word)
+    if hw is None:
+        msg = f"no entry or alias {args.word!r}; see: hotfuse lexicon list {args.file}"
+        raise LexiconError(msg, path=args.file)
+    from hotfuse.phonetics import hotword_pinyin, word_frequency
+
+    derived = [s for s in hotword_pinyin(hw.text) if s]
+    issues = [i for i in lex.validate() if i.entry == hw.text]
+    info: dict[str, Any] = {
+        "text": hw.text,
+        "line": lex.lines.get(hw.text),
+        "weight": hw.weight,
+        "aliases": list(hw.aliases),
+        "pinyin": list(hw.pinyin) if hw.pinyin is not None else None,
+        "derived_pinyin": derived,
+        "block_contexts": list(hw.block_contexts),
+        "tags": list(hw.tags),
+        "jieba_frequency": word_frequency(hw.text),
+        "issues": [i.to_dict() for i in issues],
+    }
+    if args.json:
+        json.dump(info, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = sys.stdout
+    out.write(f"text:            {hw.text}\n")
+    if info["line"] is not None:
+        out.write(f"line:            {info['line']}\n")
+    out.write(f"weight:          {hw.weight:g}\n")
+    if hw.aliases:
+        out.write(f"aliases:         {', '.join(hw.aliases)}\n")
+    if hw.pinyin is not None:
+        out.write(f"pinyin:          {' '.join(hw.pinyin)} (explicit)\n")
+    elif derived:
+        out.write(f"pinyin:          {' '.join(derived)} (derived)\n")
+    if hw.block_contexts:
+        out.write(f"block_contexts:  {', '.join(hw.block_contexts)}\n")
+    if hw.tags:
+        out.write(f"tags:            {', '.join(hw.tags)}\n")
+    out.write(f"jieba frequency: {info['jieba_frequency']}\n")
+    for issue in issues:
+        out.write(f"{issue.severity}[{issue.code}]: {issue.message}\n")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    all_issues: list[Issue] = []
+    for source in args.files:
+        try:
+            lex = _load(source, strict=False)
+        except LexiconError as exc:
+            all_issues.append(
+                Issue(Severity.ERROR, "unreadable", exc.reason, exc.path, exc.line_no)
+            )
+            continue
+        all_issues.extend(lex.validate(frequency=not args.no_frequency))
+    errors = sum(i.severity is Severity.ERROR for i in all_issues)
+    warnings = len(all_issues) - errors
+    if args.json:
+        json.dump([i.to_dict() for i in all_issues], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for issue in all_issues:
+            sys.stdout.write(str(issue) + "\n")
+    files = len(args.files)
+    _note(f"checked {files} file{'s' * (files != 1)}: {errors} errors, {warnings} warnings")
+    if errors or (args.strict and warnings):
+        return 1
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    text = _read_input(args.source)
+    where = "<stdin>" if args.source == "-" else args.source
+    out = args.output
+    name = args.name if args.name is not None else ("" if out == "-" else Path(out).stem)
+    imported = import_lexicon(text, args.fmt, path=where, name=name)
+    n = len(imported.hotwords)
+    if out == "-":
+        sys.stdout.write(imported.with_meta(name=name).dumps())
+    elif args.merge and Path(out).exists():
+        locked_update(out, lambda lex: lex.merge(imported))
+    else:
+        if Path(out).exists() and not args.force:
+            msg = "already exists; pass --merge to add to it or --force to overwrite it"
+            raise LexiconError(msg, path=out)
+        locked_update(
+            out,
+            lambda _lex: Lexicon(name=name, hotwords=imported.hotwords),
+            create=True,
+        )
+    _note(f"imported {n} entries from {where} ({args.fmt})")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    lex = _load(args.file)
+    text, skipped = export_lexicon(lex, args.fmt)
+    _write_output(args.output, text)
+    if skipped:
+        words = ", ".join(h.text for h in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        _note(f"{len(skipped)} entries left out ({args.fmt} cannot express them): {words}")
+    lossy = args.fmt not in ("toml", "csv", "capswriter-rule")
+    if lossy and any(h.aliases or h.pinyin or h.block_contexts for h in lex.hotwords):
+        _note(f"{args.fmt} has no aliases, pinyin or block_contexts; they were not exported")
+    return 0
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    if len(args.files) < 2:
+        msg = "merge needs at least two lexicon files"
+        raise LexiconError(msg)
+    lexicons = [_load(f) for f in args.files]
+    merged = lexicons[0]
+    for other in lexicons[1:]:
+        merged = merged.merge(other)
+    if args.output == "-":
+        sys.stdout.write(merged.dumps())
+    elif args.output in args.files:
+        locked_update(args.output, lambda lex: lex.merge(merged))
+    else:
+        atomic_write_text(args.output, merged.dumps())
+    _note(f"merged {len(args.files)} files: {len(merged.hotwords)} entries")
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from hotfuse.fuse import Fuser
+
+    lex = _load(args.file)
+    overrides: dict[str, Any] = {}
+    if args.threshold is not None:
+        overrides["threshold"] = args.threshold
+    fuser = Fuser(lex, **overrides)
+    candidates = fuser.candidates(args.sentence)
+    result = fuser.fuse(args.sentence)
+    threshold = fuser.config.threshold
+    if args.json:
+        payload = {
+            "sentence": args.sentence,
+            "fused": result.text,
+            "threshold": threshold,
+            "candidates": [
+                {
+                    "start": c.start,
+                    "end": c.end,
+                    "original": c.original,
+                    "hotword": c.hotword,
+                    "score": c.score,
+                    "accepted": c.accepted,
+                    "reason": c.reason,
+                }
+                for c in candidates
+            ],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = sys.stdout
+    out.write(f"sentence:  {args.sentence}\n")
+    out.write(f"fused:     {result.text}\n")
+    out.write(f"threshold: {threshold:+.2f}\n")
+    if not candidates:
+        out.write("no span sounds like any entry of this lexicon\n")
+        return 0
+    out.write(f"{len(candidates)} candidate span(s):\n")
+    for c in candidates:
+        mark = "REPLACE" if c.accepted else "keep   "
+        out.write(
+            f"  {mark} [{c.start}:{c.end}] {c.original!r} -> {c.hotword!r}  "
+            f"score {c.score:+.2f}  {c.reason}\n"
+        )
+    return 0
