@@ -68,7 +68,8 @@ TOML, unknown fields, wrong types, empty or duplicate entries, weights out of ra
 entries longer than :data:`MAX_ENTRY_CHARS` characters, malformed pinyin or a pinyin
 count that does not match the Chinese characters. Warnings (usable, but risky):
 one-character entries, very common words (jieba frequency >= :data:`COMMON_WORD_FREQ`, a
-false-alarm risk), two entries that sound the same (pinyin collision), polyphonic
+false-alarm risk; entries with weight < 1 are taken as acknowledged), two entries that
+sound the same (pinyin collision), polyphonic
 characters whose reading was guessed (add an explicit ``pinyin``), pinyin that is not a
 known reading of its character, aliases that repeat an entry.
 
@@ -1011,7 +1012,7 @@ def _semantic_issues(
                 )
         if not hans:
             continue
-        if frequency and len(hw.text) > 1 and hw.weight > 0:
+        if frequency and len(hw.text) > 1 and hw.weight >= 1.0:  # < 1: risk acknowledged
             from hotfuse.phonetics import word_frequency
 
             freq = word_frequency(hw.text)
