@@ -1,0 +1,477 @@
+"""Shared helpers of the frontends: field access, score/time conversion, write-back units.
+
+Frontends read recognizer results by duck typing (a mapping key or an attribute of the same
+name), so no recognizer package is imported here. Write-back starts from
+:func:`fused_units`: the fused transcript's tokens, each tied to the source token it is a
+copy of (``origin``), or grouped into one new unit per replacement, so that a frontend can
+keep the recognizer's own entries (and their extra fields) for every unchanged token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from hotfuse.errors import FrontendOutputError, InputError
+from hotfuse.fuse import FuseResult, Replacement
+from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
+
+__all__ = [
+    "MISSING",
+    "OffsetMap",
+    "PieceWord",
+    "Unit",
+    "check_source",
+    "clip_prob",
+    "dump_like",
+    "fill_times",
+    "fused_units",
+    "get",
+    "group_pieces",
+    "has",
+    "load_json",
+    "locate",
+    "number",
+    "prob_from_log",
+    "rewrite_text",
+    "split_unit",
+]
+
+log = logging.getLogger("hotfuse")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: object = _Missing()
+
+
+# --------------------------------------------------------------------------- reading
+def load_json(raw: object) -> tuple[object, bool]:
+    """Parse ``raw`` when it is a JSON object/array string (Vosk's ``Result()``, ...).
+
+    Returns the parsed value and True, or ``raw`` unchanged and False.
+    """
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw, False
+    if isinstance(raw, str):
+        s = raw.strip()
+        if s[:1] in ("{", "["):
+            try:
+                return json.loads(s), True
+            except json.JSONDecodeError:
+                return raw, False
+    return raw, False
+
+
+def dump_like(value: object, was_json: bool) -> object:
+    """Serialise ``value`` back to JSON when the input came as a JSON string."""
+    return json.dumps(value, ensure_ascii=False) if was_json else value
+
+
+def has(obj: object, name: str) -> bool:
+    """True when ``obj`` has key or attribute ``name``."""
+    if isinstance(obj, Mapping):
+        return name in obj
+    return not isinstance(obj, str | bytes) and hasattr(obj, name)
+
+
+def get(obj: object, name: str, default: object = MISSING) -> object:
+    """``obj[name]`` for a mapping, else ``getattr(obj, name)``; ``default`` when absent."""
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    if isinstance(obj, str | bytes):
+        return default
+    return getattr(obj, name, default)
+
+
+def number(value: object, where: str, frontend: str) -> float:
+    """A finite float, or FrontendOutputError naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:  # numpy scalars and the like
+            v = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            msg = f"{frontend} result: {where} must be a number, got {value!r}"
+            raise FrontendOutputError(msg) from None
+    else:
+        v = float(value)
+    if not math.isfinite(v):
+        msg = f"{frontend} result: {where} must be a finite number, got {value!r}"
+        raise FrontendOutputError(msg)
+    return v
+
+
+def clip_prob(value: float | None) -> float | None:
+    """Clip a probability-like score into [0, 1]; NaN/None give None."""
+    if value is None or math.isnan(value):
+        return None
+    return min(1.0, max(0.0, value))
+
+
+def prob_from_log(value: float | None) -> float | None:
+    """``exp(log_prob)`` clipped into [0, 1] (a log-prob above 0 is rounding noise)."""
+    if value is None or math.isnan(value):
+        return None
+    if value >= 0.0:
+        return 1.0
+    return math.exp(value)
+
+
+def locate(tokens: Sequence[Token], text: str) -> Transcript | None:
+    """``Transcript.from_tokens(tokens, text)``, or None when a token is not in ``text``."""
+    pos = 0
+    for tok in tokens:
+        at = text.find(tok.text, pos)
+        if at < 0:
+            return None
+        pos = at + len(tok.text)
+    return Transcript.from_tokens(tokens, text)
+
+
+# --------------------------------------------------------------------------- sub-words
+_BYTE_PIECE_LEN = 6  # "<0xE4>"
+
+
+def _byte_of(piece: str) -> int | None:
+    if len(piece) == _BYTE_PIECE_LEN and piece.startswith("<0x") and piece.endswith(">"):
+        try:
+            return int(piece[3:5], 16)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PieceWord:
+    """A word (or CJK character) made of sub-word pieces ``indices`` of the result."""
+
+    text: str
+    indices: tuple[int, ...]
+
+
+def _starts_word(piece: str) -> bool:
+    return piece[:1] in ("▁", " ")
+
+
+def _is_wordish(ch: str) -> bool:
+    return ch.isalnum() and not is_cjk(ch)
+
+
+def group_pieces(pieces: Sequence[str]) -> list[PieceWord]:
+    """Group sub-word pieces into words, the way the recognizer joins them into text.
+
+    * SentencePiece: a piece starting with ``▁`` (or a space, as sherpa-onnx prints it)
+      starts a new word; other Latin pieces continue the previous Latin word.
+    * ``@@`` (FunASR/sherpa Paraformer BPE): a piece ending in ``@@`` continues into the
+      next piece.
+    * A CJK character is a word on its own; runs of byte-fallback pieces (``<0xE4>``) are
+      decoded as UTF-8 first.
+    * Tag pieces such as ``<|zh|>`` and empty pieces are dropped.
+    """
+    # 1. decode byte-fallback runs into text pieces
+    items: list[tuple[str, tuple[int, ...]]] = []
+    k = 0
+    n = len(pieces)
+    while k < n:
+        b = _byte_of(pieces[k])
+        if b is None:
+            items.append((pieces[k], (k,)))
+            k += 1
+            continue
+        j = k
+        buf = bytearray()
+        while j < n and (bj := _byte_of(pieces[j])) is not None:
+            buf.append(bj)
+            j += 1
+        items.append((buf.decode("utf-8", errors="replace"), tuple(range(k, j))))
+        k = j
+    at_style = any(p.endswith("@@") for p, _ in items)
+    words: list[PieceWord] = []
+    cont = False  # the previous piece asked to be continued (@@) / is an open Latin word
+    for piece, idx in items:
+        if not piece or (piece.startswith("<|") and piece.endswith("|>")):
+            cont = False
+            continue
+        glue = piece.endswith("@@")
+        body = piece[:-2] if glue else piece
+        fresh = _starts_word(body)
+        body = body.lstrip("▁ ")
+        if not body:
+            cont = False
+            continue
+        if all(is_cjk(ch) for ch in body):
+            for ch in body:
+                words.append(PieceWord(ch, idx))
+            cont = False
+            continue
+        joinable = (
+            words
+            and not fresh
+            and cont
+            and (at_style or (_is_wordish(body[0]) and _is_wordish(words[-1].text[-1])))
+        )
+        if joinable:
+            last = words[-1]
+            words[-1] = PieceWord(last.text + body, last.indices + idx)
+        else:
+            words.append(PieceWord(body, idx))
+        cont = glue if at_style else _is_wordish(body[-1])
+    return words
+
+
+# --------------------------------------------------------------------------- write-back
+def check_source(source: Transcript, result: FuseResult, frontend: str) -> None:
+    """Make sure ``result`` was fused from the transcript this raw result converts to."""
+    if not isinstance(result, FuseResult):
+        msg = (
+            f"write_back() takes the FuseResult that fuse() returned, got "
+            f"{type(result).__name__}"
+        )
+        raise InputError(msg)
+    if result.source.text != source.text:
+        msg = (
+            f"this FuseResult was not made from this {frontend} result: its source text "
+            f"{result.source.text!r} differs from {source.text!r}; pass the raw result "
+            "you fused"
+        )
+        raise InputError(msg)
+
+
+class OffsetMap:
+    """Maps character offsets of the source text to the fused text.
+
+    A position inside a replaced span maps to the end of its hotword, so a segment
+    boundary that falls inside a replacement gives the whole replacement to the earlier
+    segment.
+    """
+
+    def __init__(self, result: FuseResult) -> None:
+        reps = sorted(result.replacements, key=lambda r: r.start)
+        src = result.source.text
+        parts: list[str] = []
+        pos = 0
+        shift = 0
+        self._regions: list[tuple[Replacement, int, int, int]] = []  # rep, fa, fb, shift before
+        for r in reps:
+            if r.start < pos or r.end < r.start or r.end > len(src):
+                msg = f"replacement [{r.start}:{r.end}] overlaps another or leaves the text"
+                raise InputError(msg)
+            parts.append(src[pos : r.start])
+            parts.append(r.hotword)
+            fa = r.start + shift
+            self._regions.append((r, fa, fa + len(r.hotword), shift))
+            shift += len(r.hotword) - (r.end - r.start)
+            pos = r.end
+        parts.append(src[pos:])
+        if "".join(parts) != result.text:
+            msg = (
+                "FuseResult.text is not its source text with its replacements applied; "
+                "pass the FuseResult that fuse() returned unchanged"
+            )
+            raise InputError(msg)
+        self.total_shift = shift
+
+    @property
+    def regions(self) -> list[tuple[Replacement, int, int, int]]:
+        """``(replacement, fused_start, fused_end, shift_before)`` in text order."""
+        return self._regions
+
+    def pos(self, p: int) -> int:
+        """Fused offset of source offset ``p``."""
+        shift = 0
+        for r, _fa, fb, before in self._regions:
+            if p <= r.start:
+                return p + before
+            if p < r.end:
+                return fb
+            shift = before + len(r.hotword) - (r.end - r.start)
+        return p + shift
+
+    def back(self, a: int) -> int | None:
+        """Source offset of fused offset ``a`` outside every replacement, else None."""
+        shift = 0
+        for _r, fa, fb, before in self._regions:
+            if a <= fa:
+                return a - before
+            if a < fb:
+                return None
+            shift = before + (fb - fa) - (_r.end - _r.start)
+        return a - shift
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One token of the fused transcript, as a frontend writes it back.
+
+    ``origin`` is the index of the source token it copies (None for text that fusion
+    wrote or cut); ``span`` its offsets in the fused text; ``replaced`` the source tokens
+    a replacement unit stands for.
+    """
+
+    text: str
+    start: float | None
+    end: float | None
+    confidence: float | None
+    origin: int | None
+    span: tuple[int, int]
+    replaced: tuple[int, ...] = ()
+
+
+def _min_conf(values: Iterable[float | None]) -> float | None:
+    nums = [v for v in values if v is not None]
+    return min(nums) if nums else None
+
+
+def fused_units(source: Transcript, result: FuseResult) -> list[Unit]:
+    """The fused tokens as units: copies of source tokens, or one unit per replacement.
+
+    A replacement's unit takes its times from the fused tokens (or, when the fuser gave
+    none, from the source span it replaced) and its confidence from the fused tokens
+    (or else the recognizer's mean confidence over the replaced span).
+    """
+    omap = OffsetMap(result)
+    fused = result.transcript
+    by_span = {span: k for k, span in enumerate(source.spans)}
+    units: list[Unit] = []
+    group: list[int] = []
+    group_rep: tuple[Replacement, int, int, int] | None = None
+
+    def flush() -> None:
+        nonlocal group, group_rep
+        if group_rep is None or not group:
+            group, group_rep = [], None
+            return
+        r = group_rep[0]
+        toks = [fused.tokens[j] for j in group]
+        a, b = fused.spans[group[0]][0], fused.spans[group[-1]][1]
+        t0 = next((t.start for t in toks if t.start is not None), None)
+        t1 = next((t.end for t in reversed(toks) if t.end is not None), None)
+        if t0 is None or t1 is None:
+            s0, s1 = source.span_times(r.start, r.end)
+            t0 = s0 if t0 is None else t0
+            t1 = s1 if t1 is None else t1
+        conf = _min_conf(t.confidence for t in toks)
+        if conf is None:
+            conf = source.span_confidence(r.start, r.end)
+        replaced = tuple(
+            k for k, (s, e) in enumerate(source.spans) if s < r.end and e > r.start
+        )
+        units.append(Unit(fused.text[a:b], t0, t1, conf, None, (a, b), replaced))
+        group, group_rep = [], None
+
+    for j, (a, b) in enumerate(fused.spans):
+        region = next(
+            (reg for reg in omap.regions if reg[1] < b and a < reg[2]),
+            None,
+        )
+        if region is not None:
+            if group_rep is not region:
+                flush()
+                group_rep = region
+            group.append(j)
+            continue
+        flush()
+        tok = fused.tokens[j]
+        sa = omap.back(a)
+        origin = None
+        if sa is not None:
+            k = by_span.get((sa, sa + (b - a)))
+            if k is not None and source.tokens[k].text == tok.text:
+                origin = k
+        units.append(Unit(tok.text, tok.start, tok.end, tok.confidence, origin, (a, b)))
+    flush()
+    return units
+
+
+def split_unit(unit: Unit) -> list[Unit]:
+    """Split a unit into one unit per CJK character / Latin word, times by characters."""
+    spans = tokenize(unit.text)
+    if len(spans) <= 1:
+        return [unit]
+    n = len(unit.text)
+    out = []
+    for s, e in spans:
+        t0 = t1 = None
+        if unit.start is not None and unit.end is not None:
+            t0 = unit.start + (unit.end - unit.start) * s / n
+            t1 = unit.start + (unit.end - unit.start) * e / n
+        out.append(
+            Unit(
+                unit.text[s:e],
+                t0,
+                t1,
+                unit.confidence,
+                None,
+                (unit.span[0] + s, unit.span[0] + e),
+                unit.replaced,
+            )
+        )
+    return out
+
+
+def fill_times(units: Sequence[Unit]) -> list[tuple[float, float]]:
+    """``(start, end)`` per unit, a missing time taken from its neighbour (0 at the start)."""
+    out: list[tuple[float, float]] = []
+    prev = 0.0
+    for k, u in enumerate(units):
+        start = u.start
+        if start is None:
+            start = prev
+        end = u.end
+        if end is None:
+            nxt = next((v.start for v in units[k + 1 :] if v.start is not None), None)
+            end = nxt if nxt is not None and nxt >= start else start
+        end = max(end, start)
+        out.append((start, end))
+        prev = end
+    return out
+
+
+def rewrite_text(
+    text: str,
+    source: Transcript,
+    result: FuseResult,
+    tokens: range | None = None,
+    mask: str | None = None,
+) -> str | None:
+    """Apply the replacements to another rendering of the source (a sentence, tagged text).
+
+    The source tokens ``tokens`` (all by default) are looked up in order in ``text`` (or in
+    ``mask``, a same-length copy with tags blanked out); each replacement then rewrites the
+    stretch of ``text`` from its first to its last token. A replacement that starts before
+    ``tokens`` only removes its characters here (the earlier rendering holds the hotword).
+    Returns None when a token is not found.
+    """
+    ks = range(len(source.tokens)) if tokens is None else tokens
+    hay = text if mask is None else mask
+    where: dict[int, int] = {}
+    pos = 0
+    for k in ks:
+        at = hay.find(source.tokens[k].text, pos)
+        if at < 0:
+            return None
+        where[k] = at
+        pos = at + len(source.tokens[k].text)
+    edits: list[tuple[int, int, str]] = []
+    for r in result.replacements:
+        over = [k for k, (s, e) in enumerate(source.spans) if s < r.end and e > r.start]
+        inside = [k for k in over if k in where]
+        if not inside:
+            continue
+        k0, k1 = inside[0], inside[-1]
+        s0, _e0 = source.spans[k0]
+        s1, e1 = source.spans[k1]
+        a = where[k0] + max(0, r.start - s0)
+        b = where[k1] + (min(e1, r.end) - s1)
+        edits.append((a, b, r.hotword if over[0] == k0 else ""))
+    for a, b, new in sorted(edits, reverse=True):
+        text = text[:a] + new + text[b:]
+    return text
