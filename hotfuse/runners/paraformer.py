@@ -70,7 +70,7 @@ import random
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -753,16 +753,3 @@ def _assemble(
         out.append(Token(word, w_start, w_end, min(max(w_prob, 0.0), 1.0)))
     return out
 
-
-def transcribe_many(
-    recognizer: ParaformerRecognizer,
-    paths: Sequence[str | os.PathLike[str]],
-    on_error: Callable[[str, Exception], None],
-) -> Iterator[tuple[str, RecognitionResult]]:
-    """Recognise several files; an unreadable or empty one goes to ``on_error``, not up."""
-    for p in paths:
-        name = os.fspath(p)
-        try:
-            yield name, recognizer.transcribe(name)
-        except (InputError, RecognizerError) as exc:
-            on_error(name, exc)
