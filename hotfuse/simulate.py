@@ -1179,6 +1179,7 @@ def build_benchmark(
         "config": asdict(cfg),
         "models": {m: MODELS[m].to_dict() for m in cfg.models},
         "categories": {c: len(ws) for c, ws in corpus.lists.items()},
+        "lists": {c: list(ws) for c, ws in corpus.lists.items()},
         "unseen": {c: list(ws) for c, ws in unseen_by_cat.items()},
         "distractor_rule": {
             "tags": list(DISTRACTOR_TAGS),
