@@ -451,7 +451,12 @@ def _per_utterance_hotwords(hotwords: object, n: int) -> tuple[bool, list[list[s
     if all(isinstance(h, str | Hotword) for h in items):
         return True, [[_word_text(h) for h in items]]
     if all(not isinstance(h, str | bytes) and isinstance(h, Iterable) for h in items):
-        lists = [[_word_text(w) for w in h] for h in items]
+        seen: dict[int, list[str]] = {}  # the same list object for many utterances
+        lists = []
+        for h in items:
+            if id(h) not in seen:
+                seen[id(h)] = [_word_text(w) for w in h]
+            lists.append(seen[id(h)])
         if len(lists) != n:
             msg = (
                 f"per-utterance hotwords hold {len(lists)} lists for {n} utterances; "
@@ -532,7 +537,16 @@ def evaluate(
         index = _build_index(lists[0], norm)
         indexes = [index] * n
     else:
-        indexes = [_build_index(words, norm) for words in lists]
+        by_obj: dict[int, _HotwordIndex] = {}
+        by_words: dict[tuple[str, ...], _HotwordIndex] = {}
+        indexes = []
+        for words in lists:
+            if id(words) not in by_obj:
+                key = tuple(words)
+                if key not in by_words:
+                    by_words[key] = _build_index(words, norm)
+                by_obj[id(words)] = by_words[key]
+            indexes.append(by_obj[id(words)])
     report = _score(refs, outs, hyps, indexes, id_list, norm)
     if hyps is None:
         return report

@@ -135,6 +135,8 @@ def test_per_utterance_vs_global_hotwords() -> None:
     glob = evaluate(refs, refs, ["达西", "伊丽莎白"])
     assert (glob.hotword_ref, glob.n_no_hotword_utts) == (2, 0)
     assert glob.recall() == 1.0 and glob.precision() == 1.0
+    shared = ["达西", "伊丽莎白"]
+    assert evaluate(refs, refs, [shared, shared]).to_dict() == glob.to_dict()
     tuples = evaluate(refs, refs, (("达西",), ("伊丽莎白",)))
     assert tuples.hotword_ref == 2
     objs = evaluate(refs, refs, [Hotword("达西"), Hotword("伊丽莎白", aliases=("伊丽沙白",))])
