@@ -1,0 +1,223 @@
+"""A slow, obviously correct reference for the candidate rule of :mod:`hotfuse.match`.
+
+It shares no code with ``hotfuse/match.py``: it takes readings and the syllable cost table
+from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
+:mod:`hotfuse.transcript`, and does everything else itself, by brute force:
+
+* **pinyin** targets (a hotword or alias of two or more Chinese characters): every span of
+  ``m-1`` (``m >= 3``), ``m`` or ``m+1`` Chinese characters inside one run (whitespace may
+  stand between the characters, nothing else) is tried; it is a candidate when it holds
+  two characters at most two apart whose coarse keys equal those of two target syllables
+  at most two apart, in the same order, and its edit distance per target syllable is at
+  most ``max_distance``;
+* **latin** targets (letters, digits, spaces, ``-``, ``.``, ``'``): every run of one to
+  ``LATIN_MAX_WORDS`` consecutive Latin words (joined by spaces, ``-`` or ``.``) whose
+  letters are at normalised Levenshtein distance at most ``latin_max_distance``;
+* **exact** aliases: every occurrence of an alias, ignoring case and whitespace.
+
+A span equal to the hotword's own text is never a candidate. The result is the set of
+``(start, end, hotword, distance)`` with the smallest distance per span and hotword.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hotfuse.lexicon import Hotword
+from hotfuse.phonetics import DEFAULT_COSTS, CostTable, char_readings, hotword_pinyin, syllable
+from hotfuse.transcript import Transcript, is_cjk
+
+__all__ = ["LATIN_MAX_WORDS", "reference_candidates"]
+
+Syl = tuple[str, str, int]
+Key = tuple[int, int, str, float]
+
+LATIN_MAX_WORDS = 4
+"""Longest Latin candidate in words (the engine's window; the docstring does not state it)."""
+
+_MERGE_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
+
+
+def ref_coarse(syl: Syl) -> str:
+    """Toneless syllable, z/zh c/ch s/sh n/l/r f/h merged, -ng written -n."""
+    initial = _MERGE_INITIAL.get(syl[0], syl[0])
+    final = syl[1]
+    if len(final) > 2 and final.endswith("ng"):
+        final = final[:-1]
+    return initial + "|" + final
+
+
+def ref_distance(hyp: Sequence[Sequence[Syl]], ref: Sequence[Syl], costs: CostTable) -> float:
+    """Plain weighted Levenshtein; a hypothesis position costs its cheapest reading."""
+    n, m = len(hyp), len(ref)
+    d = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        d[i][0] = i * costs.indel_cost
+    for j in range(m + 1):
+        d[0][j] = j * costs.indel_cost
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            options = [costs.cost(h, ref[j - 1]) for h in hyp[i - 1]]
+            sub = min(options) if options else costs.max_cost
+            d[i][j] = min(
+                d[i - 1][j - 1] + sub,
+                d[i - 1][j] + costs.indel_cost,
+                d[i][j - 1] + costs.indel_cost,
+            )
+    return d[n][m]
+
+
+def ref_levenshtein(a: str, b: str) -> int:
+    """Unit-cost edit distance."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i]
+        for j, cb in enumerate(b, start=1):
+            cur.append(min(prev[j - 1] + (ca != cb), prev[j] + 1, cur[j - 1] + 1))
+        prev = cur
+    return prev[-1]
+
+
+def _chinese_runs(tr: Transcript) -> list[list[int]]:
+    """Runs of character positions of all-CJK tokens with only whitespace between them."""
+    positions = [
+        i for s, e in tr.spans if all(is_cjk(ch) for ch in tr.text[s:e]) for i in range(s, e)
+    ]
+    runs: list[list[int]] = []
+    for i in positions:
+        between = tr.text[runs[-1][-1] + 1 : i] if runs else None
+        if between is not None and (between == "" or between.isspace()):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _latin_runs(tr: Transcript) -> list[list[tuple[int, int]]]:
+    """Runs of Latin tokens joined by nothing, whitespace, ``-`` or ``.``."""
+    runs: list[list[tuple[int, int]]] = []
+    prev_end = -1
+    for s, e in tr.spans:
+        word = tr.text[s:e]
+        if any(is_cjk(ch) for ch in word):
+            prev_end = -1
+            continue
+        gap = tr.text[prev_end:s] if prev_end >= 0 else None
+        if gap is not None and all(ch.isspace() or ch in "-." for ch in gap):
+            runs[-1].append((s, e))
+        else:
+            runs.append([(s, e)])
+        prev_end = e
+    return runs
+
+
+def _letters(s: str) -> str:
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+def _record(out: dict[tuple[int, int, str], float], key: tuple[int, int, str], d: float) -> None:
+    if key not in out or d < out[key]:
+        out[key] = d
+
+
+def reference_candidates(
+    transcript: Transcript,
+    hotwords: Sequence[Hotword],
+    *,
+    costs: CostTable = DEFAULT_COSTS,
+    max_distance: float = 0.5,
+    latin_max_distance: float = 0.25,
+) -> set[Key]:
+    """Every candidate ``(start, end, hotword text, distance)`` by exhaustive scan."""
+    text = transcript.text
+    found: dict[tuple[int, int, str], float] = {}
+    runs = _chinese_runs(transcript)
+    latin_runs = _latin_runs(transcript)
+    for hw in hotwords:
+        if hw.weight <= 0:
+            continue
+        forms = [(hw.text, False)] + [(a, True) for a in hw.aliases]
+        for form, is_alias in forms:
+            if is_alias:
+                _exact(text, form, hw.text, found)
+            if len(form) >= 2 and all(is_cjk(ch) for ch in form):
+                if not is_alias and hw.pinyin is not None and len(hw.pinyin) == len(form):
+                    target = [syllable(r) for r in hw.pinyin]
+                else:
+                    target = [syllable(r) for r in hotword_pinyin(form)]
+                _pinyin(text, runs, target, hw.text, costs, max_distance, found)
+            elif not any(is_cjk(ch) for ch in form) and all(
+                ch.isalnum() or ch in " -.'" for ch in form
+            ):
+                letters = _letters(form)
+                if len(letters) >= 2:
+                    _latin(text, latin_runs, letters, hw.text, latin_max_distance, found)
+    return {(s, e, h, round(d, 4)) for (s, e, h), d in found.items() if text[s:e] != h}
+
+
+def _exact(text: str, form: str, word: str, found: dict[tuple[int, int, str], float]) -> None:
+    want = "".join(ch.lower() for ch in form if not ch.isspace())
+    if not want:
+        return
+    for start in range(len(text)):
+        if text[start].isspace():
+            continue
+        got = ""
+        end = start
+        while end < len(text) and len(got) < len(want):
+            if not text[end].isspace():
+                got += text[end].lower()
+            end += 1
+        if got == want:
+            _record(found, (start, end, word), 0.0)
+
+
+def _pinyin(
+    text: str,
+    runs: list[list[int]],
+    target: list[Syl],
+    word: str,
+    costs: CostTable,
+    max_distance: float,
+    found: dict[tuple[int, int, str], float],
+) -> None:
+    m = len(target)
+    lengths = [m, m + 1] + ([m - 1] if m >= 3 else [])
+    tkeys = [ref_coarse(s) for s in target]
+    target_pairs = {(tkeys[j], tkeys[k]) for j in range(m) for k in range(j + 1, min(m, j + 3))}
+    for run in runs:
+        for length in lengths:
+            for a in range(len(run) - length + 1):
+                chars = [text[i] for i in run[a : a + length]]
+                hyp = [[syllable(r) for r in char_readings(ch)] for ch in chars]
+                keys = [{ref_coarse(s) for s in readings} for readings in hyp]
+                seed = any(
+                    (k1, k2) in target_pairs
+                    for p in range(length)
+                    for q in range(p + 1, min(length, p + 3))
+                    for k1 in keys[p]
+                    for k2 in keys[q]
+                )
+                if not seed:
+                    continue
+                d = ref_distance(hyp, target, costs) / m
+                if d <= max_distance + 1e-9:
+                    _record(found, (run[a], run[a + length - 1] + 1, word), d)
+
+
+def _latin(
+    text: str,
+    runs: list[list[tuple[int, int]]],
+    letters: str,
+    word: str,
+    latin_max_distance: float,
+    found: dict[tuple[int, int, str], float],
+) -> None:
+    for run in runs:
+        for a in range(len(run)):
+            for b in range(a + 1, min(len(run), a + LATIN_MAX_WORDS) + 1):
+                start, end = run[a][0], run[b - 1][1]
+                span = _letters(text[start:end])
+                d = ref_levenshtein(span, letters) / max(len(span), len(letters))
+                if d <= latin_max_distance + 1e-9:
+                    _record(found, (start, end, word), d)
