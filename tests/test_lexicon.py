@@ -181,19 +181,21 @@ def test_add_merges_and_replace_replaces() -> None:
 
 def test_remove_missing_entry_raises() -> None:
     with pytest.raises(LexiconError, match="no entry"):
-        Lexicon(hotwords=("达西",)).remove("宾利")
+        Lexicon(hotwords=(Hotword("达西"),)).remove("宾利")
 
 
 def test_merge_unites_aliases_and_keeps_first_weight() -> None:
     a = Lexicon(name="a", hotwords=(Hotword("达西", weight=2, aliases=("大西",)),))
-    b = Lexicon(name="b", hotwords=(Hotword("达西", weight=5, aliases=("答西",)), "宾利"))
+    b = Lexicon(name="b", hotwords=(Hotword("达西", weight=5, aliases=("答西",)), Hotword("宾利")))
     m = a.merge(b)
     assert m.name == "a"
     assert m.hotwords == (Hotword("达西", weight=2, aliases=("大西", "答西")), Hotword("宾利"))
 
 
 def test_new_lexicon_dumps_and_reloads() -> None:
-    lex = Lexicon(name="n", description="d", hotwords=(Hotword("重庆", pinyin="chong2 qing4"),))
+    lex = Lexicon(
+        name="n", description="d", hotwords=(Hotword("重庆", pinyin=("chong2", "qing4")),)
+    )
     again = Lexicon.loads(lex.dumps())
     assert again == lex
 
@@ -291,7 +293,7 @@ def test_import_merges_duplicates() -> None:
 
 SAMPLE = Lexicon(
     hotwords=(
-        Hotword("重庆", pinyin="chong2 qing4", aliases=("从庆",)),
+        Hotword("重庆", pinyin=("chong2", "qing4"), aliases=("从庆",)),
         Hotword("达西", weight=2.0),
         Hotword("今天", weight=-3.0),
         Hotword("PyTorch", weight=0.5, tags=("ai",)),
@@ -380,4 +382,4 @@ def test_locked_update_keeps_file_when_change_fails(tmp_path: Path) -> None:
 
 def test_save_requires_a_path() -> None:
     with pytest.raises(LexiconError, match="pass a path"):
-        Lexicon(hotwords=("达西",)).save()
+        Lexicon(hotwords=(Hotword("达西"),)).save()
