@@ -265,8 +265,10 @@ class Hotword:
 def coerce_hotwords(hotwords: object) -> tuple[Hotword, ...]:
     """Normalise a hotword argument into Hotwords, merging duplicates (first one wins).
 
-    Accepts an iterable of strings / Hotwords / mappings, or any object with a
-    ``hotwords`` attribute holding such an iterable (a :class:`Lexicon`).
+    Accepts an iterable of strings / Hotwords / mappings, any object with a
+    ``hotwords`` attribute holding such an iterable (a :class:`Lexicon`), or a
+    :class:`pathlib.Path` to a lexicon file (a plain string is taken as a mistake, not
+    a path: wrap a word in a list).
 
     >>> [h.text for h in coerce_hotwords(["达西", " 达西 ", "伊丽莎白"])]
     ['达西', '伊丽莎白']
@@ -274,6 +276,8 @@ def coerce_hotwords(hotwords: object) -> tuple[Hotword, ...]:
     if hotwords is None:
         msg = "hotwords is None; pass a list of strings (it may be empty) or a Lexicon"
         raise InputError(msg)
+    if isinstance(hotwords, os.PathLike):
+        return Lexicon.load(hotwords).hotwords
     inner = getattr(hotwords, "hotwords", None)
     if inner is not None and not isinstance(hotwords, str | bytes):
         hotwords = inner

@@ -44,6 +44,7 @@ def test_load_good_file() -> None:
 def test_lexicon_is_accepted_where_hotwords_are() -> None:
     lex = Lexicon.load(DATA / "good.toml")
     assert coerce_hotwords(lex) == lex.hotwords
+    assert coerce_hotwords(DATA / "good.toml") == lex.hotwords
     assert "重庆" in lex and "成都" not in lex and len(lex) == 3
     assert lex.get("伊丽沙白") is lex.hotwords[0]  # found through its alias
 
