@@ -17,7 +17,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CJK_TOKENS", "UNK", "build_tiny_model", "tiny_config"]
+__all__ = [
+    "CJK_TOKENS",
+    "UNK",
+    "build_tiny_model",
+    "tiny_config",
+    "vocabulary",
+    "write_model_dir",
+]
 
 #: Vocabulary: ids 0-2 are <blank>, <s>, </s>; then CJK characters; ``<unk>`` last.
 CJK_TOKENS: tuple[str, ...] = tuple(chr(cp) for cp in range(0x4E00, 0x4E00 + 300))
@@ -183,7 +190,48 @@ def build_tiny_model(
         seed: torch seed of the random weights.
         emit_unk: raise the ``<unk>`` logit so the model emits some ``<unk>`` tokens.
         out_scale: factor on the output layer's random weights (sharper distributions).
+        unk_bias: the ``<unk>`` output bias when ``emit_unk``.
     """
+    return write_model_dir(
+        directory,
+        tiny_config(kind),
+        _token_list(),
+        seed=seed,
+        out_scale=out_scale,
+        unk_bias=unk_bias if emit_unk else -30.0,
+    )
+
+
+def vocabulary(n_cjk: int) -> list[str]:
+    """``<blank>``, ``<s>``, ``</s>``, ``n_cjk`` CJK characters from U+4E00, ``<unk>``."""
+    return [*_SPECIAL, *(chr(cp) for cp in range(0x4E00, 0x4E00 + n_cjk)), UNK]
+
+
+def write_model_dir(
+    directory: str | Path,
+    cfg: dict[str, Any],
+    tokens: list[str],
+    *,
+    seed: int = 0,
+    out_scale: float = 8.0,
+    unk_bias: float = -30.0,
+    tokens_per_second: float | None = None,
+) -> Path:
+    """Write ``config.yaml``, random ``model.pt``, ``tokens.json``, ``am.mvn``, ``seg_dict``.
+
+    Args:
+        directory: where to write (created if missing).
+        cfg: the config.yaml content (FunASR registry names, ``model_conf``...).
+        tokens: the vocabulary; ids 0-2 must be ``<blank>``, ``<s>``, ``</s>``.
+        seed: torch seed of the random weights.
+        out_scale: factor on the output layer's random weights.
+        unk_bias: output bias of the last token (``<unk>``).
+        tokens_per_second: when given, the CIF predictor fires at this constant rate (its
+            output weights zeroed, its bias set), like real speech (about 4 per second);
+            otherwise it is biased to fire on most frames.
+    """
+    import math
+
     import torch
     import yaml
 
@@ -194,14 +242,16 @@ def build_tiny_model(
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    tokens = _token_list()
-    cfg = tiny_config(kind)
     (out / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     (out / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+    # seg_dict lets SeACo tokenise hotwords passed to the model (one line per character)
+    (out / "seg_dict").write_text(
+        "".join(f"{t} {t}\n" for t in tokens if len(t) == 1), encoding="utf-8"
+    )
     _write_cmvn(out / "am.mvn", cfg["input_size"])
 
     conf: dict[str, Any] = {k: v for k, v in cfg.items() if k != "model_conf"}
-    conf.update(cfg["model_conf"])
+    conf.update(cfg.get("model_conf", {}))
     conf["vocab_size"] = len(tokens)
     model_class = tables.model_classes.get(cfg["model"])
     state = torch.random.get_rng_state()
@@ -216,8 +266,14 @@ def build_tiny_model(
             model.decoder.output_layer.weight.mul_(out_scale)
             bias = model.decoder.output_layer.bias
             bias[:3] = -30.0  # never emit <blank>, <s>, </s>
-            bias[-1] = unk_bias if emit_unk else -30.0
-            model.predictor.cif_output.bias.fill_(1.0)  # alphas ~0.7 per frame: tokens fire
+            bias[-1] = unk_bias
+            cif = model.predictor.cif_output
+            if tokens_per_second is None:
+                cif.bias.fill_(1.0)  # alphas ~0.7 per frame: tokens fire
+            else:
+                alpha = tokens_per_second * 0.06  # one encoder frame is 60 ms
+                cif.weight.zero_()
+                cif.bias.fill_(math.log(alpha / (1.0 - alpha)))
     finally:
         torch.random.set_rng_state(state)
     torch.save(model.state_dict(), out / "model.pt")
