@@ -172,9 +172,10 @@ def group_pieces(pieces: Sequence[str]) -> list[PieceWord]:
       starts a new word; other Latin pieces continue the previous Latin word.
     * ``@@`` (FunASR/sherpa Paraformer BPE): a piece ending in ``@@`` continues into the
       next piece.
-    * A CJK character is a word on its own; runs of byte-fallback pieces (``<0xE4>``) are
+    * A CJK piece is a word on its own; runs of byte-fallback pieces (``<0xE4>``) are
       decoded as UTF-8 first.
-    * Tag pieces such as ``<|zh|>`` and empty pieces are dropped.
+    * Tags (``<|zh|>``), punctuation and lone markers make no word: they join the
+      previous word's indices (not its text), so write-back keeps them.
     """
     # 1. decode byte-fallback runs into text pieces
     items: list[tuple[str, tuple[int, ...]]] = []
@@ -195,21 +196,32 @@ def group_pieces(pieces: Sequence[str]) -> list[PieceWord]:
         k = j
     at_style = any(p.endswith("@@") for p, _ in items)
     words: list[PieceWord] = []
+    pending: tuple[int, ...] = ()  # separator pieces before the first word
     cont = False  # the previous piece asked to be continued (@@) / is an open Latin word
     for piece, idx in items:
-        if not piece or (piece.startswith("<|") and piece.endswith("|>")):
-            cont = False
-            continue
         glue = piece.endswith("@@")
         body = piece[:-2] if glue else piece
         fresh = _starts_word(body)
         body = body.lstrip("▁ ")
-        if not body:
+        if (
+            not body
+            or (body.startswith("<|") and body.endswith("|>"))
+            or not any(ch.isalnum() or is_cjk(ch) for ch in body)
+        ):
+            # tags, punctuation, lone markers: no word of their own; they ride along
+            # with the previous word (or the next, at the start) so write-back keeps them
+            if words:
+                last = words[-1]
+                words[-1] = PieceWord(last.text, last.indices + idx)
+            else:
+                pending += idx
             cont = False
             continue
+        if pending:
+            idx = pending + idx
+            pending = ()
         if all(is_cjk(ch) for ch in body):
-            for ch in body:
-                words.append(PieceWord(ch, idx))
+            words.append(PieceWord(body, idx))  # a CJK character (or a multi-char piece)
             cont = False
             continue
         joinable = (
@@ -231,10 +243,7 @@ def group_pieces(pieces: Sequence[str]) -> list[PieceWord]:
 def check_source(source: Transcript, result: FuseResult, frontend: str) -> None:
     """Make sure ``result`` was fused from the transcript this raw result converts to."""
     if not isinstance(result, FuseResult):
-        msg = (
-            f"write_back() takes the FuseResult that fuse() returned, got "
-            f"{type(result).__name__}"
-        )
+        msg = f"write_back() takes the FuseResult that fuse() returned, got {type(result).__name__}"
         raise InputError(msg)
     if result.source.text != source.text:
         msg = (
@@ -361,9 +370,7 @@ def fused_units(source: Transcript, result: FuseResult) -> list[Unit]:
         conf = _min_conf(t.confidence for t in toks)
         if conf is None:
             conf = source.span_confidence(r.start, r.end)
-        replaced = tuple(
-            k for k, (s, e) in enumerate(source.spans) if s < r.end and e > r.start
-        )
+        replaced = tuple(k for k, (s, e) in enumerate(source.spans) if s < r.end and e > r.start)
         units.append(Unit(fused.text[a:b], t0, t1, conf, None, (a, b), replaced))
         group, group_rep = [], None
 
@@ -391,16 +398,25 @@ def fused_units(source: Transcript, result: FuseResult) -> list[Unit]:
     return units
 
 
-def split_unit(unit: Unit) -> list[Unit]:
-    """Split a unit into one unit per CJK character / Latin word, times by characters."""
+def split_unit(unit: Unit, source: Transcript | None = None) -> list[Unit]:
+    """Split a unit into one unit per CJK character / Latin word.
+
+    When the replacement has as many tokens as the source tokens it replaced (``伊丽沙白``
+    -> ``伊丽莎白``), each piece takes the time of the source token in its place;
+    otherwise the unit's time is split in proportion to characters.
+    """
     spans = tokenize(unit.text)
     if len(spans) <= 1:
         return [unit]
     n = len(unit.text)
+    same = source is not None and len(unit.replaced) == len(spans)
     out = []
-    for s, e in spans:
+    for i, (s, e) in enumerate(spans):
         t0 = t1 = None
-        if unit.start is not None and unit.end is not None:
+        if same and source is not None:
+            tok = source.tokens[unit.replaced[i]]
+            t0, t1 = tok.start, tok.end
+        elif unit.start is not None and unit.end is not None:
             t0 = unit.start + (unit.end - unit.start) * s / n
             t1 = unit.start + (unit.end - unit.start) * e / n
         out.append(

@@ -120,7 +120,7 @@ class FasterWhisperFrontend:
                         new_words.append(old_words[w.origin[1]])
                     else:
                         new_words.append(
-                            word_cls(  # type: ignore[call-arg]
+                            word_cls(
                                 start=w.start, end=w.end, word=w.word, probability=w.probability
                             )
                         )

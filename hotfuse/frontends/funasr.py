@@ -214,8 +214,7 @@ def _one(raw: object) -> tuple[Mapping[str, object], bool]:
         )
         raise FrontendOutputError(msg)
     msg = (
-        f"{_NAME} result: expected a dict with 'text' (or a list of one), got "
-        f"{type(raw).__name__}"
+        f"{_NAME} result: expected a dict with 'text' (or a list of one), got {type(raw).__name__}"
     )
     raise FrontendOutputError(msg)
 
@@ -273,6 +272,8 @@ def _parse_sentences(
         t1 = number(end, f"sentence_info[{i}].end", _NAME) / 1000 if end is not None else None
         first = len(tokens)
         for k, (s, e) in enumerate(spans):
+            ts: float | None
+            te: float | None
             if len(times) == len(spans):
                 ts, te = times[k]
             else:
@@ -339,7 +340,7 @@ class FunasrFrontend:
         units = fused_units(source, result)
         pieces: list[Unit] = []
         for u in units:
-            pieces.extend([u] if u.origin is not None else split_unit(u))
+            pieces.extend([u] if u.origin is not None else split_unit(u, source))
         out = copy.deepcopy(dict(item))
         text = str(item["text"])
         if p.style == "spaced":
@@ -351,9 +352,7 @@ class FunasrFrontend:
             pass
         has_times = "timestamp" in item and item["timestamp"] is not None
         if has_times:
-            out["timestamp"] = [
-                [round(s * 1000), round(e * 1000)] for s, e in fill_times(pieces)
-            ]
+            out["timestamp"] = [[round(s * 1000), round(e * 1000)] for s, e in fill_times(pieces)]
         if p.style == "words" and isinstance(item.get("words"), list):
             out["words"] = [u.text for u in pieces]
         if p.conf_key is not None:
@@ -417,8 +416,6 @@ class FunasrFrontend:
                 elif isinstance(value, list):
                     new[key] = [u.text for u in mine]
             if isinstance(new.get("timestamp"), list) and new["timestamp"]:
-                new["timestamp"] = [
-                    [round(s * 1000), round(e * 1000)] for s, e in fill_times(mine)
-                ]
+                new["timestamp"] = [[round(s * 1000), round(e * 1000)] for s, e in fill_times(mine)]
             out.append(new)
         return out

@@ -189,9 +189,11 @@ def _parse(raw: object) -> _Parsed:
         conf = None
         if logp is not None:
             probs = [prob_from_log(logp[i]) for i in w.indices]
-            conf = min(p for p in probs if p is not None) if any(
-                p is not None for p in probs
-            ) else None
+            conf = (
+                min(p for p in probs if p is not None)
+                if any(p is not None for p in probs)
+                else None
+            )
         toks.append(Token(w.text, start, end, conf))
     transcript = locate(toks, text)
     if transcript is None:
@@ -203,8 +205,16 @@ def _parse(raw: object) -> _Parsed:
             )
         transcript = Transcript.from_tokens(toks)
     return _Parsed(
-        transcript, words, online, pieces, times, logp_key if logp is not None else None,
-        logp, durations, offset, marker,
+        transcript,
+        words,
+        online,
+        pieces,
+        times,
+        logp_key if logp is not None else None,
+        logp,
+        durations,
+        offset,
+        marker,
     )
 
 
@@ -236,7 +246,11 @@ class SherpaOnnxFrontend:
         for name in fields:
             value = get(raw, name, MISSING)
             if value is not MISSING:
-                out[name] = list(value) if isinstance(value, Sequence) and not isinstance(value, str) else value
+                out[name] = (
+                    list(value)
+                    if isinstance(value, Sequence) and not isinstance(value, str)
+                    else value
+                )
         if isinstance(raw, dict):
             for k, v in raw.items():
                 out.setdefault(k, v)
@@ -245,7 +259,9 @@ class SherpaOnnxFrontend:
         times: list[float] = []
         durs: list[float] = []
         logp: list[float] = []
-        extras: dict[str, list[float]] = {k: [] for k, v in extra.items() if v is not None}
+        extras: dict[str, list[float]] = {
+            k: [] for k, v in extra.items() if v is not None and len(v) == len(p.tokens) and v
+        }
         units = fused_units(p.transcript, result)
         for u in units:
             if u.origin is not None:
@@ -260,7 +276,7 @@ class SherpaOnnxFrontend:
                     for k in extras:
                         extras[k].append(extra[k][i])  # type: ignore[index]
                 continue
-            for piece in split_unit(u):
+            for piece in split_unit(u, p.transcript):
                 tokens.append(self._piece(piece, p.marker))
                 start = piece.start if piece.start is not None else (u.start or 0.0)
                 times.append(round(start - p.offset, 4))
@@ -292,4 +308,3 @@ class SherpaOnnxFrontend:
         if all(is_cjk(ch) for ch in unit.text) or not marker:
             return unit.text
         return marker + unit.text
-

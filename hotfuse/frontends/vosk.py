@@ -21,8 +21,8 @@ confidence as ``conf``), and ``text``/``partial`` is the words joined by spaces.
 
 Example:
     >>> from hotfuse.frontends.vosk import VoskFrontend
-    >>> VoskFrontend().to_transcript('{"partial": "北京 欢迎 you"}').text
-    '北京欢迎 you'
+    >>> VoskFrontend().to_transcript('{"partial": "北京 欢迎 你"}').text
+    '北京欢迎你'
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from hotfuse.frontends._base import (
     dump_like,
     fused_units,
     load_json,
-    locate,
     number,
 )
 from hotfuse.fuse import FuseResult
@@ -55,7 +54,7 @@ def _target(raw: Mapping[str, object]) -> tuple[Mapping[str, object], str, str |
         if not alts or not isinstance(alts[0], Mapping):  # type: ignore[index]
             msg = f"{_NAME} result: 'alternatives' is empty; expected [{{'text', 'result'}}]"
             raise FrontendOutputError(msg)
-        return alts[0], "text", "result"  # type: ignore[index,return-value]
+        return alts[0], "text", "result"  # type: ignore[index]
     if "partial" in raw or "partial_result" in raw:
         return raw, "partial", "partial_result"
     return raw, "text", "result"
@@ -111,9 +110,7 @@ class VoskFrontend:
         if "partial" in raw or "partial_result" in raw:
             return True
         res = raw.get("result")
-        return isinstance(res, list) and all(
-            isinstance(w, Mapping) and "word" in w for w in res
-        )
+        return isinstance(res, list) and all(isinstance(w, Mapping) and "word" in w for w in res)
 
     def to_transcript(self, raw: object) -> Transcript:
         """Words -> tokens, ``conf`` -> confidence."""
@@ -132,13 +129,15 @@ class VoskFrontend:
         source = _parse(raw)
         check_source(source, result, self.name)
         out = copy.deepcopy(dict(raw))
-        if isinstance(out.get("alternatives"), list):
-            target = out["alternatives"][0]
-        else:
-            target = out
+        alts = out.get("alternatives")
+        target = alts[0] if isinstance(alts, list) else out
         _, text_key, words_key = _target(raw)
         old = target.get(words_key) if words_key else None
-        kept = [w for w in old if isinstance(w, Mapping) and str(w.get("word", "")).strip()] if isinstance(old, list) else None
+        kept = (
+            [w for w in old if isinstance(w, Mapping) and str(w.get("word", "")).strip()]
+            if isinstance(old, list)
+            else None
+        )
         units = fused_units(source, result)
         if kept is not None and words_key is not None:
             with_conf = any("conf" in w for w in kept)

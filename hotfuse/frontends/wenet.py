@@ -139,8 +139,8 @@ def _marker(pieces: Sequence[str]) -> str:
 
 def _parse(raw: object) -> _Parsed:
     if _is_package(raw):
-        assert isinstance(raw, Mapping)  # noqa: S101 - checked by _is_package
-        pieces = list(raw["tokens"])  # type: ignore[call-overload]
+        assert isinstance(raw, Mapping)
+        pieces = list(raw["tokens"])
         names = [str(p["token"]) for p in pieces]
         words = group_pieces(names)
         text = str(raw["text"]).replace("▁", " ")
@@ -203,9 +203,11 @@ class WenetFrontend:
         key = "token" if p.kind == "package" else "word"
         for u in units:
             if u.origin is not None and p.words:
-                new_pieces.extend(copy.deepcopy(dict(p.pieces[i])) for i in p.words[u.origin].indices)
+                new_pieces.extend(
+                    copy.deepcopy(dict(p.pieces[i])) for i in p.words[u.origin].indices
+                )
                 continue
-            for piece in split_unit(u):
+            for piece in split_unit(u, p.transcript):
                 new_pieces.append(self._piece(piece, key, p))
         if p.kind == "package":
             out = copy.deepcopy(dict(raw))  # type: ignore[call-overload]
@@ -216,7 +218,7 @@ class WenetFrontend:
             out["tokens"] = new_pieces
             return dump_like(out, was_json)
         got = _nbest(raw)
-        assert got is not None  # noqa: S101 - _parse succeeded
+        assert got is not None
         nbest, nbest_json = got
         new_nbest = copy.deepcopy(nbest)
         hyp = dict(new_nbest[0])  # type: ignore[call-overload]

@@ -16,8 +16,9 @@ Shape (openai-whisper 20250625, ``whisper/transcribe.py`` and ``whisper/timing.p
 
 Write-back returns a deep copy: each segment's ``text`` fused; its ``words`` keep the
 original entries for unchanged words, and a replacement becomes one word (times of the
-replaced span, its confidence as ``probability``); the top-level ``text`` is the fused
-segments joined. ``tokens`` (token ids) are left as they were: hotfuse does not re-encode.
+replaced span, its confidence as ``probability``); the top-level ``text`` is the original
+one with the replacements applied (the fused segments joined when it cannot be matched).
+``tokens`` (token ids) are left as they were: hotfuse does not re-encode.
 
 Example:
     >>> from hotfuse.frontends.whisper import WhisperFrontend
@@ -48,6 +49,7 @@ from hotfuse.frontends._base import (
     load_json,
     number,
     prob_from_log,
+    rewrite_text,
 )
 from hotfuse.fuse import FuseResult
 from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
@@ -139,7 +141,11 @@ def parse_segments(segments: Sequence[object], text: object, frontend: str) -> P
             if lp is not None:
                 conf = prob_from_log(number(lp, f"segments[{i}].avg_logprob", frontend))
             seg_spans = tokenize(seg_text)
-            t0 = number(seg_start, f"segments[{i}].start", frontend) if seg_start is not None else None
+            t0 = (
+                number(seg_start, f"segments[{i}].start", frontend)
+                if seg_start is not None
+                else None
+            )
             t1 = number(seg_end, f"segments[{i}].end", frontend) if seg_end is not None else None
             for k, (s, e) in enumerate(seg_spans):
                 ts = max(t0, 0.0) if k == 0 and t0 is not None else None
@@ -178,7 +184,7 @@ def rebuild_segments(
     units = fused_units(parsed.transcript, result)
     fused = result.text
     out: list[tuple[str, list[NewWord]]] = []
-    for i, (a0, b0) in enumerate(parsed.seg_ranges):
+    for a0, b0 in parsed.seg_ranges:
         a, b = omap.pos(a0), omap.pos(b0)
         seg_text = fused[a:b]
         mine: list[Unit] = [u for u in units if a <= u.span[0] < b]
@@ -284,5 +290,10 @@ class WhisperFrontend:
                 new["words"] = new_words
             new_segments.append(new)
         out["segments"] = new_segments
-        out["text"] = "".join(str(s["text"]) for s in new_segments)
+        joined = "".join(str(s["text"]) for s in new_segments)
+        top = raw.get("text")
+        if isinstance(top, str) and top != parsed.transcript.text:
+            rewritten = rewrite_text(top, parsed.transcript, result)
+            joined = rewritten if rewritten is not None else joined
+        out["text"] = joined
         return dump_like(out, was_json)
