@@ -1,0 +1,398 @@
+"""Fusion behaviour: decisions, selection, output fidelity, config, caching, pickling."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hotfuse import (
+    ConfigError,
+    FuseConfig,
+    Fuser,
+    FuseResult,
+    Hotword,
+    InputError,
+    Token,
+    Transcript,
+    fuse,
+    load_config,
+)
+from hotfuse.fuse import _cached_fuser, _select
+from hotfuse.match import Candidate, MatchKind
+from hotfuse.tune import write_config
+
+DATA = Path(__file__).parent / "data"
+
+
+def sentences() -> list[dict[str, Any]]:
+    lines = (DATA / "sentences.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+# ------------------------------------------------------------------ real sentences
+@pytest.mark.parametrize("case", sentences(), ids=lambda c: str(c["note"]))
+def test_real_sentences(case: dict[str, Any]) -> None:
+    """(transcript, hotwords, expected) on real sentences with first-pass errors."""
+    result = fuse(case["text"], case["hotwords"], confidences=case.get("confidences"))
+    assert result.text == case["expected"]
+    assert result.changed == (case["text"] != case["expected"])
+    assert result.source.text == case["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "hotwords", "expected"),
+    [
+        # homophone name errors are fixed
+        ("伊丽沙白这会儿真太高兴了", ["伊丽莎白", "达西"], "伊丽莎白这会儿真太高兴了"),
+        ("达稀先生昨天拜访了宾利先生", ["达西", "宾利", "伊丽莎白"], "达西先生昨天拜访了宾利先生"),
+        # a correct common word next to a similar hotword is left alone
+        ("大西洋的风浪很大", ["达西", "伊丽莎白"], "大西洋的风浪很大"),
+        # nothing similar: unchanged
+        ("今天天气很好", ["伊丽莎白", "达西"], "今天天气很好"),
+        # every occurrence is fixed
+        ("伊丽沙白， 伊丽沙白", ["伊丽莎白"], "伊丽莎白， 伊丽莎白"),
+        # text outside the replaced span is byte-identical: punctuation, spaces, case
+        ("Hello, 伊丽沙白！ OK?  yes", ["伊丽莎白"], "Hello, 伊丽莎白！ OK?  yes"),
+        ("我们用 py torch 训练", ["PyTorch"], "我们用 PyTorch 训练"),
+        # never across punctuation
+        ("伊丽，沙白来了", ["伊丽莎白"], "伊丽，沙白来了"),
+        ("伊丽。沙白", ["伊丽莎白"], "伊丽。沙白"),
+        # the hotword itself is left alone
+        ("伊丽莎白来了", ["伊丽莎白"], "伊丽莎白来了"),
+    ],
+)  # fmt: skip
+def test_fuse_table(text: str, hotwords: list[str], expected: str) -> None:
+    assert fuse(text, hotwords).text == expected
+
+
+def test_replacement_fields() -> None:
+    r = fuse("伊丽沙白这会儿真太高兴了", ["伊丽莎白", "达西"])
+    (rep,) = r.replacements
+    assert (rep.start, rep.end, rep.original, rep.hotword) == (0, 4, "伊丽沙白", "伊丽莎白")
+    assert r.source.text[rep.start : rep.end] == rep.original
+    assert rep.score >= r.config.threshold
+    assert rep.confidence is None
+    assert "pinyin" in rep.reason
+
+
+# ------------------------------------------------------------------ confidence
+WANG = "请把报告发给王芳"
+LOW = [0.97, 0.96, 0.95, 0.97, 0.96, 0.98, 0.35, 0.93]
+HIGH = [0.97, 0.96, 0.95, 0.97, 0.96, 0.98, 0.99, 0.98]
+
+
+def test_low_confidence_replaces_and_high_confidence_keeps_the_same_span() -> None:
+    low = fuse(WANG, ["汪芳", "李娜"], confidences=LOW)
+    high = fuse(WANG, ["汪芳", "李娜"], confidences=HIGH)
+    assert low.text == "请把报告发给汪芳"
+    assert high.text == WANG
+    f = Fuser(["汪芳", "李娜"])
+    score = {
+        name: next(c.score for c in f.candidates(WANG, confidences=confs) if c.original == "王芳")
+        for name, confs in (("low", LOW), ("high", HIGH))
+    }
+    assert score["low"] > score["high"]
+
+
+def test_use_confidence_false_ignores_confidences() -> None:
+    plain = fuse(WANG, ["汪芳"])
+    ignored = fuse(WANG, ["汪芳"], confidences=HIGH, use_confidence=False)
+    assert ignored.text == plain.text
+    assert ignored.replacements[0].score == plain.replacements[0].score
+
+
+def test_threshold_is_the_bar() -> None:
+    assert fuse("伊丽沙白来了", ["伊丽莎白"], threshold=10.0).text == "伊丽沙白来了"
+    assert fuse("陈森就是这么说的", ["陈深"], threshold=-5.0).text == "陈深就是这么说的"
+
+
+# ------------------------------------------------------------------ weights
+def test_weight_zero_or_negative_never_inserts() -> None:
+    for w in (0.0, -1.0):
+        assert fuse("伊丽沙白来了", [Hotword("伊丽莎白", weight=w)]).text == "伊丽沙白来了"
+
+
+def test_weight_zero_still_protects_its_occurrences() -> None:
+    text = "伊丽沙白银行来了"
+    assert fuse(text, ["伊丽莎白"]).text == "伊丽莎白银行来了"
+    assert fuse(text, ["伊丽莎白", Hotword("白银", weight=0.0)]).text == text
+
+
+def test_larger_weight_lowers_the_bar() -> None:
+    text = "陈森就是这么说的"
+    assert fuse(text, [Hotword("陈深", weight=1.0)]).text == text
+    assert fuse(text, [Hotword("陈深", weight=5.0)]).text == "陈深就是这么说的"
+    s1 = Fuser([Hotword("陈深", weight=1.0)]).candidates(text)[0].score
+    s5 = Fuser([Hotword("陈深", weight=5.0)]).candidates(text)[0].score
+    assert s5 - s1 == pytest.approx(math.log(5.0), abs=1e-3)
+
+
+# ------------------------------------------------------------------ protection, blocking
+def test_exact_occurrence_of_another_hotword_is_never_broken() -> None:
+    text = "伊丽沙白银行来了"
+    assert fuse(text, ["伊丽莎白", "白银"]).text == text
+    reasons = [c.reason for c in Fuser(["伊丽莎白", "白银"]).candidates(text)]
+    assert any("overlaps the exact hotword '白银'" in r for r in reasons)
+
+
+def test_blocking_context() -> None:
+    text = "大西洋的风浪很大"
+    eager = Hotword("达西", weight=100.0)
+    assert fuse(text, [eager]).text == "达西洋的风浪很大"  # without the block it would go
+    blocked = Hotword("达西", weight=100.0, block_contexts=("大西洋",))
+    assert fuse(text, [blocked]).text == text
+    (cand,) = Fuser([blocked]).candidates(text)
+    assert not cand.accepted and "inside blocking context '大西洋'" in cand.reason
+
+
+# ------------------------------------------------------------------ selection
+def test_best_non_overlapping_set_not_greedy_left_to_right() -> None:
+    """伊丽沙白 (starts first) and 白家轩 overlap on 白; the stronger one wins."""
+    f = Fuser(["伊丽莎白", "白嘉轩"])
+    text = "伊丽沙白家轩来了"
+    cands = {(c.original, c.hotword): c for c in f.candidates(text)}
+    left, right = cands[("伊丽沙白", "伊丽莎白")], cands[("白家轩", "白嘉轩")]
+    assert left.score >= f.config.threshold and right.score > left.score
+    assert f.fuse(text).text == "伊丽沙白嘉轩来了"
+    assert "overlaps a better candidate" in left.reason and not left.accepted
+    assert right.accepted
+
+
+def _cand(start: int, end: int, score: float, word: str = "x") -> Candidate:
+    return Candidate(
+        start, end, "o" * (end - start), word, MatchKind.PINYIN, 0.0, 2, 2, word, score=score
+    )
+
+
+def test_selection_maximises_total_margin() -> None:
+    long = _cand(0, 4, 3.0, "long")  # margin 2: the best single candidate
+    a, b = _cand(0, 2, 2.5, "a"), _cand(2, 4, 2.5, "b")  # margins 1.5 + 1.5 = 3
+    chosen = _select([long, a, b], 1.0)
+    assert [c.hotword for c in chosen] == ["a", "b"]
+    chosen = _select([long, _cand(0, 2, 1.5), _cand(2, 4, 1.5)], 1.0)
+    assert [c.hotword for c in chosen] == ["long"]
+    assert _select([], 1.0) == []
+
+
+# ------------------------------------------------------------------ output fidelity
+def test_timed_tokens_keep_times_inside_the_replaced_range() -> None:
+    times = [(0.2 * i, 0.2 * i + 0.2) for i in range(6)]
+    r = fuse(
+        "伊丽沙白来了", ["伊丽莎白"], timestamps=times, confidences=[0.9, 0.8, 0.3, 0.7, 0.9, 0.9]
+    )
+    toks = r.transcript.tokens
+    assert [t.text for t in toks] == list("伊丽莎白来了")
+    for tok in toks[:4]:
+        assert tok.start is not None and tok.end is not None
+        assert 0.0 - 1e-9 <= tok.start <= tok.end <= 0.8 + 1e-9
+        assert tok.confidence is None  # not invented on new tokens
+    assert toks[0].start == pytest.approx(0.0) and toks[3].end == pytest.approx(0.8)
+    assert toks[4:] == r.source.tokens[4:]  # untouched tokens kept as they were
+    (rep,) = r.replacements
+    assert rep.confidence == pytest.approx((0.9 + 0.8 + 0.3 + 0.7) / 4)
+
+
+def test_partially_covered_tokens_split_their_time_in_proportion() -> None:
+    toks = [Token("说伊丽", 0.0, 0.6, 0.5), Token("沙白来", 0.6, 1.2, 0.4)]
+    r = fuse(Transcript.from_tokens(toks), ["伊丽莎白"])
+    assert r.text == "说伊丽莎白来"
+    out = r.transcript.tokens
+    assert [t.text for t in out] == ["说", "伊", "丽", "莎", "白", "来"]
+    assert (out[0].start, out[0].confidence) == (0.0, 0.5)
+    assert out[0].end == pytest.approx(0.2)
+    assert out[-1].start == pytest.approx(1.0) and out[-1].end == pytest.approx(1.2)
+    assert out[-1].confidence == 0.4
+    assert out[1].start == pytest.approx(0.2) and out[4].end == pytest.approx(1.0)
+    assert [t.confidence for t in out[1:5]] == [None] * 4
+    assert r.replacements[0].confidence == pytest.approx(0.45)
+
+
+def test_fused_transcript_spans_match_its_text() -> None:
+    r = fuse("我们用 py torch 训练，伊丽沙白！", ["PyTorch", "伊丽莎白"])
+    tr = r.transcript
+    assert r.text == tr.text == "我们用 PyTorch 训练，伊丽莎白！"
+    assert [tr.text[s:e] for s, e in tr.spans] == [t.text for t in tr.tokens]
+    assert "PyTorch" in [t.text for t in tr.tokens]
+
+
+def test_no_replacement_returns_the_source_unchanged() -> None:
+    tr = Transcript.from_text("今天天气很好", confidences=[0.5] * 6)
+    r = fuse(tr, ["伊丽莎白"])
+    assert r.text == tr.text and r.transcript == tr and r.source is tr
+    assert r.replacements == () and not r.changed
+
+
+# ------------------------------------------------------------------ one-character hotwords
+@pytest.fixture
+def hotfuse_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """caplog that also works after cli.main() turned off propagation on "hotfuse"."""
+    logger = logging.getLogger("hotfuse")
+    logger.addHandler(caplog.handler)
+    old = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(old)
+
+
+def test_one_character_hotword_exact_aliases_only_with_a_warning(
+    hotfuse_log: pytest.LogCaptureFixture,
+) -> None:
+    hw = Hotword("云", aliases=("芸",))
+    f = Fuser([hw])
+    assert any("one-character hotword '云'" in r.getMessage() for r in hotfuse_log.records)
+    assert f.fuse("我叫芸").text == "我叫云"
+    assert f.fuse("我叫晕").text == "我叫晕"  # a homophone is not enough
+
+
+# ------------------------------------------------------------------ explain
+def test_explain() -> None:
+    r = fuse("伊丽沙白这会儿真太高兴了", ["伊丽莎白"])
+    lines = r.explain().splitlines()
+    assert lines[0] == "before: 伊丽沙白这会儿真太高兴了"
+    assert lines[1] == "after:  伊丽莎白这会儿真太高兴了"
+    assert lines[2] == " " * 8 + "^" * 8  # four wide characters
+    assert lines[3].startswith("  [0:4] 伊丽沙白 -> 伊丽莎白  score +")
+    assert "pinyin" in lines[3]
+    nothing = fuse("今天天气很好", ["伊丽莎白"]).explain()
+    assert nothing.splitlines() == [
+        "before: 今天天气很好",
+        "after:  今天天气很好",
+        "  (no replacement)",
+    ]
+
+
+def test_explain_marks_the_second_replacement_after_a_length_change() -> None:
+    r = fuse("我们用 py torch 和伊丽沙白", ["PyTorch", "伊丽莎白"])
+    marks = r.explain().splitlines()[2]
+    assert marks == " " * 8 + " " * 4 + " " * 3 + "^" * 7 + " " * 3 + "^" * 8
+
+
+def test_explain_shows_confidence() -> None:
+    r = fuse(WANG, ["汪芳"], confidences=LOW)
+    assert "confidence" in r.explain().splitlines()[3]
+
+
+# ------------------------------------------------------------------ Fuser
+def test_fuser_pickles_to_an_equal_behaving_object() -> None:
+    f = Fuser(["伊丽莎白", Hotword("Claude", aliases=("克劳德",))], threshold=0.5)
+    g = pickle.loads(pickle.dumps(f))
+    assert g.hotwords == f.hotwords and g.config == f.config
+    for text in ("伊丽沙白来了", "交给克劳德", "今天天气很好"):
+        assert g.fuse(text) == f.fuse(text)
+    assert "2 hotwords" in repr(g)
+
+
+def test_fuse_caches_compiled_lexicons() -> None:
+    words = ["伊丽莎白", "达西"]
+    cfg = FuseConfig()
+    first = _cached_fuser(words, cfg)
+    assert _cached_fuser(list(words), FuseConfig()) is first
+    assert _cached_fuser(words, FuseConfig(threshold=2.0)) is not first
+    fuse("伊丽沙白", words)
+    assert _cached_fuser(words, cfg) is first
+
+
+def test_fuse_many_keeps_order() -> None:
+    f = Fuser(["伊丽莎白", "达西"])
+    out = f.fuse_many(["达稀先生", "今天", "伊丽沙白"])
+    assert [r.text for r in out] == ["达西先生", "今天", "伊丽莎白"]
+
+
+def test_fuser_without_hotwords_changes_nothing() -> None:
+    assert Fuser([]).fuse("伊丽沙白").text == "伊丽沙白"
+    assert Fuser([]).candidates("伊丽沙白") == ()
+
+
+def test_candidates_reasons() -> None:
+    f = Fuser(["伊丽莎白", "达西"])
+    cands = f.candidates("伊丽沙白和大西洋")
+    by = {(c.original, c.hotword): c for c in cands}
+    good = by[("伊丽沙白", "伊丽莎白")]
+    assert good.accepted and good.reason.startswith("pinyin distance 0.00/syllable")
+    common = by[("大西", "达西")]
+    assert not common.accepted
+    assert "below threshold" in common.reason and "original is a word" in common.reason
+    assert all(0.0 <= c.probability <= 1.0 for c in cands)
+    assert all(c.score == c.score for c in cands)  # no NaN left
+
+
+def test_transcript_with_extra_confidences_is_an_error() -> None:
+    with pytest.raises(InputError, match="already has them"):
+        fuse(Transcript.from_text("你好"), ["伊丽莎白"], confidences=[0.5, 0.5])
+
+
+# ------------------------------------------------------------------ config
+@pytest.mark.parametrize(
+    ("kwargs", "phrase"),
+    [
+        ({"threshold": math.nan}, "finite number"),
+        ({"threshold": "1"}, "finite number"),
+        ({"threshold": 100.0}, "outside"),
+        ({"max_distance": -0.1}, "outside"),
+        ({"latin_max_distance": 2.0}, "outside"),
+        ({"use_confidence": "yes"}, "true or false"),
+        ({"threshold": True}, "finite number"),
+    ],
+)
+def test_config_validation(kwargs: dict[str, Any], phrase: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        FuseConfig(**kwargs)
+    assert phrase in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_config_coerce() -> None:
+    assert FuseConfig.coerce(None) == FuseConfig()
+    cfg = FuseConfig.coerce({"threshold": 2, "use_confidence": False})
+    assert cfg.threshold == 2.0 and isinstance(cfg.threshold, float) and not cfg.use_confidence
+    assert FuseConfig.coerce(cfg, threshold=3.0).threshold == 3.0
+    assert FuseConfig.coerce(cfg.to_dict()) == cfg
+    with pytest.raises(ConfigError, match="unknown FuseConfig fields"):
+        FuseConfig.coerce({"treshold": 2})
+    with pytest.raises(ConfigError, match="unknown FuseConfig fields"):
+        FuseConfig.coerce(None, treshold=2)
+    with pytest.raises(ConfigError, match="a FuseConfig, a mapping or None"):
+        FuseConfig.coerce(3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown FuseConfig fields"):
+        fuse("伊丽沙白", ["伊丽莎白"], treshold=2)
+
+
+def test_config_is_frozen_and_recorded_on_the_result() -> None:
+    cfg = FuseConfig(threshold=0.5)
+    with pytest.raises(AttributeError):
+        cfg.threshold = 2.0  # type: ignore[misc]
+    r: FuseResult = fuse("伊丽沙白", ["伊丽莎白"], config=cfg)
+    assert r.config == cfg
+
+
+def test_load_config_round_trips_write_config(tmp_path: Path) -> None:
+    cfg = FuseConfig(threshold=1.75, use_confidence=False, max_distance=0.4)
+    path = tmp_path / "config.toml"
+    write_config(path, cfg, {"utterances": 3})
+    assert load_config(path) == cfg
+    nested = tmp_path / "nested.toml"
+    nested.write_text("[fuse]\nthreshold = 2.5\n", encoding="utf-8")
+    assert load_config(nested) == FuseConfig(threshold=2.5)
+
+
+def test_load_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="hotfuse tune"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("threshold = = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text("treshold = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown FuseConfig fields"):
+        load_config(unknown)
