@@ -24,6 +24,12 @@ from hotfuse.transcript import Transcript
 DATA = Path(__file__).parent / "data" / "eval"
 
 
+@pytest.fixture
+def hotfuse_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let caplog see the hotfuse logger even after cli.main() stopped its propagation."""
+    monkeypatch.setattr(logging.getLogger("hotfuse"), "propagate", True)
+
+
 def _write(tmp_path: Path, name: str, data: bytes | str) -> Path:
     p = tmp_path / name
     if isinstance(data, str):
@@ -42,6 +48,7 @@ def test_kaldi_text_tab_and_spaces(tmp_path: Path) -> None:
     assert r.warnings == (f"{p}: utterance(s) with an empty transcript (kept as empty): 1",)
 
 
+@pytest.mark.usefixtures("hotfuse_log")
 def test_kaldi_bom_crlf_blank_lines_are_counted(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -215,6 +222,7 @@ def test_align_ids() -> None:
         align_ids(refs, Records(("x",), ("x",)), missing="skip")
 
 
+@pytest.mark.usefixtures("hotfuse_log")
 def test_align_ids_warns(caplog: pytest.LogCaptureFixture) -> None:
     refs = Records(("u1", "u2"), ("甲", "乙"))
     hyps = Records(("u1",), ("甲",), path="hyp")
