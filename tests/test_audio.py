@@ -13,7 +13,7 @@ if importlib.util.find_spec("soundfile") is None or importlib.util.find_spec("sc
         "soundfile / scipy not installed (pip install 'hotfuse[funasr]')", allow_module_level=True
     )
 
-import soundfile
+import soundfile  # type: ignore[import-untyped]
 
 from hotfuse.errors import InputError
 from hotfuse.runners.audio import SAMPLE_RATE, load_audio, resample

@@ -14,7 +14,7 @@ if importlib.util.find_spec("funasr") is None or importlib.util.find_spec("torch
         "funasr / torch not installed (pip install 'hotfuse[funasr]')", allow_module_level=True
     )
 
-import soundfile
+import soundfile  # type: ignore[import-untyped]
 
 from hotfuse.cli import main
 from tests.tiny_models import build_tiny_model
