@@ -1,0 +1,128 @@
+"""Every bad input of the issue, with its required outcome, in one table.
+
+An outcome is either the text ``fuse()`` must return (it works; unchanged where nothing
+matches) or ``(error class, key phrase)``: a :class:`HotfuseError` subclass whose message
+says what to do.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import pytest
+
+from hotfuse import Hotword, fuse
+from hotfuse.errors import (
+    ConfigError,
+    FrontendOutputError,
+    HotfuseError,
+    InputError,
+    LengthMismatchError,
+)
+
+ELIZA = "伊丽沙白这会儿真太高兴了"
+FIXED = "伊丽莎白这会儿真太高兴了"
+WORDS = ["伊丽莎白", "达西"]
+
+
+def _generated_names(n: int) -> list[str]:
+    rng = random.Random(3000)
+    surnames = "张王赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜"
+    given = "伟芳敏静强磊军勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲兰凤洁梅琳素云莲真环"
+    names: set[str] = set()
+    while len(names) < n:
+        names.add(rng.choice(surnames) + "".join(rng.choice(given) for _ in range(2)))
+    return sorted(names)
+
+
+_BIG_QUIET = ("今天天气很好，我们一起去公园散步吧。" * 6000)[:99_993] + "伊丽沙白来了。"
+_BIG_BUSY = ("今天天气很好，伊丽沙白和达稀一起去公园散步吧。" * 5000)[:100_000]
+
+Outcome = str | tuple[type[HotfuseError], str]
+
+CASES: list[Any] = [
+    # ---- transcripts that work
+    pytest.param("", WORDS, {}, "", id="empty text"),
+    pytest.param("   \t ", WORDS, {}, "   \t ", id="whitespace text"),
+    pytest.param("，。！？……", WORDS, {}, "，。！？……", id="punctuation only"),
+    pytest.param("12345 678 3.14", WORDS, {}, "12345 678 3.14", id="digits"),
+    pytest.param("😀😀伊丽沙白😀", WORDS, {}, "😀😀伊丽莎白😀", id="emoji"),
+    pytest.param("ＡＢＣ，伊丽沙白！", WORDS, {}, "ＡＢＣ，伊丽莎白！", id="full-width"),
+    pytest.param("伊麗沙白這會兒真太高興了", WORDS, {}, "伊丽莎白這會兒真太高興了",
+                 id="traditional"),
+    pytest.param("伊丽沙白", ["伊麗莎白"], {}, "伊麗莎白", id="traditional hotword"),
+    pytest.param("こんにちは伊丽沙白안녕 ok", WORDS, {}, "こんにちは伊丽莎白안녕 ok",
+                 id="mixed scripts"),
+    pytest.param(_BIG_QUIET, WORDS, {}, _BIG_QUIET[:-7] + "伊丽莎白来了。",
+                 id="100k chars, one error"),
+    pytest.param(
+        _BIG_BUSY,
+        WORDS,
+        {},
+        _BIG_BUSY.replace("伊丽沙白", "伊丽莎白").replace("达稀", "达西"),
+        id="100k chars, thousands of errors",
+        marks=pytest.mark.slow,
+    ),
+    # ---- transcripts that are errors
+    pytest.param(None, WORDS, {}, (InputError, "pass the recognized text"), id="None text"),
+    pytest.param(123, WORDS, {}, (FrontendOutputError, "or a Transcript"), id="int text"),
+    pytest.param(b"abc", WORDS, {}, (FrontendOutputError, "or a Transcript"), id="bytes text"),
+    pytest.param(["伊丽沙白"], WORDS, {}, (FrontendOutputError, "pass frontend="), id="list text"),
+    # ---- hotwords that work
+    pytest.param(ELIZA, [], {}, ELIZA, id="empty hotword list"),
+    pytest.param(ELIZA, ["伊丽莎白", "伊丽莎白", " 伊丽莎白 "], {}, FIXED, id="duplicate hotwords"),
+    pytest.param(ELIZA, [*_generated_names(3000), "伊丽莎白"], {}, FIXED, id="3000 hotwords"),
+    pytest.param(ELIZA, ["，。", "😀"], {}, ELIZA, id="punctuation and emoji hotwords"),
+    pytest.param("我有2024个", ["2024"], {}, "我有2024个", id="digit hotword"),
+    # ---- hotwords that are errors
+    pytest.param(ELIZA, None, {}, (InputError, "pass a list of strings"), id="None hotwords"),
+    pytest.param(ELIZA, "伊丽莎白", {}, (InputError, "wrap it in a list"), id="single string"),
+    pytest.param(ELIZA, b"x", {}, (InputError, "wrap it in a list"), id="bytes hotwords"),
+    pytest.param(ELIZA, 5, {}, (InputError, "list of strings"), id="int hotwords"),
+    pytest.param(ELIZA, [""], {}, (InputError, "non-empty string"), id="empty-string hotword"),
+    pytest.param(ELIZA, ["  "], {}, (InputError, "non-empty string"), id="blank hotword"),
+    pytest.param(ELIZA, [1], {}, (InputError, "a string, a Hotword or a mapping"),
+                 id="int hotword"),
+    pytest.param(
+        ELIZA, [{"text": "伊丽莎白", "alias": ["x"]}], {}, (InputError, "alias"), id="bad mapping"
+    ),
+    pytest.param(
+        ELIZA, [Hotword("伊丽莎白", aliases=("伊丽沙白",))], {}, FIXED, id="alias hotword"
+    ),
+    # ---- confidences
+    pytest.param("你好", WORDS, {"confidences": [1.5, 0.2]}, (InputError, "math.exp()"),
+                 id="confidence above 1"),
+    pytest.param("你好", WORDS, {"confidences": [-0.2, 0.2]}, (InputError, "outside [0, 1]"),
+                 id="confidence below 0"),
+    pytest.param("你好", WORDS, {"confidences": [math.nan, 0.2]}, (InputError, "outside [0, 1]"),
+                 id="NaN confidence"),
+    pytest.param("你好", WORDS, {"confidences": [0.2]},
+                 (LengthMismatchError, "one value per token"), id="too few confidences"),
+    pytest.param("你好", WORDS, {"confidences": [0.2] * 3},
+                 (LengthMismatchError, "3 values but the text has 2 tokens"),
+                 id="too many confidences"),
+    pytest.param("你好", WORDS, {"confidences": "0.5"}, (InputError, "must be a list"),
+                 id="confidences as a string"),
+    # ---- config
+    pytest.param(ELIZA, WORDS, {"threshold": math.inf}, (ConfigError, "finite number"),
+                 id="infinite threshold"),
+    pytest.param(ELIZA, WORDS, {"treshold": 1.0}, (ConfigError, "known:"), id="misspelt option"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "hotwords", "kwargs", "outcome"), CASES)
+def test_bad_input(text: Any, hotwords: Any, kwargs: dict[str, Any], outcome: Outcome) -> None:
+    if isinstance(outcome, str):
+        result = fuse(text, hotwords, **kwargs)
+        assert result.text == outcome
+        assert result.source.text == text
+        for rep in result.replacements:
+            assert text[rep.start : rep.end] == rep.original
+    else:
+        error, phrase = outcome
+        with pytest.raises(error) as info:
+            fuse(text, hotwords, **kwargs)
+        assert isinstance(info.value, HotfuseError)
+        assert phrase in str(info.value), str(info.value)
