@@ -23,7 +23,7 @@ from hotfuse.errors import (
     UnknownFrontendError,
 )
 from hotfuse.fuse import FuseConfig, FuseResult, Fuser, Replacement, ScoringModel, fuse, load_config
-from hotfuse.lexicon import Hotword
+from hotfuse.lexicon import Hotword, Lexicon
 from hotfuse.match import Candidate, MatchKind
 from hotfuse.phonetics import CostTable
 from hotfuse.transcript import Token, Transcript
@@ -43,6 +43,7 @@ __all__ = [
     "Hotword",
     "InputError",
     "LengthMismatchError",
+    "Lexicon",
     "LexiconError",
     "MatchKind",
     "MissingDependencyError",

@@ -109,11 +109,15 @@ def label_candidates(
 
 
 def fit_logistic(
-    x: NDArray[np.float64], y: NDArray[np.int64] | NDArray[np.float64], *, l2: float = 1.0
+    x: NDArray[np.float64],
+    y: NDArray[np.int64] | NDArray[np.float64],
+    *,
+    l2: float = 1.0,
+    offset: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """L2-regularised logistic regression by Newton's method; returns [bias, *coefs].
 
-    The bias is not penalised.
+    The bias is not penalised; ``offset`` is a fixed term added to every logit.
     """
     n, d = x.shape
     xb = np.hstack([np.ones((n, 1)), x])
@@ -121,7 +125,7 @@ def fit_logistic(
     reg = np.full(d + 1, l2)
     reg[0] = 0.0
     for _ in range(50):
-        z = np.clip(xb @ w, -30, 30)
+        z = np.clip(xb @ w + (0.0 if offset is None else offset), -30, 30)
         p = 1.0 / (1.0 + np.exp(-z))
         grad = xb.T @ (p - y) + reg * w
         hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg + 1e-9)
@@ -133,9 +137,9 @@ def fit_logistic(
 
 
 def _fit_set(
-    items: Sequence[LabelledCandidate], names: Sequence[str], l2: float
+    items: Sequence[LabelledCandidate], names: Sequence[str], l2: float, prior: Mapping[str, float]
 ) -> dict[str, float]:
-    x = np.array([[it.x.get(k, 0.0) for k in names] for it in items], dtype=np.float64)
+    """Fit the features that vary in ``items``; the others keep their ``prior`` weight."""
     y = np.array([1.0 if it.good else 0.0 for it in items])
     if len(items) < 10 or y.min() == y.max():
         msg = (
@@ -143,9 +147,17 @@ def _fit_set(
             "utterances where the recognizer got some hotwords wrong and some right"
         )
         raise InputError(msg)
-    w = fit_logistic(x, y, l2=l2)
+    full = np.array([[it.x.get(k, 0.0) for k in names] for it in items], dtype=np.float64)
+    varying = [j for j in range(len(names)) if float(np.ptp(full[:, j])) > 0.0]
+    fixed = [j for j in range(len(names)) if j not in varying]
+    offset = sum(full[:, j] * prior.get(names[j], 0.0) for j in fixed) if fixed else 0.0
+    w = fit_logistic(full[:, varying], y, l2=l2, offset=np.asarray(offset, dtype=np.float64))
     coefs = {"bias": round(float(w[0]), 4)}
-    coefs.update({k: round(float(v), 4) for k, v in zip(names, w[1:], strict=True)})
+    for j, name in enumerate(names):
+        if j in varying:
+            coefs[name] = round(float(w[1 + varying.index(j)]), 4)
+        else:
+            coefs[name] = float(prior.get(name, 0.0))
     return coefs
 
 
@@ -165,10 +177,10 @@ def fit(
     items = label_candidates(references, transcripts, hotword_lists, cfg)
     with_conf_items = [it for it in items if it.has_conf]
     no_conf_names = [f for f in FEATURES if f != "conf"]
-    no_conf = _fit_set(items, no_conf_names, l2)
+    no_conf = _fit_set(items, no_conf_names, l2, cfg.model.no_conf)
     with_conf = dict(cfg.model.with_conf)
     if len(with_conf_items) >= 10:
-        with_conf = _fit_set(with_conf_items, list(FEATURES), l2)
+        with_conf = _fit_set(with_conf_items, list(FEATURES), l2, cfg.model.with_conf)
     else:
         log.warning("too few candidates with confidences to fit; keeping the shipped ones")
     model = ScoringModel(with_conf=with_conf, no_conf=no_conf)
@@ -186,27 +198,33 @@ def threshold_table(
     config: FuseConfig,
     grid: Iterable[float] | None = None,
 ) -> list[tuple[float, int, int]]:
-    """(threshold, good replacements, bad replacements) over a grid of thresholds."""
+    """(threshold, good replacements, bad replacements) over a grid of thresholds.
+
+    Scores do not depend on the threshold, so each utterance is scored once and only the
+    selection is redone per threshold (exactly what :meth:`Fuser.fuse` would choose).
+    """
+    from hotfuse.fuse import _select
+
     values = sorted(grid) if grid is not None else [x / 4 for x in range(-8, 25)]
-    rows = []
+    low = replace(config, threshold=-50.0)
+    counts = {t: [0, 0] for t in values}
     fusers: dict[tuple[Any, ...], Fuser] = {}
-    for t in values:
-        cfg = replace(config, threshold=t)
-        good = bad = 0
-        for ref, tr, hws in zip(references, transcripts, hotword_lists, strict=True):
-            key = (tuple(hws), t)
-            f = fusers.get(key)
-            if f is None:
-                f = fusers[key] = Fuser(hws, cfg)
-            res = f.fuse(tr)
-            for r in res.replacements:
-                if _gain(tr.text, ref, r.start, r.end, r.hotword) > 0:
-                    good += 1
-                else:
-                    bad += 1
-        rows.append((t, good, bad))
-        fusers.clear()
-    return rows
+    for ref, tr, hws in zip(references, transcripts, hotword_lists, strict=True):
+        key = tuple(hws)
+        f = fusers.get(key)
+        if f is None:
+            f = fusers[key] = Fuser(hws, low)
+        cands = [c for c in f._decide(tr) if c.accepted]
+        if not cands:
+            continue
+        gains: dict[tuple[int, int, str], bool] = {}
+        for t in values:
+            for c in _select([c for c in cands if c.score >= t], t):
+                k = (c.start, c.end, c.hotword)
+                if k not in gains:
+                    gains[k] = _gain(tr.text, ref, c.start, c.end, c.hotword) > 0
+                counts[t][0 if gains[k] else 1] += 1
+    return [(t, counts[t][0], counts[t][1]) for t in values]
 
 
 def write_config(

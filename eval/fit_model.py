@@ -1,0 +1,79 @@
+"""Refit hotfuse's shipped scoring model on the benchmark's training split.
+
+The coefficients in ``hotfuse/fuse.py`` (``DEFAULT_MODEL``) and the default threshold
+come from this script:
+
+    python eval/build_benchmark.py            # once: writes out/bench
+    python eval/fit_model.py --model A        # prints DEFAULT_MODEL and writes a config
+
+Only the train split is read (dev is for reporting). Candidates are pooled over the
+regimes given (default: the 3-5-word lists and the whole category lists), labelled good
+when the single replacement brings the hypothesis closer to the reference; see
+``hotfuse.tune`` for the fitting and the threshold rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hotfuse import evalio  # noqa: E402
+from hotfuse.fuse import FuseConfig  # noqa: E402
+from hotfuse.tune import fit, write_config  # noqa: E402
+
+
+def load_regime(bench: Path, split: str, model: str, regime: str) -> tuple[list[str], list[Any], list[Any]]:
+    d = bench / split
+    refs = evalio.read_texts(d / "ref.txt")
+    hyps = evalio.read_hypotheses(d / f"hyp.{model}.jsonl")
+    ids = list(refs.as_dict())
+    if regime == "catalogue":
+        words = [w.strip() for w in (d / "hotwords.catalogue.txt").read_text("utf-8").splitlines()]
+        lists: list[Any] = [[w for w in words if w]] * len(ids)
+    else:
+        lists = list(evalio.read_hotwords(d / f"hotwords.{regime}.jsonl").for_ids(ids))
+    return [refs[i] for i in ids], [hyps[i] for i in ids], lists
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bench", default=str(ROOT / "out" / "bench"))
+    ap.add_argument("--model", default="A", help="error model whose train hypotheses to fit on")
+    ap.add_argument("--regimes", nargs="+", default=["small", "category"])
+    ap.add_argument("--cost-fp", type=float, default=3.0)
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("-o", "--output", default=str(ROOT / "out" / "fitted.toml"))
+    args = ap.parse_args(argv)
+    refs: list[str] = []
+    hyps: list[Any] = []
+    lists: list[Any] = []
+    for regime in args.regimes:
+        r, h, w = load_regime(Path(args.bench), "train", args.model, regime)
+        refs += r
+        hyps += h
+        lists += w
+    t0 = time.perf_counter()
+    res = fit(refs, hyps, lists, base=FuseConfig(), cost_fp=args.cost_fp, l2=args.l2)
+    print(f"fitted on {len(refs)} utterance-lists, {res.n_candidates} candidates "
+          f"({res.n_good} good) in {time.perf_counter() - t0:.1f} s")
+    for t, good, bad in res.threshold_table:
+        mark = " <-" if t == res.config.threshold else ""
+        print(f"  threshold {t:+5.2f}: {good:5d} good {bad:4d} bad{mark}")
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    write_config(args.output, res.config, {"fitted_on": f"train/{args.model}", "regimes": args.regimes})
+    print("DEFAULT_MODEL = ScoringModel(")
+    print(f"    with_conf={json.dumps(res.config.model.with_conf)},")
+    print(f"    no_conf={json.dumps(res.config.model.no_conf)},")
+    print(f")\nthreshold = {res.config.threshold}\nwrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
