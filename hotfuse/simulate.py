@@ -33,7 +33,7 @@ Error process (per character of the reference, independently):
 Grounding (figures that fix the order of magnitude of the rates):
 
 * Paraformer-large (the FunASR recognizer hotfuse targets) reports CER 3.57 % on
-  WenetSpeech dev, 6.97 % on test_meeting and 6.74 % on test_net without LM (FunASR,
+  WenetSpeech dev, 6.97 % on test and 6.74 % on test_net without LM (FunASR,
   ``egs_modelscope/asr/paraformer/speech_paraformer-large_asr_nat-zh-cn-16k-common-
   vocab8404-pytorch/RESULTS.md``): background character error rates of 3.5-5 % here.
 * On the Aishell-1 named-entity hotword sets released with SeACo-Paraformer (Shi et al.,
@@ -426,7 +426,7 @@ def fuzzy_variants(syllable: str) -> tuple[str, ...]:
     >>> fuzzy_variants("shan")
     ('san', 'shang')
     >>> fuzzy_variants("lian")
-    ('nian', 'rian', 'liang')
+    ('nian', 'liang')
     """
     base, _ = _split_tone(syllable)
     out: list[str] = []

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))
 
-import baselines  # type: ignore[import-not-found]
+import baselines  # type: ignore[import-not-found, unused-ignore]
 
 
 @pytest.mark.parametrize(
