@@ -127,14 +127,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * min(args.verbose, 2)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("hotfuse: %(levelname)s: %(message)s"))
-    root = logging.getLogger("hotfuse")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return 2
+    logger = logging.getLogger("hotfuse")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
     try:
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return 2
         return int(args.func(args))
     except HotfuseError as exc:
         print(f"hotfuse: error: {exc}", file=sys.stderr)
@@ -144,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hotfuse: interrupted", file=sys.stderr)
         return 130
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
 
 
 # --------------------------------------------------------------------------- fuse

@@ -596,12 +596,18 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
     pos = 0  # position in source text
     shift = 0  # new offset - old offset
 
+    cursor = 0  # first source token that may still overlap a kept range
+
     def keep_range(a: int, b: int) -> None:
         """Copy source text a..b, with the (parts of) tokens inside it."""
+        nonlocal cursor
         parts.append(text[a:b])
-        for k, (s, e) in enumerate(source.spans):
-            if e <= a or s >= b:
-                continue
+        spans_src = source.spans
+        while cursor < len(spans_src) and spans_src[cursor][1] <= a:
+            cursor += 1
+        k = cursor
+        while k < len(spans_src) and spans_src[k][0] < b:
+            s, e = spans_src[k]
             s2, e2 = max(s, a), min(e, b)
             tok = source.tokens[k]
             if (s2, e2) == (s, e):
@@ -611,6 +617,7 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
                 new = Token(text[s2:e2], ts, te, tok.confidence)
             tokens.append(new)
             spans.append((s2 + shift, e2 + shift))
+            k += 1
 
     for c in chosen:
         keep_range(pos, c.start)

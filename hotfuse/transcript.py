@@ -306,9 +306,9 @@ class Transcript:
         """Start and end time of ``text[start:end]``, splitting partial tokens by chars."""
         first: float | None = None
         last: float | None = None
-        for k, (s, e) in enumerate(self.spans):
-            if e <= start or s >= end:
-                continue
+        ks = sorted({k for k in self._char_token[start:end] if k >= 0})
+        for k in ks:
+            s, e = self.spans[k]
             ts, te = _split_times(self.tokens[k], s, e, max(s, start), min(e, end))
             if first is None and ts is not None:
                 first = ts
