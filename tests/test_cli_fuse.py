@@ -1,0 +1,236 @@
+"""``hotfuse fuse`` in-process: demo, text, stdin, Kaldi/JSONL files, --json, --jobs, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hotfuse.cli import main
+
+WORDS = ["-w", "伊丽莎白", "-w", "达西", "-w", "汪芳"]
+
+# _cmd_fuse opens -i FILE and never closes it (ResourceWarning, an error under
+# filterwarnings=error); the file-input tests below check behaviour regardless and
+# test_input_file_is_closed pins the leak.
+file_leak_tolerated = pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnraisableExceptionWarning", "ignore::ResourceWarning"
+)
+LOW = [0.97, 0.96, 0.95, 0.97, 0.96, 0.98, 0.35, 0.93]
+
+
+@pytest.fixture(autouse=True)
+def _restore_hotfuse_logger() -> Iterator[None]:
+    """main() configures the "hotfuse" logger; put it back for the tests that follow."""
+    logger = logging.getLogger("hotfuse")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        yield
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_demo_prints_before_and_after_with_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["fuse", "--demo"], capsys)
+    assert code == 0
+    assert "before: 伊丽沙白这会儿真太高兴了" in out
+    assert "after:  伊丽莎白这会儿真太高兴了" in out
+    assert "伊丽沙白 -> 伊丽莎白  score +" in out
+    assert "(no replacement)" in out  # the common word and the high-confidence case
+    assert out.count("before:") == out.count("after:") >= 5
+
+
+def test_text_argument(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["fuse", "伊丽沙白这会儿真太高兴了", *WORDS], capsys)
+    assert (code, out, err) == (0, "伊丽莎白这会儿真太高兴了\n", "")
+
+
+def test_several_text_arguments_are_joined_by_spaces(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["fuse", "伊丽沙白", "来了", *WORDS], capsys)
+    assert (code, out) == (0, "伊丽莎白 来了\n")
+
+
+def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("伊丽沙白来了\n\n今天 天气很好\n达稀先生\n"))
+    code, out, _ = run(["fuse", *WORDS], capsys)
+    assert code == 0
+    assert out.splitlines() == ["伊丽莎白来了", "今天 天气很好", "达西先生"]
+
+
+def _kaldi(tmp_path: Path) -> Path:
+    path = tmp_path / "hyp.txt"
+    path.write_text(
+        "u1 伊丽沙白这会儿真太高兴了\nu2\t达稀先生来了\n\nu3 今天天气很好\n", encoding="utf-8"
+    )
+    return path
+
+
+@file_leak_tolerated
+def test_kaldi_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), *WORDS], capsys)
+    assert code == 0
+    assert out.splitlines() == [
+        "u1\t伊丽莎白这会儿真太高兴了",
+        "u2\t达西先生来了",
+        "u3\t今天天气很好",
+    ]
+
+
+@file_leak_tolerated
+def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dest = tmp_path / "fused.txt"
+    code, out, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), "-o", str(dest), *WORDS], capsys)
+    assert (code, out) == (0, "")
+    assert dest.read_text(encoding="utf-8").splitlines()[0] == "u1\t伊丽莎白这会儿真太高兴了"
+
+
+@file_leak_tolerated
+def test_jsonl_file_with_confidences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "hyp.jsonl"
+    rows = [
+        {"id": "low", "text": "请把报告发给王芳", "confidences": LOW},
+        {"id": "plain", "text": "伊丽沙白来了"},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    code, out, _ = run(["fuse", "-i", str(path), *WORDS], capsys)
+    assert code == 0
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["text"]) for r in recs] == [
+        ("low", "请把报告发给汪芳"),
+        ("plain", "伊丽莎白来了"),
+    ]
+    rep = recs[0]["replacements"][0]
+    assert (rep["start"], rep["end"], rep["original"], rep["hotword"]) == (6, 8, "王芳", "汪芳")
+    assert rep["confidence"] == pytest.approx((0.35 + 0.93) / 2)
+    assert [t["confidence"] for t in recs[0]["tokens"]][:6] == LOW[:6]
+    assert "tokens" not in recs[1]  # no times, no confidences: no token list
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["fuse", "伊丽沙白来了", "--json", *WORDS], capsys)
+    assert code == 0
+    (rec,) = [json.loads(line) for line in out.splitlines()]
+    assert rec["text"] == "伊丽莎白来了" and rec["original"] == "伊丽沙白来了"
+    assert rec["replacements"][0]["hotword"] == "伊丽莎白"
+    assert "pinyin" in rec["replacements"][0]["reason"]
+
+
+@file_leak_tolerated
+def test_bad_line_is_reported_with_its_number_and_the_rest_goes_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hyp.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "伊丽沙白来了"}\n'
+        '{"id": "b", "text": "你好", "confidences": [0.5]}\n'
+        "{not json\n"
+        '{"id": "d", "text": "达稀先生"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(["fuse", "-i", str(path), *WORDS], capsys)
+    assert code == 1
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["a", "d"]
+    assert f"{path}:2:" in err and "one value per token" in err
+    assert f"{path}:3:" in err
+    assert "2 line(s) could not be read" in err
+
+
+@file_leak_tolerated
+def test_jobs_two_gives_the_same_output_in_the_same_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "many.txt"
+    texts = ["伊丽沙白这会儿真太高兴了", "达稀先生来了", "今天天气很好", "请把报告发给王芳"]
+    path.write_text(
+        "".join(f"utt{i:03d} {texts[i % len(texts)]}\n" for i in range(40)), encoding="utf-8"
+    )
+    code1, out1, _ = run(["fuse", "-i", str(path), "--jobs", "1", *WORDS], capsys)
+    code2, out2, _ = run(["fuse", "-i", str(path), "--jobs", "2", *WORDS], capsys)
+    assert code1 == code2 == 0
+    assert out1 == out2
+    assert out1.splitlines()[0] == "utt000\t伊丽莎白这会儿真太高兴了"
+    assert len(out1.splitlines()) == 40
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hotfuse/cli.py _cmd_fuse: fh = _open_in(src) is never closed (ResourceWarning: "
+    "unclosed file) for every -i FILE run",
+)
+def test_input_file_is_closed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, _, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), *WORDS], capsys)
+        gc.collect()
+    assert code == 0
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_no_hotwords_is_an_error_with_advice(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["fuse", "伊丽沙白"], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("hotfuse: error: no hotwords")
+    assert "--hotword" in err and "--lexicon" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "phrase"),
+    [
+        (["fuse", "伊丽沙白", "-i", "x.txt", "-w", "伊丽莎白"], "not both"),
+        (["fuse", "-i", "/nonexistent/hyp.txt", "-w", "伊丽莎白"], "does not exist"),
+        (["fuse", "伊丽沙白", "-w", "伊丽莎白", "--jobs", "0"], "--jobs must be at least 1"),
+        (["fuse", "伊丽沙白", "-w", "伊丽莎白", "--config", "/nonexistent.toml"], "hotfuse tune"),
+        (["fuse", "伊丽沙白", "-w", "伊丽莎白", "--threshold", "nan"], "finite number"),
+    ],
+)
+def test_hotfuse_errors_exit_1(
+    argv: list[str], phrase: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(argv, capsys)
+    assert code == 1
+    assert err.startswith("hotfuse: error: ") and phrase in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fuse", "--jobs", "x", "-w", "伊丽莎白"],
+        ["fuse", "--no-such-option"],
+        ["fuse", "伊丽沙白", "--threshold"],
+        ["no-such-command"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code  # type: ignore[assignment]
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "usage:" in err
+
+
+def test_threshold_and_no_confidence_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["fuse", "伊丽沙白来了", "--threshold", "20", *WORDS], capsys)
+    assert (code, out) == (0, "伊丽沙白来了\n")
+
+
+def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["fuse", "--help"])
+    assert info.value.code == 0
+    assert "hotfuse fuse --demo" in capsys.readouterr().out
