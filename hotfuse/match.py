@@ -234,7 +234,7 @@ class LexiconIndex:
         self.costs = costs
         self.max_distance = max_distance
         self.latin_max_distance = latin_max_distance
-        self._memo: dict[tuple[Syllable, Syllable], float] = {}
+        self._subcost: dict[tuple[str, Syllable], float] = {}
         self.targets: list[Target] = []
         self.pairs: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
         self.latin_targets: list[int] = []
@@ -308,51 +308,97 @@ class LexiconIndex:
         n = len(units)
         if n < 2:
             return
-        infos = [char_info(text[s]) for s, _ in units]
-        readings = [i[0] for i in infos]
-        keys = [i[1] for i in infos]
-        tried: set[tuple[int, int, int]] = set()
+        chars = [text[s] for s, _ in units]
+        keys = [char_info(ch)[1] for ch in chars]
+        pairs = self.pairs
+        anchors: dict[int, set[tuple[int, int]]] = {}
         for p in range(n):
-            for gap in (1, 2):
-                q = p + gap
+            kp = keys[p]
+            if not kp:
+                continue
+            for q in (p + 1, p + 2):
                 if q >= n:
                     break
-                for k1 in keys[p]:
+                for k1 in kp:
                     for k2 in keys[q]:
-                        for t, _j, _tgap in self.pairs.get((k1, k2), ()):
-                            m = len(self.targets[t].syllables)
-                            for length in (m - 1, m, m + 1):
-                                if length < 2 or (length == m - 1 and m < 3) or length > n:
-                                    continue
-                                lo = max(0, q - length + 1)
-                                hi = min(p, n - length)
-                                for a in range(lo, hi + 1):
-                                    key = (t, a, length)
-                                    if key in tried:
-                                        continue
-                                    tried.add(key)
-                                    self._score_pinyin(text, units, readings, t, a, length, found)
+                        posting = pairs.get((k1, k2))
+                        if posting:
+                            for t, _j, _gap in posting:
+                                got = anchors.get(t)
+                                if got is None:
+                                    anchors[t] = {(p, q)}
+                                else:
+                                    got.add((p, q))
+        targets = self.targets
+        for t, pqs in anchors.items():
+            target = targets[t]
+            m = len(target.syllables)
+            windows: set[tuple[int, int]] = set()
+            for length in (m - 1, m, m + 1):
+                if length < 2 or (length == m - 1 and m < 3) or length > n:
+                    continue
+                for p, q in pqs:
+                    for a in range(max(0, q - length + 1), min(p, n - length) + 1):
+                        windows.add((a, length))
+            bound = self.max_distance * m + 1e-9
+            rows: dict[int, list[float]] = {}
+            for a, length in sorted(windows):
+                d = self._dp(chars, a, length, target.syllables, bound, rows)
+                if d is None:
+                    continue
+                dist = round(d, 6) / m
+                if dist > self.max_distance:
+                    continue
+                start, end = units[a][0], units[a + length - 1][1]
+                self._keep(found, text, start, end, target, dist, m, length)
 
-    def _score_pinyin(
+    def _sub(self, ch: str, syl: Syllable) -> float:
+        """Cheapest substitution cost of any reading of ``ch`` for ``syl`` (memoised)."""
+        key = (ch, syl)
+        c = self._subcost.get(key)
+        if c is None:
+            readings = char_info(ch)[0]
+            costs = self.costs
+            c = min((costs.cost(h, syl) for h in readings), default=costs.max_cost)
+            self._subcost[key] = c
+        return c
+
+    def _dp(
         self,
-        text: str,
-        units: tuple[tuple[int, int], ...],
-        readings: list[tuple[Syllable, ...]],
-        t: int,
+        chars: list[str],
         a: int,
         length: int,
-        found: dict[tuple[int, int, int], Candidate],
-    ) -> None:
-        target = self.targets[t]
-        m = len(target.syllables)
-        dist = (
-            syllable_distance(readings[a : a + length], target.syllables, self.costs, self._memo)
-            / m
-        )
-        if dist > self.max_distance:
-            return
-        start, end = units[a][0], units[a + length - 1][1]
-        self._keep(found, text, start, end, target, dist, m, length)
+        syls: tuple[Syllable, ...],
+        bound: float,
+        rows: dict[int, list[float]],
+    ) -> float | None:
+        """Weighted edit distance of chars[a:a+length] to ``syls``; None once above bound.
+
+        ``rows`` caches each character's substitution costs against ``syls``.
+        """
+        indel = self.costs.indel_cost
+        m = len(syls)
+        prev = [j * indel for j in range(m + 1)]
+        for i in range(length):
+            row = rows.get(a + i)
+            if row is None:
+                ch = chars[a + i]
+                row = rows[a + i] = [self._sub(ch, syl) for syl in syls]
+            cur = [(i + 1) * indel]
+            left = cur[0]
+            for j in range(m):
+                v = prev[j] + row[j]
+                up = prev[j + 1] + indel
+                if up < v:
+                    v = up
+                if left + indel < v:
+                    v = left + indel
+                cur.append(v)
+                left = v
+            if min(cur) > bound:
+                return None
+            prev = cur
+        return prev[m]
 
     def _latin_candidates(
         self, text: str, seg: Segment, found: dict[tuple[int, int, int], Candidate]
