@@ -1,0 +1,149 @@
+"""Smoke test of eval/bench_speed.py with tiny sizes (it checks outputs, never timings)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load(name: str) -> ModuleType:
+    path = ROOT / "eval" / f"{name}.py"
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load("bench_speed")
+sl = _load("speed_lexicons")
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [([1.0, 2.0, 3.0, 4.0], 0.5, 2.5), ([5.0], 0.95, 5.0), ([0.0, 10.0], 0.95, 9.5)],
+)
+def test_percentile(values: list[float], q: float, expected: float) -> None:
+    assert bench.percentile(values, q) == pytest.approx(expected)
+
+
+def test_proper_nouns_follow_the_rule() -> None:
+    from hotfuse.lexicon import COMMON_WORD_FREQ
+
+    words = sl.proper_nouns(0)
+    rows = {w: (c, t) for w, c, t in sl.jieba_dictionary()}
+    assert len(words) > 50000
+    assert len(set(words)) == len(words)
+    for w in words[:2000]:
+        count, tag = rows[w]
+        assert tag in sl.PROPER_NOUN_TAGS
+        assert 2 <= len(w) <= 6
+        assert count < COMMON_WORD_FREQ
+    assert sl.proper_nouns(0)[:50] == words[:50]  # deterministic
+    assert sl.proper_nouns(1)[:50] != words[:50]  # the seed matters
+
+
+def test_damage_keeps_the_sound() -> None:
+    from hotfuse.phonetics import char_readings, hotword_pinyin
+
+    rng = random.Random(3)
+    for word in ["伊丽莎白", "达西", "长城汽车", "张家口"]:
+        bad = sl.damage(word, rng)
+        assert len(bad) == len(word)
+        assert bad != word
+        for ch, r in zip(bad, hotword_pinyin(word), strict=True):
+            assert r in char_readings(ch)  # each character still can be read the same
+
+
+def test_cut_utterances_are_distinct_and_sized() -> None:
+    stream = [
+        "今天天气很好我们去公园散步吧",
+        "伊丽莎白这会儿真太高兴了",
+        "他对于伊丽莎白也殷勤和悦",
+    ]
+    texts = sl.cut_utterances(stream, 10, 12, seed=0, pick_word=lambda i, rng: "伊丽莎白")
+    assert len(texts) == 12
+    assert len(set(texts)) == 12
+    assert all(len(t) == 10 for t in texts)
+
+
+def test_quick_run_writes_every_output(tmp_path: Path, shared_data: Path) -> None:
+    md, js, svg = tmp_path / "s.md", tmp_path / "s.json", tmp_path / "s.svg"
+    argv = [
+        "--quick",
+        "--sizes", "5,40",
+        "--lengths", "10,30",
+        "--repeat", "6",
+        "--accuracy-utts", "30",
+        "--import-runs", "1",
+        "--data", str(shared_data / "wenetspeech-biasing"),
+        "--profile", "5x30",
+        "--markdown", str(md),
+        "--json", str(js),
+        "--plot", str(svg),
+    ]  # fmt: skip
+    assert bench.main(argv) == 0
+    data = json.loads(js.read_text(encoding="utf-8"))
+    cells = {(c["kind"], c["size"], c["length"]): c for c in data["cells"]}
+    assert set(cells) == {
+        ("fuser", 5, 10),
+        ("fuser", 5, 30),
+        ("fuser", 40, 10),
+        ("fuser", 40, 30),
+        ("one_call", 5, 10),
+        ("one_call", 5, 30),
+    }
+    for c in cells.values():
+        assert c["n"] == 6
+        assert 0 < c["median_ms"] <= c["p95_ms"]
+    assert set(data["compile"]) == {"5", "40"}
+    stages = [s["stage"] for s in data["rss"]["stages"]]
+    assert stages[0] == "python" and "lexicon compiled" in stages
+    assert data["rss"]["words"] == 40
+    assert data["rss"]["peak_mb"] >= data["rss"]["stages"][0]["rss_mb"]
+    assert "torch" not in data["imports"]["heavy_modules_loaded"]
+    assert data["accuracy"]["utterances"] == 30
+    assert (
+        data["accuracy"]["text"]["precision"] is None
+        or 0 <= data["accuracy"]["text"]["precision"] <= 1
+    )
+    assert "5x30" in data["profiles"] and "fuse" in data["profiles"]["5x30"]
+    names = [t["name"] for t in data["targets"]]
+    assert any("import hotfuse" in n for n in names)
+    text = md.read_text(encoding="utf-8")
+    assert "| target | goal | measured | status |" in text
+    assert "### Time per utterance" in text
+    plot = svg.read_text(encoding="utf-8")
+    assert plot.startswith("<svg") and plot.rstrip().endswith("</svg>")
+    assert plot.count("<polyline") == 2  # one line per utterance length
+
+
+def test_plot_and_markdown_from_a_report() -> None:
+    report = bench.Report(meta={"command": "x"})
+    for size, ms in [(5, 0.05), (5000, 0.8), (50000, 7.0)]:
+        report.cells.append(bench.Cell("fuser", size, 30, 10, ms, ms * 2, ms, 1000 / ms, 0.5))
+    report.compile = {50000: {"median_s": 6.0, "per_5000_s": 0.6, "runs": 1}}
+    fuser_rows = [t for t in bench.targets(report) if t.name.startswith("`Fuser`")]
+    assert [t.met for t in fuser_rows] == [True, True, False]  # 5, 5,000, 50,000 hotwords
+    compile_row = next(t for t in bench.targets(report) if t.name.startswith("compile"))
+    assert compile_row.met is False
+    svg = bench.svg_plot(report)
+    assert svg.count("<circle") == 3
+    assert "**not met**" in bench.markdown(report)
+
+
+def test_bad_sizes_are_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exc:
+        bench.build_parser().parse_args(["--sizes", "5,x"])
+    assert exc.value.code == 2

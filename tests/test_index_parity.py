@@ -1,0 +1,390 @@
+"""The lexicon index gives exactly what a brute-force scan gives (issue 7).
+
+:func:`brute_candidates` has no postings index: it evaluates *every* span of an allowed
+length against *every* target, using only the engine's public per-pair pieces
+(:func:`hotfuse.match.segments`, :func:`~hotfuse.match.coarse_key`,
+:func:`~hotfuse.match.syllable_distance`, :func:`hotfuse.phonetics.char_readings`,
+:func:`~hotfuse.phonetics.hotword_pinyin`) and the candidate rule written in
+:mod:`hotfuse.match`'s docstring. It is compared with :meth:`LexiconIndex.candidates` on
+
+* hand-made cases (aliases, Latin terms, whitespace, punctuation, polyphones),
+* dev references with a simulated first pass (error model A), hotword lists of 3-5
+  words (true entities plus same-category distractors) and whole category lists,
+* a sample with the benchmark's 5,000-term catalogue,
+
+and full fusion (text and replacements) of an indexed :class:`Fuser` is compared with a
+Fuser whose candidate generation is replaced by the scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from hotfuse.fuse import Fuser
+from hotfuse.lexicon import Hotword, coerce_hotwords
+from hotfuse.match import (
+    Candidate,
+    LexiconIndex,
+    MatchKind,
+    coarse_key,
+    segments,
+    syllable_distance,
+)
+from hotfuse.phonetics import Syllable, char_readings, hotword_pinyin, syllable
+from hotfuse.transcript import Transcript, is_cjk
+
+#: Longest Latin candidate, in words (the engine's unit window for Latin runs).
+LATIN_MAX_WORDS = 4
+
+_RANK = {
+    MatchKind.ALIAS_EXACT: 0,
+    MatchKind.PINYIN: 1,
+    MatchKind.LATIN: 1,
+    MatchKind.ALIAS_PINYIN: 2,
+}
+
+
+# --------------------------------------------------------------------------- the scan
+@dataclass(frozen=True)
+class _Target:
+    hotword: Hotword
+    form: str
+    kind: MatchKind
+    syllables: tuple[Syllable, ...] = ()
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    letters: str = ""
+
+
+def _fold(text: str) -> str:
+    return "".join(ch.lower() for ch in text if not ch.isspace())
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _targets(hotwords: Sequence[Hotword]) -> list[_Target]:
+    """Every form of every hotword with a positive weight, as the module docstring says."""
+    out: list[_Target] = []
+    for hw in hotwords:
+        if hw.weight <= 0:
+            continue
+        for form, is_alias in [(hw.text, False), *((a, True) for a in hw.aliases)]:
+            if is_alias:
+                out.append(_Target(hw, form, MatchKind.ALIAS_EXACT, letters=_fold(form)))
+            if all(is_cjk(ch) for ch in form) and len(form) >= 2:
+                if not is_alias and hw.pinyin is not None and len(hw.pinyin) == len(form):
+                    readings = hw.pinyin
+                else:
+                    readings = hotword_pinyin(form)
+                syls = tuple(syllable(r) for r in readings)
+                keys = [coarse_key(s) for s in syls]
+                pairs = frozenset(
+                    (keys[j], keys[j + g])
+                    for j in range(len(keys))
+                    for g in (1, 2)
+                    if j + g < len(keys)
+                )
+                kind = MatchKind.ALIAS_PINYIN if is_alias else MatchKind.PINYIN
+                out.append(_Target(hw, form, kind, syllables=syls, pairs=pairs))
+            elif all(ch.isalnum() or ch in " -.'" for ch in form) and not any(
+                is_cjk(ch) for ch in form
+            ):
+                letters = _letters(form)
+                if len(letters) >= 2:
+                    out.append(_Target(hw, form, MatchKind.LATIN, letters=letters))
+    return out
+
+
+def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candidate]:
+    """Every candidate of ``transcript`` for ``index``'s hotwords, by exhaustive scan."""
+    text = transcript.text
+    targets = _targets(index.hotwords)
+    found: dict[tuple[int, int, str], Candidate] = {}
+
+    def keep(start: int, end: int, t: _Target, dist: float, m: int, span_units: int) -> None:
+        original = text[start:end]
+        if original == t.hotword.text:
+            return
+        cand = Candidate(
+            start, end, original, t.hotword.text, t.kind, round(dist, 6), m, span_units, t.form
+        )
+        key = (start, end, t.hotword.text)
+        old = found.get(key)
+        if old is None or (cand.distance, _RANK[cand.kind]) < (old.distance, _RANK[old.kind]):
+            found[key] = cand
+
+    pinyin = [t for t in targets if t.kind in (MatchKind.PINYIN, MatchKind.ALIAS_PINYIN)]
+    latin = [t for t in targets if t.kind == MatchKind.LATIN]
+    by_len: dict[int, list[_Target]] = {}
+    for t in pinyin:
+        by_len.setdefault(len(t.syllables), []).append(t)
+    longest = max(by_len, default=0)
+    for seg in segments(transcript):
+        units = seg.units
+        n = len(units)
+        if seg.latin:
+            for a in range(n):
+                for b in range(a + 1, min(n, a + LATIN_MAX_WORDS) + 1):
+                    start, end = units[a][0], units[b - 1][1]
+                    letters = _letters(text[start:end])
+                    for t in latin:
+                        dist = Levenshtein.normalized_distance(letters, t.letters)
+                        if dist <= index.latin_max_distance:
+                            keep(start, end, t, dist, 1, b - a)
+            continue
+        readings = [tuple(syllable(r) for r in char_readings(text[s])) for s, _ in units]
+        keys = [{coarse_key(x) for x in r} for r in readings]
+        for a in range(n):
+            span_pairs: set[tuple[str, str]] = set()
+            for length in range(2, min(n - a, longest + 1) + 1):
+                # pairs (p, q), q - p in {1, 2}, whose later character is the span's last
+                q = a + length - 1
+                for p in (q - 2, q - 1):
+                    if p >= a:
+                        span_pairs.update((k1, k2) for k1 in keys[p] for k2 in keys[q])
+                for m in (length - 1, length, length + 1):
+                    if length == m - 1 and m < 3:
+                        continue
+                    for t in by_len.get(m, ()):
+                        if t.pairs.isdisjoint(span_pairs):
+                            continue
+                        dist = (
+                            syllable_distance(readings[a : a + length], t.syllables, index.costs)
+                            / m
+                        )
+                        if dist <= index.max_distance:
+                            keep(units[a][0], units[a + length - 1][1], t, dist, m, length)
+    folded = [(i, ch.lower()) for i, ch in enumerate(text) if not ch.isspace()]
+    ftext = "".join(ch for _, ch in folded)
+    for t in targets:
+        if t.kind != MatchKind.ALIAS_EXACT or not t.letters:
+            continue
+        w = len(t.letters)
+        for i in range(len(ftext) - w + 1):
+            if ftext[i : i + w] == t.letters:
+                keep(folded[i][0], folded[i + w - 1][0] + 1, t, 0.0, 1, 1)
+    return sorted(found.values(), key=lambda c: (c.start, c.end, c.hotword))
+
+
+def assert_same_candidates(hotwords: Any, texts: Sequence[str]) -> int:
+    """Index and scan agree on every text; returns the number of candidates compared."""
+    index = LexiconIndex(coerce_hotwords(hotwords))
+    total = 0
+    for text in texts:
+        t = Transcript.from_text(text)
+        fast = index.candidates(t)
+        slow = brute_candidates(index, t)
+        assert fast == slow, (text, sorted(set(fast) ^ set(slow), key=repr)[:6])
+        total += len(slow)
+    return total
+
+
+def assert_same_fusion(hotwords: Any, texts: Sequence[str]) -> int:
+    """An indexed Fuser and one driven by the scan fuse identically; returns replacements."""
+    fast = Fuser(hotwords)
+    slow = Fuser(hotwords)
+    index = slow._index
+
+    def scan(transcript: Transcript) -> list[Candidate]:
+        return brute_candidates(index, transcript)
+
+    index.candidates = scan  # type: ignore[method-assign]
+    n = 0
+    for text in texts:
+        a, b = fast.fuse(text), slow.fuse(text)
+        assert (a.text, a.replacements) == (b.text, b.replacements), text
+        n += len(a.replacements)
+    return n
+
+
+# --------------------------------------------------------------------------- hand-made
+HAND_CASES: list[tuple[list[Any], list[str]]] = [
+    (
+        ["伊丽莎白", "达西"],
+        ["伊丽沙白这会儿真太高兴了", "大西先生，伊丽莎白！", "一例沙白", "达 西和 伊丽 沙白", ""],
+    ),
+    (
+        ["重庆", "银行行长", "长城汽车"],
+        ["虫庆的银航行长", "从庆到重庆", "常城汽车和长成汽车", "重 庆，银行 行长"],
+    ),
+    (
+        [
+            Hotword("克劳德", aliases=("Claude", "可老的")),
+            Hotword("重庆", pinyin=("chong2", "qing4")),
+        ],
+        ["我用claude写代码", "可老的说可劳德", "CLAUDE 和 c laude", "种庆火锅"],
+    ),
+    (
+        ["PyTorch", "TensorFlow", "Hugging Face"],
+        ["我用 py torch 和 tensor flow", "hugging face 上的 Hugging-Face", "pytorch"],
+    ),
+    (
+        [Hotword("达西", weight=0.0), "马云", "马化腾"],
+        ["马芸和麻花疼", "大西和马运", "码化腾讯"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("hotwords", "texts"), HAND_CASES)
+def test_hand_cases_match_the_scan(hotwords: list[Any], texts: list[str]) -> None:
+    assert_same_candidates(hotwords, texts)
+    assert_same_fusion(hotwords, texts)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: LexiconIndex._latin_candidates' length pre-filter drops spans longer "
+    "than the target whose normalised distance is within latin_max_distance "
+    "('pytorchab' ~ PyTorch at 2/9 = 0.22); remove this marker once fixed",
+)
+def test_latin_span_longer_than_target() -> None:
+    assert_same_candidates(["PyTorch", "TensorFlow"], ["我用 pytorchab", "tensorflowxyz a"])
+
+
+def test_the_scan_finds_something() -> None:
+    """Guard against a vacuous comparison: the scan itself finds the obvious candidates."""
+    index = LexiconIndex(
+        coerce_hotwords(["伊丽莎白", "PyTorch", Hotword("克劳德", aliases=("Claude",))])
+    )
+    got = {
+        (c.original, c.hotword, c.kind)
+        for c in brute_candidates(index, Transcript.from_text("伊丽沙白用 py torch 和 claude"))
+    }
+    assert ("伊丽沙白", "伊丽莎白", MatchKind.PINYIN) in got
+    assert ("py torch", "PyTorch", MatchKind.LATIN) in got
+    assert ("claude", "克劳德", MatchKind.ALIAS_EXACT) in got
+
+
+# --------------------------------------------------------------------------- dev data
+@dataclass(frozen=True)
+class DevCase:
+    """A simulated first pass of one dev reference with its hotword lists."""
+
+    uid: str
+    category: str
+    hypothesis: str
+    small: tuple[str, ...]
+
+
+def _seeded(seed: str) -> random.Random:
+    return random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16))
+
+
+class DevData:
+    """The dev split: category lists, and cases simulated on demand (cached)."""
+
+    def __init__(self, root: Path) -> None:
+        from hotfuse.simulate import load_corpus
+
+        corpus = load_corpus(root, splits=("dev",))
+        self.lists = {k: tuple(v) for k, v in corpus.lists.items()}
+        self.rows = corpus.splits["dev"]
+        self._all = {w for ws in self.lists.values() for w in ws}
+        self._cache: dict[str, DevCase] = {}
+
+    def case(self, uid: str, text: str, cat: str) -> DevCase:
+        """A simulated first pass (model A) and a 3-5 list: true entities + distractors."""
+        from hotfuse.simulate import MODEL_A, find_entities, simulate
+
+        got = self._cache.get(uid)
+        if got is not None:
+            return got
+        ents = find_entities(text, self._all)
+        hyp = simulate(uid, text, [(s, e) for s, e, _ in ents], model=MODEL_A, seed=0).text
+        rng = _seeded(f"parity/{uid}")
+        true = list(dict.fromkeys(w for _, _, w in ents))
+        others = [w for w in self.lists[cat] if w not in true]
+        k = max(0, rng.randint(3, 5) - len(true))
+        small = tuple(true + rng.sample(others, min(k, len(others))))
+        self._cache[uid] = DevCase(uid, cat, hyp, small)
+        return self._cache[uid]
+
+    def sample(self, n: int, salt: str) -> list[DevCase]:
+        """A seeded sample of ``n`` cases (all of them when ``n`` is 0)."""
+        rows = sorted(
+            self.rows, key=lambda r: hashlib.sha256(f"{salt}/{r[0]}".encode()).hexdigest()
+        )
+        return [self.case(*r) for r in (rows[:n] if n else rows)]
+
+
+@pytest.fixture(scope="module")
+def dev_data(shared_data: Path) -> DevData:
+    return DevData(shared_data / "wenetspeech-biasing")
+
+
+def _by_list(cases: Sequence[DevCase]) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+    for c in cases:
+        yield c.small, [c.hypothesis]
+
+
+def test_dev_sample_small_lists(
+    dev_data: DevData,
+) -> None:
+    """Always on: 150 dev cases with 3-5 hotwords, candidates and fusion."""
+    compared = 0
+    for words, texts in _by_list(dev_data.sample(150, "quick")):
+        compared += assert_same_candidates(words, texts)
+        assert_same_fusion(words, texts)
+    assert compared > 50  # the sample has real work in it
+
+
+@pytest.mark.slow
+def test_all_dev_cases_small_lists(
+    dev_data: DevData,
+) -> None:
+    compared = 0
+    for words, texts in _by_list(dev_data.sample(0, "all")):
+        compared += assert_same_candidates(words, texts)
+    assert compared > 500
+
+
+@pytest.mark.slow
+def test_all_dev_cases_category_lists(
+    dev_data: DevData,
+) -> None:
+    cases = dev_data.sample(0, "all")
+    compared = 0
+    for cat, words in dev_data.lists.items():
+        texts = [c.hypothesis for c in cases if c.category == cat]
+        compared += assert_same_candidates(words, texts)
+    assert compared > 1000
+
+
+@pytest.mark.slow
+def test_fusion_identical_on_dev_category_lists(
+    dev_data: DevData,
+) -> None:
+    sample = dev_data.sample(400, "fusion")
+    replaced = 0
+    for cat, words in dev_data.lists.items():
+        texts = [c.hypothesis for c in sample if c.category == cat]
+        replaced += assert_same_fusion(words, texts)
+    assert replaced > 20
+
+
+@pytest.fixture(scope="module")
+def catalogue(shared_data: Path) -> tuple[str, ...]:
+    """The benchmark's catalogue: every entity word plus 5,000 jieba proper nouns."""
+    from hotfuse.simulate import BenchmarkConfig, load_corpus, select_distractors
+
+    corpus = load_corpus(shared_data / "wenetspeech-biasing", splits=("dev", "train"))
+    distractors, _ = select_distractors(corpus, BenchmarkConfig())
+    return tuple(sorted({w for ws in corpus.lists.values() for w in ws} | set(distractors)))
+
+
+@pytest.mark.slow
+def test_catalogue_sample(dev_data: DevData, catalogue: tuple[str, ...]) -> None:
+    """200 dev cases against the 5,000-term catalogue: candidates, and fusion on 50."""
+    assert len(catalogue) >= 5000
+    texts = [c.hypothesis for c in dev_data.sample(200, "catalogue")]
+    assert assert_same_candidates(catalogue, texts) > 200
+    assert_same_fusion(catalogue, texts[:50])
