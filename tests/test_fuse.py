@@ -83,27 +83,40 @@ def test_replacement_fields() -> None:
 
 
 # ------------------------------------------------------------------ confidence
-WANG = "请把报告发给王芳"
-LOW = [0.97, 0.96, 0.95, 0.97, 0.96, 0.98, 0.35, 0.93]
-HIGH = [0.97, 0.96, 0.95, 0.97, 0.96, 0.98, 0.99, 0.98]
+CHEN = "对陈森就是这么说的"  # a real sentence (reference 陈深) with a near-homophone
+CHEN_WORDS = ["陈深", "菲菲"]
+LOW = [0.95, 0.97, 0.3, 0.96, 0.97, 0.95, 0.96, 0.97, 0.98]
+HIGH = [0.95, 0.97, 0.99, 0.96, 0.97, 0.95, 0.96, 0.97, 0.98]
 
 
 def test_low_confidence_replaces_and_high_confidence_keeps_the_same_span() -> None:
-    low = fuse(WANG, ["汪芳", "李娜"], confidences=LOW)
-    high = fuse(WANG, ["汪芳", "李娜"], confidences=HIGH)
-    assert low.text == "请把报告发给汪芳"
-    assert high.text == WANG
-    f = Fuser(["汪芳", "李娜"])
+    low = fuse(CHEN, CHEN_WORDS, confidences=LOW)
+    high = fuse(CHEN, CHEN_WORDS, confidences=HIGH)
+    assert low.text == "对陈深就是这么说的"
+    assert high.text == CHEN
+    f = Fuser(CHEN_WORDS)
     score = {
-        name: next(c.score for c in f.candidates(WANG, confidences=confs) if c.original == "王芳")
-        for name, confs in (("low", LOW), ("high", HIGH))
+        name: next(c.score for c in f.candidates(CHEN, confidences=confs) if c.original == "陈森")
+        for name, confs in (("low", LOW), ("mid", [0.6] * 9), ("high", HIGH))
     }
-    assert score["low"] > score["high"]
+    assert score["low"] > score["mid"] > score["high"]
+
+
+def test_demo_confidence_cases_hold() -> None:
+    from hotfuse.demo import DEMO_CASES
+
+    cases = [c for c in DEMO_CASES if c.confidences and "confidence" in c.title]
+    assert len(cases) >= 2
+    for case in cases:
+        result = Fuser(case.hotwords).fuse(
+            Transcript.from_text(case.text, confidences=case.confidences)
+        )
+        assert result.changed == case.title.startswith("low"), case.title
 
 
 def test_use_confidence_false_ignores_confidences() -> None:
-    plain = fuse(WANG, ["汪芳"])
-    ignored = fuse(WANG, ["汪芳"], confidences=HIGH, use_confidence=False)
+    plain = fuse(CHEN, CHEN_WORDS)
+    ignored = fuse(CHEN, CHEN_WORDS, confidences=HIGH, use_confidence=False)
     assert ignored.text == plain.text
     assert ignored.replacements[0].score == plain.replacements[0].score
 
@@ -126,10 +139,14 @@ def test_weight_zero_still_protects_its_occurrences() -> None:
 
 
 def test_larger_weight_lowers_the_bar() -> None:
+    """score = model + log(weight): pick weights just below and above the bar."""
     text = "陈森就是这么说的"
-    assert fuse(text, [Hotword("陈深", weight=1.0)]).text == text
-    assert fuse(text, [Hotword("陈深", weight=5.0)]).text == "陈深就是这么说的"
-    s1 = Fuser([Hotword("陈深", weight=1.0)]).candidates(text)[0].score
+    base = Fuser([Hotword("陈深", weight=1.0)])
+    s1 = base.candidates(text)[0].score
+    bar = base.config.threshold
+    weak, strong = math.exp(bar - s1 - 0.5), math.exp(bar - s1 + 0.5)
+    assert fuse(text, [Hotword("陈深", weight=weak)]).text == text
+    assert fuse(text, [Hotword("陈深", weight=strong)]).text == "陈深就是这么说的"
     s5 = Fuser([Hotword("陈深", weight=5.0)]).candidates(text)[0].score
     assert s5 - s1 == pytest.approx(math.log(5.0), abs=1e-3)
 
@@ -278,7 +295,7 @@ def test_explain_marks_the_second_replacement_after_a_length_change() -> None:
 
 
 def test_explain_shows_confidence() -> None:
-    r = fuse(WANG, ["汪芳"], confidences=LOW)
+    r = fuse(CHEN, CHEN_WORDS, confidences=LOW)
     assert "confidence" in r.explain().splitlines()[3]
 
 
