@@ -63,7 +63,6 @@ CASES: list[Any] = [
         {},
         _BIG_BUSY.replace("伊丽沙白", "伊丽莎白").replace("达稀", "达西"),
         id="100k chars, thousands of errors",
-        marks=pytest.mark.slow,
     ),
     # ---- transcripts that are errors
     pytest.param(None, WORDS, {}, (InputError, "pass the recognized text"), id="None text"),
