@@ -203,10 +203,14 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
         src = "<argument>"
     else:
         src = args.input or "-"
-        fh = sys.stdin if src == "-" else _open_in(src)
-        lines = enumerate((ln.rstrip("\r\n") for ln in fh), start=1)
         kind = "auto"
-    parsed = list(_parse_lines(lines, kind, src))
+    if args.text:
+        parsed = list(_parse_lines(lines, kind, src))
+    elif src == "-":
+        parsed = list(_parse_lines(_numbered(sys.stdin), kind, src))
+    else:
+        with _open_in(src) as fh:
+            parsed = list(_parse_lines(_numbered(fh), kind, src))
     failed = 0
     good: list[tuple[str | None, Any, str]] = []
     for no, item in parsed:
@@ -265,6 +269,10 @@ def _fuse_all(fuser: Any, transcripts: list[Any], jobs: int) -> Iterator[Any]:
                 bar.update()
     finally:
         bar.close()
+
+
+def _numbered(fh: TextIO) -> Iterator[tuple[int, str]]:
+    return enumerate((ln.rstrip("\r\n") for ln in fh), start=1)
 
 
 def _open_in(path: str) -> TextIO:

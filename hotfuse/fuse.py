@@ -450,9 +450,56 @@ class Fuser:
     def fuse(self, asr_result: AsrInput, **kwargs: Any) -> FuseResult:
         """Fuse one recognizer result (text, Transcript or a raw frontend result)."""
         transcript = to_transcript(asr_result, **kwargs)
-        cands = self._decide(transcript)
-        chosen = _select([c for c in cands if c.accepted], self.config.threshold)
-        return _apply(transcript, chosen, self.config)
+        return self._fuse_at(transcript, self.config.threshold)
+
+    def sweep(
+        self, asr_result: AsrInput, thresholds: Iterable[float], **kwargs: Any
+    ) -> tuple[FuseResult, ...]:
+        """What :meth:`fuse` returns at each threshold (one result per threshold, in order).
+
+        Scores are computed once; an utterance is re-fused only at thresholds that some
+        candidate reaches. Used for threshold sweeps in reports and tuning.
+
+        >>> [r.text for r in Fuser(["伊丽莎白"]).sweep("伊丽沙白来了", [0.0, 20.0])]
+        ['伊丽莎白来了', '伊丽沙白来了']
+        """
+        transcript = to_transcript(asr_result, **kwargs)
+        values = [float(t) for t in thresholds]
+        cands = self._decide(transcript, threshold=min(values, default=0.0))
+        top = max((c.score for c in cands if c.accepted), default=-math.inf)
+        unchanged = FuseResult(transcript.text, (), transcript, transcript, self.config)
+        out = []
+        for t in values:
+            if top < t:
+                out.append(replace(unchanged, config=replace(self.config, threshold=t)))
+            else:
+                out.append(self._fuse_at(transcript, t))
+        return tuple(out)
+
+    def _fuse_at(self, transcript: Transcript, threshold: float) -> FuseResult:
+        """Fuse to a fixed point: replacements change their neighbours' context features
+        (a word the old text formed across a boundary is gone), so candidates are
+        re-scored on the fused text until nothing more is replaced. Replaced spans are
+        exact hotword occurrences and stay protected, so each pass only adds replacements
+        elsewhere and the loop ends; ``fuse(fuse(x).text) == fuse(x)`` follows."""
+        config = (
+            self.config
+            if threshold == self.config.threshold
+            else replace(self.config, threshold=threshold)
+        )
+        current = transcript
+        done: list[Replacement] = []  # in source offsets
+        for _ in range(_MAX_PASSES):
+            cands = self._decide(current, threshold=threshold)
+            chosen = _select([c for c in cands if c.accepted], threshold)
+            if not chosen:
+                break
+            step = _apply(current, chosen, config)
+            done = _merge_replacements(done, step.replacements)
+            current = step.transcript
+        if not done:
+            return FuseResult(transcript.text, (), transcript, transcript, config)
+        return FuseResult(current.text, tuple(done), current, transcript, config)
 
     def fuse_many(self, results: Iterable[AsrInput]) -> tuple[FuseResult, ...]:
         """Fuse many results in order (single process; see the CLI's ``--jobs``)."""
@@ -474,7 +521,9 @@ class Fuser:
         return tuple(out)
 
     # ------------------------------------------------------------------ internals
-    def _decide(self, transcript: Transcript, explain: bool = False) -> list[Candidate]:
+    def _decide(
+        self, transcript: Transcript, explain: bool = False, threshold: float | None = None
+    ) -> list[Candidate]:
         """Score every candidate; reasons are spelled out for accepted ones (or all)."""
         if not transcript.text or not self._index.targets:
             return []
@@ -484,7 +533,8 @@ class Fuser:
             return []
         protected = self._index.exact_occurrences(text)
         has_conf = self.config.use_confidence and transcript.has_confidences
-        threshold = self.config.threshold
+        if threshold is None:
+            threshold = self.config.threshold
         out: list[Candidate] = []
         for c in cands:
             hw = self._by_text[c.hotword]
@@ -552,6 +602,28 @@ def _blocked(
                 return f"inside blocking context {ctx!r}"
             pos = text.find(ctx, pos + 1)
     return ""
+
+
+_MAX_PASSES = 8
+
+
+def _merge_replacements(
+    done: Sequence[Replacement], new: Sequence[Replacement]
+) -> list[Replacement]:
+    """Add replacements found on the fused text to ``done``, mapped to source offsets.
+
+    ``new`` offsets index the text after ``done`` was applied; they never overlap a
+    span of ``done`` (those are exact hotword occurrences, which are protected).
+    """
+    out = list(done)
+    for r in new:
+        shift = 0
+        for d in done:
+            if d.start + shift + len(d.hotword) <= r.start:
+                shift += len(d.hotword) - (d.end - d.start)
+        out.append(replace(r, start=r.start - shift, end=r.end - shift))
+    out.sort(key=lambda r: r.start)
+    return out
 
 
 def _select(cands: Sequence[Candidate], threshold: float) -> list[Candidate]:

@@ -413,10 +413,9 @@ class LexiconIndex:
                 letters = _letters(text[start:end])
                 for t in self.latin_targets:
                     target = self.targets[t]
-                    if abs(len(letters) - len(target.letters)) > max(
-                        1, int(len(target.letters) * self.latin_max_distance)
-                    ):
-                        continue
+                    longer = max(len(letters), len(target.letters))
+                    if abs(len(letters) - len(target.letters)) > self.latin_max_distance * longer:
+                        continue  # normalised distance >= length difference / longer
                     dist = Levenshtein.normalized_distance(letters, target.letters)
                     if dist <= self.latin_max_distance:
                         self._keep(found, text, start, end, target, dist, 1, b - a)

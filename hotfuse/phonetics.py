@@ -86,6 +86,8 @@ def syllable(tone3: str) -> Syllable:
     if tone not in (1, 2, 3, 4, 5):
         tone = 5
     initial = ""
+    if s in ("ng", "n", "m", "hm", "hng"):  # syllabic nasals (嗯, 呣, 噷)
+        return ("", s, tone)
     for ini in _INITIALS:
         if s.startswith(ini) and len(s) > len(ini):
             initial = ini

@@ -18,8 +18,6 @@ fuser does; no second fusion pass per threshold is needed.
 
 from __future__ import annotations
 
-import bisect
-import dataclasses
 import math
 import os
 import tempfile
@@ -32,7 +30,6 @@ from rapidfuzz.distance import Levenshtein
 
 from hotfuse.errors import MissingDependencyError
 from hotfuse.fuse import Fuser, FuseResult
-from hotfuse.match import Candidate
 from hotfuse.metrics import EvalReport, UtteranceResult, evaluate
 from hotfuse.transcript import Transcript
 
@@ -74,48 +71,6 @@ class SweepPoint:
     replacements: int
 
 
-def _eligible(c: Candidate) -> bool:
-    """Unblocked at the lowest threshold (accepted, or only lost to a better overlap)."""
-    return c.accepted or c.reason.endswith("overlaps a better candidate")
-
-
-def _select(cands: Sequence[Candidate], threshold: float) -> list[Candidate]:
-    """The non-overlapping subset with the largest total ``score - threshold``."""
-    items = sorted((c for c in cands if c.score >= threshold), key=lambda c: (c.end, c.start))
-    if not items:
-        return []
-    ends = [c.end for c in items]
-    prev = [bisect.bisect_right(ends, c.start, 0, i) for i, c in enumerate(items)]
-    best = [0.0] * (len(items) + 1)
-    take = [False] * (len(items) + 1)
-    for i, c in enumerate(items, start=1):
-        with_it = best[prev[i - 1]] + (c.score - threshold) + _MARGIN_TIE
-        if with_it > best[i - 1]:
-            best[i], take[i] = with_it, True
-        else:
-            best[i] = best[i - 1]
-    chosen = []
-    i = len(items)
-    while i > 0:
-        if take[i]:
-            chosen.append(items[i - 1])
-            i = prev[i - 1]
-        else:
-            i -= 1
-    return sorted(chosen, key=lambda c: c.start)
-
-
-def _splice(text: str, chosen: Sequence[Candidate]) -> str:
-    parts = []
-    pos = 0
-    for c in chosen:
-        parts.append(text[pos : c.start])
-        parts.append(c.hotword)
-        pos = c.end
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
 def threshold_sweep(
     references: Sequence[str],
     hypotheses: Sequence[Transcript],
@@ -148,30 +103,23 @@ def threshold_sweep(
             f"{n} references, {len(hypotheses)} hypotheses and {len(fusers)} fusers"
         )
         raise ValueError(msg)
-    low: dict[int, Fuser] = {}
-    per_utt: list[list[Candidate]] = []
-    for f, hyp in zip(fusers, hypotheses, strict=True):
-        key = id(f)
-        if key not in low:
-            cfg = dataclasses.replace(f.config, threshold=_LOWEST)
-            low[key] = Fuser(f.hotwords, cfg)
-        per_utt.append([c for c in low[key].candidates(hyp) if _eligible(c)])
+    grid = [float(t) for t in thresholds]
+    per_utt = [f.sweep(hyp, grid) for f, hyp in zip(fusers, hypotheses, strict=True)]
     hotwords = [[hw.text for hw in f.hotwords] for f in fusers]
     hyp_texts = [h.text for h in hypotheses]
     points = []
-    for t in thresholds:
-        chosen = [_select(cands, t) for cands in per_utt]
-        outs = [_splice(h, c) for h, c in zip(hyp_texts, chosen, strict=True)]
+    for k, t in enumerate(grid):
+        outs = [results[k].text for results in per_utt]
         r = evaluate(references, outs, hotwords, hypotheses=hyp_texts)
         points.append(
             SweepPoint(
-                threshold=float(t),
+                threshold=t,
                 recall=r.recall(),
                 precision=r.precision(),
                 false_alarm_rate=r.false_alarm_rate(),
                 damaged_rate=r.damaged_rate(),
                 cer=r.cer(),
-                replacements=sum(len(c) for c in chosen),
+                replacements=sum(len(results[k].replacements) for results in per_utt),
             )
         )
     return tuple(points)

@@ -200,29 +200,22 @@ def threshold_table(
 ) -> list[tuple[float, int, int]]:
     """(threshold, good replacements, bad replacements) over a grid of thresholds.
 
-    Scores do not depend on the threshold, so each utterance is scored once and only the
-    selection is redone per threshold (exactly what :meth:`Fuser.fuse` would choose).
+    Uses :meth:`Fuser.sweep`, so the counts are exactly what :meth:`Fuser.fuse` would do.
     """
-    from hotfuse.fuse import _select
-
     values = sorted(grid) if grid is not None else [x / 4 for x in range(-8, 25)]
-    low = replace(config, threshold=-50.0)
     counts = {t: [0, 0] for t in values}
     fusers: dict[tuple[Any, ...], Fuser] = {}
     for ref, tr, hws in zip(references, transcripts, hotword_lists, strict=True):
         key = tuple(hws)
         f = fusers.get(key)
         if f is None:
-            f = fusers[key] = Fuser(hws, low)
-        cands = [c for c in f._decide(tr) if c.accepted]
-        if not cands:
-            continue
+            f = fusers[key] = Fuser(hws, config)
         gains: dict[tuple[int, int, str], bool] = {}
-        for t in values:
-            for c in _select([c for c in cands if c.score >= t], t):
-                k = (c.start, c.end, c.hotword)
+        for t, res in zip(values, f.sweep(tr, values), strict=True):
+            for r in res.replacements:
+                k = (r.start, r.end, r.hotword)
                 if k not in gains:
-                    gains[k] = _gain(tr.text, ref, c.start, c.end, c.hotword) > 0
+                    gains[k] = _gain(tr.text, ref, r.start, r.end, r.hotword) > 0
                 counts[t][0 if gains[k] else 1] += 1
     return [(t, counts[t][0], counts[t][1]) for t in values]
 
