@@ -13,13 +13,6 @@ import pytest
 from hotfuse.cli import main
 
 WORDS = ["-w", "伊丽莎白", "-w", "达西", "-w", "汪芳"]
-
-# _cmd_fuse opens -i FILE and never closes it (ResourceWarning, an error under
-# filterwarnings=error); the file-input tests below check behaviour regardless and
-# test_input_file_is_closed pins the leak.
-file_leak_tolerated = pytest.mark.filterwarnings(
-    "ignore::pytest.PytestUnraisableExceptionWarning", "ignore::ResourceWarning"
-)
 LOW = [0.97, 0.96, 0.95, 0.97, 0.96, 0.98, 0.35, 0.93]
 
 
@@ -75,7 +68,6 @@ def _kaldi(tmp_path: Path) -> Path:
     return path
 
 
-@file_leak_tolerated
 def test_kaldi_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), *WORDS], capsys)
     assert code == 0
@@ -86,7 +78,6 @@ def test_kaldi_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     ]
 
 
-@file_leak_tolerated
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dest = tmp_path / "fused.txt"
     code, out, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), "-o", str(dest), *WORDS], capsys)
@@ -94,7 +85,6 @@ def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert dest.read_text(encoding="utf-8").splitlines()[0] == "u1\t伊丽莎白这会儿真太高兴了"
 
 
-@file_leak_tolerated
 def test_jsonl_file_with_confidences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "hyp.jsonl"
     rows = [
@@ -125,7 +115,6 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert "pinyin" in rec["replacements"][0]["reason"]
 
 
-@file_leak_tolerated
 def test_bad_line_is_reported_with_its_number_and_the_rest_goes_through(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,7 +134,6 @@ def test_bad_line_is_reported_with_its_number_and_the_rest_goes_through(
     assert "2 line(s) could not be read" in err
 
 
-@file_leak_tolerated
 def test_jobs_two_gives_the_same_output_in_the_same_order(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -162,11 +150,6 @@ def test_jobs_two_gives_the_same_output_in_the_same_order(
     assert len(out1.splitlines()) == 40
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hotfuse/cli.py _cmd_fuse: fh = _open_in(src) is never closed (ResourceWarning: "
-    "unclosed file) for every -i FILE run",
-)
 def test_input_file_is_closed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import gc
     import warnings

@@ -65,15 +65,8 @@ from hotfuse.phonetics import (
         # syllabic nasals
         ("m2", ("", "m", 2)),
         ("n2", ("", "n", 2)),
-        pytest.param(
-            "ng2",
-            ("", "ng", 2),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="syllable('ng2') gives ('n', 'g', 2): the syllabic nasal ng (嗯) is "
-                "split into initial n + final g",
-            ),
-        ),
+        ("ng2", ("", "ng", 2)),
+        ("hm", ("", "hm", 5)),
     ],
 )
 def test_syllable(tone3: str, expected: tuple[str, str, int]) -> None:
