@@ -283,6 +283,25 @@ def cut_utterances(
     return out
 
 
+def benchmark_catalogue(data_dir: Path, data: SpeedData, size: int, *, seed: int = 0) -> list[str]:
+    """A ``size``-term list in the style of the evaluation benchmark's catalogue regime.
+
+    The active entities of ``data`` plus distractors chosen by
+    :func:`hotfuse.simulate.select_distractors` (jieba proper nouns with a count of 5-500
+    that occur in no reference), so it can be compared with the speed lexicon, whose
+    proper nouns follow only the common-word rule.
+    """
+    from hotfuse.simulate import BenchmarkConfig, load_corpus, select_distractors
+
+    if size <= len(data.active_entities):
+        return list(data.active_entities[:size])
+    corpus = load_corpus(data_dir, splits=("dev", "train"))
+    n = size - len(data.active_entities)
+    config = BenchmarkConfig(seed=seed, catalogue_size=n)
+    distractors, _ = select_distractors(corpus, config)
+    return list(data.active_entities) + list(distractors)
+
+
 @dataclass(frozen=True, slots=True)
 class AccuracyCases:
     """Dev references, their simulated first pass and per-character confidences."""

@@ -114,10 +114,13 @@ def test_quick_run_writes_every_output(tmp_path: Path, shared_data: Path) -> Non
     assert data["rss"]["peak_mb"] >= data["rss"]["stages"][0]["rss_mb"]
     assert "torch" not in data["imports"]["heavy_modules_loaded"]
     assert data["accuracy"]["utterances"] == 30
-    assert (
-        data["accuracy"]["text"]["precision"] is None
-        or 0 <= data["accuracy"]["text"]["precision"] <= 1
-    )
+    runs = data["accuracy"]["runs"]
+    assert {(r["lexicon"], r["input"]) for r in runs} == {
+        (lex, mode) for lex in ("speed", "catalogue") for mode in ("text", "confidences")
+    }
+    for r in runs:
+        assert r["terms"] == 40
+        assert r["precision"] is None or 0 <= r["precision"] <= 1
     assert "5x30" in data["profiles"] and "fuse" in data["profiles"]["5x30"]
     names = [t["name"] for t in data["targets"]]
     assert any("import hotfuse" in n for n in names)
