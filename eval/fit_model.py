@@ -7,7 +7,7 @@ come from this script:
     python eval/fit_model.py --model A        # prints DEFAULT_MODEL and writes a config
 
 Only the train split is read (dev is for reporting). Candidates are pooled over the
-regimes given (default: the 3-5-word lists and the whole category lists), labelled good
+regimes given (default: all three: 3-5-word lists, whole category lists, catalogue), labelled good
 when the single replacement brings the hypothesis closer to the reference; see
 ``hotfuse.tune`` for the fitting and the threshold rule.
 """
@@ -29,7 +29,9 @@ from hotfuse.fuse import FuseConfig  # noqa: E402
 from hotfuse.tune import fit, write_config  # noqa: E402
 
 
-def load_regime(bench: Path, split: str, model: str, regime: str) -> tuple[list[str], list[Any], list[Any]]:
+def load_regime(
+    bench: Path, split: str, model: str, regime: str
+) -> tuple[list[str], list[Any], list[Any]]:
     d = bench / split
     refs = evalio.read_texts(d / "ref.txt")
     hyps = evalio.read_hypotheses(d / f"hyp.{model}.jsonl")
@@ -43,10 +45,12 @@ def load_regime(bench: Path, split: str, model: str, regime: str) -> tuple[list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--bench", default=str(ROOT / "out" / "bench"))
     ap.add_argument("--model", default="A", help="error model whose train hypotheses to fit on")
-    ap.add_argument("--regimes", nargs="+", default=["small", "category"])
+    ap.add_argument("--regimes", nargs="+", default=["small", "category", "catalogue"])
     ap.add_argument("--cost-fp", type=float, default=3.0)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("-o", "--output", default=str(ROOT / "out" / "fitted.toml"))
@@ -61,17 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         lists += w
     t0 = time.perf_counter()
     res = fit(refs, hyps, lists, base=FuseConfig(), cost_fp=args.cost_fp, l2=args.l2)
-    print(f"fitted on {len(refs)} utterance-lists, {res.n_candidates} candidates "
-          f"({res.n_good} good) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"fitted on {len(refs)} utterance-lists, {res.n_candidates} candidates "
+        f"({res.n_good} good) in {time.perf_counter() - t0:.1f} s"
+    )
     for t, good, bad in res.threshold_table:
         mark = " <-" if t == res.config.threshold else ""
         print(f"  threshold {t:+5.2f}: {good:5d} good {bad:4d} bad{mark}")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    write_config(args.output, res.config, {"fitted_on": f"train/{args.model}", "regimes": args.regimes})
+    write_config(
+        args.output, res.config, {"fitted_on": f"train/{args.model}", "regimes": args.regimes}
+    )
     print("DEFAULT_MODEL = ScoringModel(")
     print(f"    with_conf={json.dumps(res.config.model.with_conf)},")
     print(f"    no_conf={json.dumps(res.config.model.no_conf)},")
-    print(f")\nthreshold = {res.config.threshold}\nwrote {args.output}")
+    print(f")\nDEFAULT_THRESHOLD = {res.config.threshold}\nwrote {args.output}")
     return 0
 
 

@@ -101,7 +101,7 @@ def label_candidates(
             if "overlaps the exact hotword" in c.reason or "blocking context" in c.reason:
                 continue
             hw = fuser._by_text[c.hotword]
-            x = features(c, tr, hw)
+            x = features(c, tr, hw, fuser._n_active)
             has_conf = "conf" in x
             good = _gain(tr.text, ref, c.start, c.end, c.hotword) > 0
             out.append(LabelledCandidate(x, has_conf, good))
