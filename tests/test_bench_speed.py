@@ -82,6 +82,7 @@ def test_quick_run_writes_every_output(tmp_path: Path, shared_data: Path) -> Non
     md, js, svg = tmp_path / "s.md", tmp_path / "s.json", tmp_path / "s.svg"
     argv = [
         "--quick",
+        "--no-pin",  # leave the test runner's CPU affinity alone
         "--sizes", "5,40",
         "--lengths", "10,30",
         "--repeat", "6",
