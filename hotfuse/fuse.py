@@ -605,6 +605,10 @@ def _blocked(
     for s, e, h in protected:
         if s < c.end and c.start < e:
             return f"overlaps the exact hotword {hotwords[h].text!r}"
+    if len(c.original) < len(hw.text) and (
+        text[c.end : c.end + 1] == hw.text[-1] or (c.start and text[c.start - 1] == hw.text[0])
+    ):
+        return "the span is misaligned: its neighbour already holds the hotword's edge"
     for ctx in hw.block_contexts:
         pos = text.find(ctx)
         while pos >= 0:

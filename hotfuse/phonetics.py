@@ -45,27 +45,28 @@ _INITIALS = (
     "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w",
 )  # fmt: skip
 
-_TONE_MARKS = {
-    "ā": ("a", 1), "á": ("a", 2), "ǎ": ("a", 3), "à": ("a", 4),
-    "ē": ("e", 1), "é": ("e", 2), "ě": ("e", 3), "è": ("e", 4),
-    "ī": ("i", 1), "í": ("i", 2), "ǐ": ("i", 3), "ì": ("i", 4),
-    "ō": ("o", 1), "ó": ("o", 2), "ǒ": ("o", 3), "ò": ("o", 4),
-    "ū": ("u", 1), "ú": ("u", 2), "ǔ": ("u", 3), "ù": ("u", 4),
-    "ǖ": ("v", 1), "ǘ": ("v", 2), "ǚ": ("v", 3), "ǜ": ("v", 4), "ü": ("v", 5),
-    "ń": ("n", 2), "ň": ("n", 3), "ǹ": ("n", 4), "ḿ": ("m", 2),
-}  # fmt: skip
+
+
+_COMBINING_TONES = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
 
 
 def _mark_to_tone3(marked: str) -> str:
-    """``"zhòng"`` -> ``"zhong4"`` (tone 5 when no mark)."""
+    """``"zhòng"`` -> ``"zhong4"`` (tone 5 when no mark; ``ü`` -> ``v``, ``ê`` -> ``e``).
+
+    Works on the decomposed form, so precomposed and combining tone marks alike count.
+    """
+    import unicodedata
+
     tone = 5
     out = []
-    for ch in marked:
-        if ch in _TONE_MARKS:
-            base, t = _TONE_MARKS[ch]
-            out.append(base)
-            if t != 5:
-                tone = t
+    for ch in unicodedata.normalize("NFD", marked):
+        if ch in _COMBINING_TONES:
+            tone = _COMBINING_TONES[ch]
+        elif ch == "\u0308":  # diaeresis: u -> v
+            if out and out[-1] == "u":
+                out[-1] = "v"
+        elif unicodedata.combining(ch):
+            continue  # e.g. the circumflex of ê
         else:
             out.append(ch)
     return "".join(out) + str(tone)
