@@ -22,7 +22,7 @@ from hotfuse.errors import (
     RecognizerError,
     UnknownFrontendError,
 )
-from hotfuse.fuse import FuseConfig, FuseResult, Fuser, Replacement, ScoringModel, fuse, load_config
+from hotfuse.fuse import FuseConfig, Fuser, FuseResult, Replacement, ScoringModel, fuse, load_config
 from hotfuse.lexicon import Hotword, Lexicon
 from hotfuse.match import Candidate, MatchKind
 from hotfuse.phonetics import CostTable

@@ -46,7 +46,6 @@ _INITIALS = (
 )  # fmt: skip
 
 
-
 _COMBINING_TONES = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
 
 
@@ -58,7 +57,7 @@ def _mark_to_tone3(marked: str) -> str:
     import unicodedata
 
     tone = 5
-    out = []
+    out: list[str] = []
     for ch in unicodedata.normalize("NFD", marked):
         if ch in _COMBINING_TONES:
             tone = _COMBINING_TONES[ch]

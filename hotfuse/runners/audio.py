@@ -52,7 +52,7 @@ def resample(data: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarr
         raise InputError(msg)
     if rate == target or mono.size == 0:
         return np.ascontiguousarray(mono, dtype=np.float32)
-    from scipy.signal import resample_poly  # type: ignore[import-untyped]
+    from scipy.signal import resample_poly
 
     g = math.gcd(rate, target)
     out = resample_poly(mono, target // g, rate // g)
@@ -74,7 +74,7 @@ def load_audio(path: str | os.PathLike[str]) -> np.ndarray:
         msg = f"{p}: not a file; pass audio files (wav, flac, mp3)"
         raise InputError(msg)
     try:
-        import soundfile  # type: ignore[import-untyped]
+        import soundfile
     except ImportError as exc:
         pkg, extra = "soundfile", "funasr"
         raise MissingDependencyError(pkg, extra, "reading audio files") from exc

@@ -752,4 +752,3 @@ def _assemble(
     if word:
         out.append(Token(word, w_start, w_end, min(max(w_prob, 0.0), 1.0)))
     return out
-
