@@ -319,8 +319,13 @@ def _width(s: str) -> int:
 
 
 # --------------------------------------------------------------------------- features
+_CONF_CLIP = 0.02
+_LOGIT_MAX = math.log((1.0 - _CONF_CLIP) / _CONF_CLIP)
+_FREQ_LOG_MAX = math.log1p(10_000_000)  # above any jieba count
+
+
 def _logit(p: float) -> float:
-    p = min(max(p, 0.02), 0.98)
+    p = min(max(p, _CONF_CLIP), 1.0 - _CONF_CLIP)
     return math.log(p / (1.0 - p))
 
 
@@ -548,6 +553,8 @@ class Fuser:
         out: list[Candidate] = []
         for c in cands:
             hw = self._by_text[c.hotword]
+            if not explain and self._upper_bound(c, hw, has_conf) < threshold:
+                continue  # cannot reach the threshold whatever the costly features say
             x = features(c, transcript, hw, self._n_active)
             use_conf = has_conf and "conf" in x
             if not use_conf:
@@ -575,6 +582,40 @@ class Fuser:
                 )
             )
         return out
+
+
+    def _upper_bound(self, c: Candidate, hw: Hotword, has_conf: bool) -> float:
+        """A score no candidate's full feature vector can exceed (cheap features only).
+
+        The lexical and confidence features are bounded by their most favourable values
+        (``orig_freq``/``cross_freq`` >= 0, ``conf`` within the logit clip), so skipping a
+        candidate below this bound never changes a decision.
+        """
+        latin = c.kind == MatchKind.LATIN
+        cheap = {
+            "distance": c.distance,
+            "log_len": math.log(max(1, c.n_units if not latin else 2)),
+            "indel": 1.0 if c.span_units != c.n_units and not latin else 0.0,
+            "overlap": 1.0,
+            "alias": 1.0 if c.kind == MatchKind.ALIAS_EXACT else 0.0,
+            "alias_pinyin": 1.0 if c.kind == MatchKind.ALIAS_PINYIN else 0.0,
+            "latin": 1.0 if latin else 0.0,
+            "log_lexicon": math.log(max(1, self._n_active)),
+        }
+        best = -math.inf
+        sets = [(self.config.model.no_conf, 0.0)]
+        if has_conf:
+            sets.append((self.config.model.with_conf, _LOGIT_MAX))
+        for coefs, conf_range in sets:
+            z = coefs.get("bias", 0.0) + math.log(hw.weight)
+            for k, v in cheap.items():
+                w = coefs.get(k, 0.0)
+                z += max(w * v, 0.0) if k == "overlap" else w * v
+            for k in ("orig_freq", "cross_freq"):
+                z += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
+            z += abs(coefs.get("conf", 0.0)) * conf_range
+            best = max(best, z)
+        return best
 
 
 def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:

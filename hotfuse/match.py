@@ -342,15 +342,19 @@ class LexiconIndex:
                         windows.add((a, length))
             bound = self.max_distance * m + 1e-9
             rows: dict[int, list[float]] = {}
-            for a, length in sorted(windows):
-                d = self._dp(chars, a, length, target.syllables, bound, rows)
-                if d is None:
-                    continue
-                dist = round(d, 6) / m
-                if dist > self.max_distance:
-                    continue
-                start, end = units[a][0], units[a + length - 1][1]
-                self._keep(found, text, start, end, target, dist, m, length)
+            by_start: dict[int, set[int]] = {}
+            for a, length in windows:
+                by_start.setdefault(a, set()).add(length)
+            for a in sorted(by_start):
+                lengths = by_start[a]
+                for length, d in self._dp(chars, a, max(lengths), target.syllables, bound, rows):
+                    if length not in lengths:
+                        continue
+                    dist = round(d, 6) / m
+                    if dist > self.max_distance:
+                        continue
+                    start, end = units[a][0], units[a + length - 1][1]
+                    self._keep(found, text, start, end, target, dist, m, length)
 
     def _sub(self, ch: str, syl: Syllable) -> float:
         """Cheapest substitution cost of any reading of ``ch`` for ``syl`` (memoised)."""
@@ -367,19 +371,22 @@ class LexiconIndex:
         self,
         chars: list[str],
         a: int,
-        length: int,
+        max_length: int,
         syls: tuple[Syllable, ...],
         bound: float,
         rows: dict[int, list[float]],
-    ) -> float | None:
-        """Weighted edit distance of chars[a:a+length] to ``syls``; None once above bound.
+    ) -> list[tuple[int, float]]:
+        """Edit distances of chars[a:a+L] to ``syls`` for L = 1..max_length.
 
+        One DP from ``a``: after row L the last cell is the distance of the window of
+        length L. Rows stop once every cell exceeds ``bound`` (row minima never fall).
         ``rows`` caches each character's substitution costs against ``syls``.
         """
         indel = self.costs.indel_cost
         m = len(syls)
         prev = [j * indel for j in range(m + 1)]
-        for i in range(length):
+        out: list[tuple[int, float]] = []
+        for i in range(max_length):
             row = rows.get(a + i)
             if row is None:
                 ch = chars[a + i]
@@ -396,9 +403,10 @@ class LexiconIndex:
                 cur.append(v)
                 left = v
             if min(cur) > bound:
-                return None
+                break
+            out.append((i + 1, cur[m]))
             prev = cur
-        return prev[m]
+        return out
 
     def _latin_candidates(
         self, text: str, seg: Segment, found: dict[tuple[int, int, int], Candidate]
