@@ -451,6 +451,9 @@ class Fuser:
         )
         self._by_text = {hw.text: hw for hw in self.hotwords}
         self._n_active = sum(1 for hw in self.hotwords if hw.weight > 0)
+        self._reach = max(
+            [_CONTEXT, *(len(ctx) for hw in self.hotwords for ctx in hw.block_contexts)]
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         return {"hotwords": self.hotwords, "config": self.config}
@@ -512,6 +515,8 @@ class Fuser:
             step = _apply(current, chosen, config)
             done = _merge_replacements(done, step.replacements)
             current = step.transcript
+            if not _context_may_change(cands, chosen, self._reach):
+                break
         if not done:
             return FuseResult(transcript.text, (), transcript, transcript, config)
         return FuseResult(current.text, tuple(done), current, transcript, config)
@@ -660,6 +665,28 @@ def _blocked(
 
 
 _MAX_PASSES = 8
+_CONTEXT = 3  # features read at most this many characters beyond a span (_cross_freq)
+
+
+def _context_may_change(
+    cands: Sequence[Candidate], chosen: Sequence[Candidate], reach: int
+) -> bool:
+    """Whether another pass could decide differently.
+
+    Only the context of a scored, unchosen candidate within ``reach`` characters of a
+    replacement can change (``cross_freq`` and the misalignment rule read 3 characters
+    out, blocking contexts their own length); everything else a candidate's score reads
+    lies inside its own span. New spans across a replacement overlap an exact
+    hotword occurrence, which is protected.
+    """
+    picked = {(c.start, c.end, c.hotword) for c in chosen}
+    for c in cands:
+        if (c.start, c.end, c.hotword) in picked:
+            continue
+        for r in chosen:
+            if c.start < r.end + reach and r.start - reach < c.end:
+                return True
+    return False
 
 
 def _merge_replacements(
