@@ -588,7 +588,6 @@ class Fuser:
             )
         return out
 
-
     def _upper_bound(self, c: Candidate, hw: Hotword, has_conf: bool) -> float:
         """A score no candidate's full feature vector can exceed (cheap features only).
 
@@ -676,13 +675,12 @@ def _context_may_change(
     Only the context of a scored, unchosen candidate within ``reach`` characters of a
     replacement can change (``cross_freq`` and the misalignment rule read 3 characters
     out, blocking contexts their own length); everything else a candidate's score reads
-    lies inside its own span. New spans across a replacement overlap an exact
-    hotword occurrence, which is protected.
+    lies inside its own span. Candidates (old or new) that overlap a replacement overlap
+    an exact hotword occurrence from then on, which is protected.
     """
-    picked = {(c.start, c.end, c.hotword) for c in chosen}
     for c in cands:
-        if (c.start, c.end, c.hotword) in picked:
-            continue
+        if any(c.start < r.end and r.start < c.end for r in chosen):
+            continue  # overlaps a replacement: protected from now on
         for r in chosen:
             if c.start < r.end + reach and r.start - reach < c.end:
                 return True

@@ -134,9 +134,12 @@ class Token:
         if not isinstance(self.text, str) or not self.text:
             msg = f"Token.text must be a non-empty string, got {self.text!r}"
             raise InputError(msg)
-        object.__setattr__(self, "confidence", _check_prob(self.confidence, "Token"))
-        object.__setattr__(self, "start", _check_time(self.start, "Token.start"))
-        object.__setattr__(self, "end", _check_time(self.end, "Token.end"))
+        if self.confidence is not None:
+            object.__setattr__(self, "confidence", _check_prob(self.confidence, "Token"))
+        if self.start is not None:
+            object.__setattr__(self, "start", _check_time(self.start, "Token.start"))
+        if self.end is not None:
+            object.__setattr__(self, "end", _check_time(self.end, "Token.end"))
         if self.start is not None and self.end is not None and self.end < self.start:
             msg = f"Token {self.text!r}: end {self.end} is before start {self.start}"
             raise InputError(msg)
