@@ -288,8 +288,8 @@ class FuseResult:
         >>> print(fuse("伊丽沙白这会儿真太高兴了", ["伊丽莎白"]).explain())  # doctest: +ELLIPSIS
         before: 伊丽沙白这会儿真太高兴了
         after:  伊丽莎白这会儿真太高兴了
-                ^^^^
-          [0:4] 伊丽沙白 -> 伊丽莎白  score ... (pinyin ...)
+                ^^^^^^^^
+          [0:4] 伊丽沙白 -> 伊丽莎白  score ... (pinyin distance 0.00/syllable)
         """
         if not self.replacements:
             return f"before: {self.source.text}\nafter:  {self.text}\n  (no replacement)"

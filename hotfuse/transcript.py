@@ -235,9 +235,9 @@ class Transcript:
                 such as spaces and punctuation may stand between them). When None, the
                 tokens are joined, with a space between two alphabetic tokens.
 
-        >>> t = Transcript.from_tokens([Token("hello", 0.0, 0.4), Token("世", 0.4, 0.6)])
+        >>> t = Transcript.from_tokens([Token("hi", 0.0, 0.2), Token("you", 0.2, 0.4), Token("世")])
         >>> t.text, t.spans
-        ('hello 世', ((0, 5), (6, 7)))
+        ('hi you世', ((0, 2), (3, 6), (6, 7)))
         """
         toks = tuple(tokens)
         for tok in toks:
