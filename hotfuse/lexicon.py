@@ -217,7 +217,7 @@ class Hotword:
     text: str
     weight: float = 1.0
     aliases: tuple[str, ...] = ()
-    pinyin: tuple[str, ...] | None = None
+    pinyin: tuple[str, ...] | str | None = None  # a string is split; stored as a tuple
     block_contexts: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
 
@@ -1081,7 +1081,7 @@ def _semantic_issues(
 
 def _readings_of(hw: Hotword) -> tuple[str, ...]:
     if hw.pinyin is not None:
-        return hw.pinyin
+        return tuple(hw.pinyin)  # always a tuple after __post_init__
     hans = _han_chars(hw.text)
     if not hans:
         return ()
