@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -454,6 +454,7 @@ class Fuser:
         self._reach = max(
             [_CONTEXT, *(len(ctx) for hw in self.hotwords for ctx in hw.block_contexts)]
         )
+        self._prepare_limits()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"hotwords": self.hotwords, "config": self.config}
@@ -548,13 +549,14 @@ class Fuser:
         if not transcript.text or not self._index.targets:
             return []
         text = transcript.text
-        cands = self._index.candidates(transcript)
+        if threshold is None:
+            threshold = self.config.threshold
+        has_conf = self.config.use_confidence and transcript.has_confidences
+        limit = None if explain else self._limit_function(threshold, transcript, has_conf)
+        cands = self._index.candidates(transcript, limit)
         if not cands:
             return []
         protected = self._index.exact_occurrences(text)
-        has_conf = self.config.use_confidence and transcript.has_confidences
-        if threshold is None:
-            threshold = self.config.threshold
         out: list[Candidate] = []
         for c in cands:
             hw = self._by_text[c.hotword]
@@ -588,37 +590,80 @@ class Fuser:
             )
         return out
 
-    def _upper_bound(self, c: Candidate, hw: Hotword, has_conf: bool) -> float:
-        """A score no candidate's full feature vector can exceed (cheap features only).
+    def _prepare_limits(self) -> None:
+        """Per hotword, the best cheap score at distance 0 under each coefficient set."""
+        model = self.config.model
+        self._z0 = {
+            "no_conf": [-math.inf] * len(self.hotwords),
+            "with_conf": [-math.inf] * len(self.hotwords),
+        }
+        for t in self._index.targets:
+            if t.kind == MatchKind.ALIAS_EXACT:
+                continue
+            m = len(t.syllables) if t.syllables else 1
+            hw = self.hotwords[t.hotword]
+            for span_units in (m - 1, m) if m > 1 else (m,):
+                probe = Candidate(0, 0, "", "", t.kind, 0.0, m, span_units, t.form)
+                for name, coefs in (("no_conf", model.no_conf), ("with_conf", model.with_conf)):
+                    z = self._cheap_score(probe, hw, coefs)
+                    if z > self._z0[name][t.hotword]:
+                        self._z0[name][t.hotword] = z
 
-        The lexical and confidence features are bounded by their most favourable values
-        (``orig_freq``/``cross_freq`` >= 0, ``conf`` within the logit clip), so skipping a
-        candidate below this bound never changes a decision.
+    def _limit_function(
+        self, threshold: float, transcript: Transcript, has_conf: bool
+    ) -> Callable[[int], float]:
+        """The largest match distance at which hotword ``h`` could still reach ``threshold``.
+
+        The score is linear in the distance; every other feature is bounded by its most
+        favourable value (confidence: the transcript's lowest and highest), so a window
+        beyond this distance can never be replaced and its DP may stop early.
         """
+        model = self.config.model
+        z0n, z0c = self._z0["no_conf"], self._z0["with_conf"]
+        slope_n = model.no_conf.get("distance", 0.0)
+        slope_c = model.with_conf.get("distance", 0.0)
+        bonus = 0.0
+        if has_conf:
+            confs = [t.confidence for t in transcript.tokens if t.confidence is not None]
+            w = model.with_conf.get("conf", 0.0)
+            bonus = max(w * _logit(min(confs)), w * _logit(max(confs)))
+
+        def limit(h: int) -> float:
+            best = (z0n[h] - threshold) / -slope_n if slope_n < 0 else math.inf
+            if has_conf:
+                other = (z0c[h] + bonus - threshold) / -slope_c if slope_c < 0 else math.inf
+                best = max(best, other)
+            return best + 1e-9
+
+        return limit
+
+    def _cheap_score(self, c: Candidate, hw: Hotword, coefs: Mapping[str, float]) -> float:
+        """The score without ``conf``, with ``overlap``/``orig_freq``/``cross_freq`` at
+        their most favourable values: no full feature vector can score higher."""
         latin = c.kind == MatchKind.LATIN
         cheap = {
             "distance": c.distance,
             "log_len": math.log(max(1, c.n_units if not latin else 2)),
             "indel": 1.0 if c.span_units != c.n_units and not latin else 0.0,
-            "overlap": 1.0,
             "alias": 1.0 if c.kind == MatchKind.ALIAS_EXACT else 0.0,
             "alias_pinyin": 1.0 if c.kind == MatchKind.ALIAS_PINYIN else 0.0,
             "latin": 1.0 if latin else 0.0,
             "log_lexicon": math.log(max(1, self._n_active)),
         }
-        best = -math.inf
-        sets = [(self.config.model.no_conf, 0.0)]
+        z = coefs.get("bias", 0.0) + math.log(hw.weight)
+        z += sum(coefs.get(k, 0.0) * v for k, v in cheap.items())
+        z += max(coefs.get("overlap", 0.0), 0.0)  # overlap lies in [0, 1]
+        for k in ("orig_freq", "cross_freq"):
+            z += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
+        return z
+
+    def _upper_bound(self, c: Candidate, hw: Hotword, has_conf: bool) -> float:
+        """A score no candidate's full feature vector can exceed (cheap features only)."""
+        model = self.config.model
+        best = self._cheap_score(c, hw, model.no_conf)
         if has_conf:
-            sets.append((self.config.model.with_conf, _LOGIT_MAX))
-        for coefs, conf_range in sets:
-            z = coefs.get("bias", 0.0) + math.log(hw.weight)
-            for k, v in cheap.items():
-                w = coefs.get(k, 0.0)
-                z += max(w * v, 0.0) if k == "overlap" else w * v
-            for k in ("orig_freq", "cross_freq"):
-                z += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
-            z += abs(coefs.get("conf", 0.0)) * conf_range
-            best = max(best, z)
+            w = model.with_conf.get("conf", 0.0)
+            best = max(best, self._cheap_score(c, hw, model.with_conf) + abs(w) * _LOGIT_MAX)
         return best
 
 

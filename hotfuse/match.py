@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -288,21 +288,34 @@ class LexiconIndex:
                 self.latin_targets.append(t)
 
     # ------------------------------------------------------------------ matching
-    def candidates(self, transcript: Transcript) -> list[Candidate]:
-        """All candidate spans for this transcript (unscored), deduplicated."""
+    def candidates(
+        self, transcript: Transcript, limit: Callable[[int], float] | None = None
+    ) -> list[Candidate]:
+        """All candidate spans for this transcript (unscored), deduplicated.
+
+        ``limit(h)`` may lower the distance limit of hotword ``h``'s pinyin and Latin
+        targets below ``max_distance``; the fuser passes the largest distance at which a
+        hotword could still reach its threshold, so hopeless windows stop early. One limit
+        serves all of a hotword's targets, so the candidate kept for a span is the one it
+        would be without limits whenever that one can still be accepted.
+        """
         text = transcript.text
         found: dict[tuple[int, int, int], Candidate] = {}
         segs = segments(transcript)
         for seg in segs:
             if seg.latin:
-                self._latin_candidates(text, seg, found)
+                self._latin_candidates(text, seg, found, limit)
             else:
-                self._pinyin_candidates(text, seg, found)
+                self._pinyin_candidates(text, seg, found, limit)
         self._exact_candidates(text, found)
         return sorted(found.values(), key=lambda c: (c.start, c.end, c.hotword))
 
     def _pinyin_candidates(
-        self, text: str, seg: Segment, found: dict[tuple[int, int, int], Candidate]
+        self,
+        text: str,
+        seg: Segment,
+        found: dict[tuple[int, int, int], Candidate],
+        limit_of: Callable[[int], float] | None = None,
     ) -> None:
         units = seg.units
         n = len(units)
@@ -340,7 +353,12 @@ class LexiconIndex:
                 for p, q in pqs:
                     for a in range(max(0, q - length + 1), min(p, n - length) + 1):
                         windows.add((a, length))
-            bound = self.max_distance * m + 1e-9
+            limit = self.max_distance
+            if limit_of is not None:
+                limit = min(limit, limit_of(target.hotword))
+                if limit < 0:
+                    continue
+            bound = limit * m + 1e-9
             rows: dict[int, list[float]] = {}
             by_start: dict[int, set[int]] = {}
             for a, length in windows:
@@ -351,7 +369,7 @@ class LexiconIndex:
                     if length not in lengths:
                         continue
                     dist = round(d, 6) / m
-                    if dist > self.max_distance:
+                    if dist > limit:
                         continue
                     start, end = units[a][0], units[a + length - 1][1]
                     self._keep(found, text, start, end, target, dist, m, length)
@@ -409,7 +427,11 @@ class LexiconIndex:
         return out
 
     def _latin_candidates(
-        self, text: str, seg: Segment, found: dict[tuple[int, int, int], Candidate]
+        self,
+        text: str,
+        seg: Segment,
+        found: dict[tuple[int, int, int], Candidate],
+        limit_of: Callable[[int], float] | None = None,
     ) -> None:
         if not self.latin_targets:
             return
@@ -421,11 +443,14 @@ class LexiconIndex:
                 letters = _letters(text[start:end])
                 for t in self.latin_targets:
                     target = self.targets[t]
+                    lim = self.latin_max_distance
+                    if limit_of is not None:
+                        lim = min(lim, limit_of(target.hotword))
                     longer = max(len(letters), len(target.letters))
-                    if abs(len(letters) - len(target.letters)) > self.latin_max_distance * longer:
+                    if abs(len(letters) - len(target.letters)) > lim * longer:
                         continue  # normalised distance >= length difference / longer
                     dist = Levenshtein.normalized_distance(letters, target.letters)
-                    if dist <= self.latin_max_distance:
+                    if dist <= lim:
                         self._keep(found, text, start, end, target, dist, 1, b - a)
 
     def _exact_candidates(self, text: str, found: dict[tuple[int, int, int], Candidate]) -> None:
