@@ -235,6 +235,7 @@ class LexiconIndex:
         self.max_distance = max_distance
         self.latin_max_distance = latin_max_distance
         self._subcost: dict[tuple[str, Syllable], float] = {}
+        self._paircost: dict[tuple[Syllable, Syllable], float] = {}
         self.targets: list[Target] = []
         self.pairs: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
         self.latin_targets: list[int] = []
@@ -343,29 +344,53 @@ class LexiconIndex:
                                 else:
                                     got.add((p, q))
         targets = self.targets
+        indel = self.costs.indel_cost
         for t, pqs in anchors.items():
             target = targets[t]
-            m = len(target.syllables)
-            windows: set[tuple[int, int]] = set()
-            for length in (m - 1, m, m + 1):
-                if length < 2 or (length == m - 1 and m < 3) or length > n:
-                    continue
-                for p, q in pqs:
-                    for a in range(max(0, q - length + 1), min(p, n - length) + 1):
-                        windows.add((a, length))
+            syls = target.syllables
+            m = len(syls)
             limit = self.max_distance
             if limit_of is not None:
                 limit = min(limit, limit_of(target.hotword))
                 if limit < 0:
                     continue
             bound = limit * m + 1e-9
+            windows: set[tuple[int, int]] = set()
+            for length in (m - 1, m, m + 1):
+                if length < 2 or (length == m - 1 and m < 3) or length > n:
+                    continue
+                if abs(length - m) * indel > bound:
+                    continue  # a length difference costs an indel each
+                for p, q in pqs:
+                    for a in range(max(0, q - length + 1), min(p, n - length) + 1):
+                        windows.add((a, length))
+            if not windows:
+                continue
             rows: dict[int, list[float]] = {}
+            if bound < indel:
+                # No path with an indel fits under the bound: the distance of a window is
+                # its diagonal (the same sum, in the same order, as the DP's last cell).
+                for a, _length in sorted(windows):
+                    d = 0.0
+                    for j in range(m):
+                        row = rows.get(a + j)
+                        if row is None:
+                            row = rows[a + j] = [self._sub(chars[a + j], syl) for syl in syls]
+                        d = d + row[j]
+                        if d > bound:
+                            break
+                    else:
+                        dist = round(d, 6) / m
+                        if dist <= limit:
+                            start, end = units[a][0], units[a + m - 1][1]
+                            self._keep(found, text, start, end, target, dist, m, m)
+                continue
             by_start: dict[int, set[int]] = {}
             for a, length in windows:
                 by_start.setdefault(a, set()).add(length)
             for a in sorted(by_start):
                 lengths = by_start[a]
-                for length, d in self._dp(chars, a, max(lengths), target.syllables, bound, rows):
+                for length, d in self._dp(chars, a, max(lengths), syls, bound, rows):
                     if length not in lengths:
                         continue
                     dist = round(d, 6) / m
@@ -379,9 +404,14 @@ class LexiconIndex:
         key = (ch, syl)
         c = self._subcost.get(key)
         if c is None:
-            readings = char_info(ch)[0]
-            costs = self.costs
-            c = min((costs.cost(h, syl) for h in readings), default=costs.max_cost)
+            pair = self._paircost
+            c = self.costs.max_cost
+            for h in char_info(ch)[0]:
+                v = pair.get((h, syl))
+                if v is None:
+                    v = pair[(h, syl)] = self.costs.cost(h, syl)
+                if v < c:
+                    c = v
             self._subcost[key] = c
         return c
 
