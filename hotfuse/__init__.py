@@ -25,6 +25,7 @@ from hotfuse.errors import (
 from hotfuse.fuse import FuseConfig, Fuser, FuseResult, Replacement, ScoringModel, fuse, load_config
 from hotfuse.lexicon import Hotword, Lexicon
 from hotfuse.match import Candidate, MatchKind
+from hotfuse.metrics import EvalReport, evaluate, normalize_text
 from hotfuse.phonetics import CostTable
 from hotfuse.transcript import Token, Transcript
 
@@ -35,6 +36,7 @@ __all__ = [
     "ConfigError",
     "CostTable",
     "DataError",
+    "EvalReport",
     "FrontendOutputError",
     "FuseConfig",
     "FuseResult",
@@ -54,6 +56,8 @@ __all__ = [
     "Transcript",
     "UnknownFrontendError",
     "__version__",
+    "evaluate",
     "fuse",
     "load_config",
+    "normalize_text",
 ]

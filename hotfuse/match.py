@@ -25,6 +25,7 @@ the pairs the utterance holds, not on the size of the lexicon.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -174,8 +175,14 @@ def segments(transcript: Transcript) -> list[Segment]:
     return out
 
 
+def _nfkc(ch: str) -> str:
+    """Full-width and compatibility forms folded (``Ｐ`` -> ``P``); ASCII as it is."""
+    return ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
+
+
 def _letters(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    """Lower-cased letters and digits, full-width folded (``Py-Torch`` -> ``pytorch``)."""
+    return "".join(c for ch in text for c in _nfkc(ch).lower() if c.isalnum())
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,7 +556,7 @@ def _rank(c: Candidate) -> tuple[float, int]:
 
 
 def _fold(text: str) -> str:
-    return "".join(ch.lower() for ch in text if not ch.isspace())
+    return "".join(_nfkc(ch).lower() for ch in text if not ch.isspace())
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int]]:
@@ -557,8 +564,9 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     back: list[int] = []
     for i, ch in enumerate(text):
         if not ch.isspace():
-            chars.append(ch.lower())
-            back.append(i)
+            for c in _nfkc(ch).lower():
+                chars.append(c)
+                back.append(i)
     return "".join(chars), back
 
 
