@@ -160,6 +160,10 @@ def hotword_pinyin(text: str) -> tuple[str, ...]:
     >>> hotword_pinyin("银行行长")
     ('yin2', 'hang2', 'hang2', 'zhang3')
     """
+    single = [char_readings(ch) for ch in text]
+    if single and all(len(r) == 1 for r in single):
+        # no character has a choice of reading: no phrase segmentation needed
+        return tuple(r[0] for r in single)
     from pypinyin import Style, pinyin
 
     out: list[str] = []
