@@ -591,23 +591,37 @@ class Fuser:
         return out
 
     def _prepare_limits(self) -> None:
-        """Per hotword, the best cheap score at distance 0 under each coefficient set."""
+        """Per hotword, the best cheap score at distance 0 under each coefficient set
+        (what :meth:`_cheap_score` gives for the hotword's most favourable target)."""
         model = self.config.model
-        self._z0 = {
-            "no_conf": [-math.inf] * len(self.hotwords),
-            "with_conf": [-math.inf] * len(self.hotwords),
+        log_lex = math.log(max(1, self._n_active))
+        kind_feature = {
+            MatchKind.ALIAS_PINYIN: "alias_pinyin",
+            MatchKind.LATIN: "latin",
         }
-        for t in self._index.targets:
-            if t.kind == MatchKind.ALIAS_EXACT:
-                continue
-            m = len(t.syllables) if t.syllables else 1
-            hw = self.hotwords[t.hotword]
-            for span_units in (m - 1, m) if m > 1 else (m,):
-                probe = Candidate(0, 0, "", "", t.kind, 0.0, m, span_units, t.form)
-                for name, coefs in (("no_conf", model.no_conf), ("with_conf", model.with_conf)):
-                    z = self._cheap_score(probe, hw, coefs)
-                    if z > self._z0[name][t.hotword]:
-                        self._z0[name][t.hotword] = z
+        self._z0 = {}
+        for name, coefs in (("no_conf", model.no_conf), ("with_conf", model.with_conf)):
+            base = coefs.get("bias", 0.0) + coefs.get("log_lexicon", 0.0) * log_lex
+            base += max(coefs.get("overlap", 0.0), 0.0)
+            for k in ("orig_freq", "cross_freq"):
+                base += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
+            indel_best = max(coefs.get("indel", 0.0), 0.0)
+            w_len = coefs.get("log_len", 0.0)
+            best = [-math.inf] * len(self.hotwords)
+            for t in self._index.targets:
+                if t.kind == MatchKind.ALIAS_EXACT:
+                    continue
+                latin = t.kind == MatchKind.LATIN
+                m = 2 if latin else len(t.syllables)
+                z = base + math.log(self.hotwords[t.hotword].weight) + w_len * math.log(max(1, m))
+                if not latin and len(t.syllables) > 1:
+                    z += indel_best
+                feature = kind_feature.get(t.kind)
+                if feature is not None:
+                    z += coefs.get(feature, 0.0)
+                if z > best[t.hotword]:
+                    best[t.hotword] = z
+            self._z0[name] = best
 
     def _limit_function(
         self, threshold: float, transcript: Transcript, has_conf: bool
