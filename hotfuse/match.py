@@ -259,6 +259,10 @@ class LexiconIndex:
                 if is_alias:
                     self._add_exact(form, h)
                 self._add_target(h, hw, form, is_alias, hotword_pinyin)
+        # what the matcher reads: the distinct targets posted under each key pair
+        self._pair_targets: dict[tuple[str, str], tuple[int, ...]] = {
+            k: tuple(dict.fromkeys(t for t, _j, _gap in v)) for k, v in self.pairs.items()
+        }
 
     def _add_exact(self, form: str, h: int) -> None:
         t = len(self.targets)
@@ -331,8 +335,8 @@ class LexiconIndex:
             return
         chars = [text[s] for s, _ in units]
         keys = [char_info(ch)[1] for ch in chars]
-        pairs = self.pairs
-        anchors: dict[int, set[tuple[int, int]]] = {}
+        pairs = self._pair_targets
+        anchors: dict[int, list[tuple[int, int]]] = {}
         for p in range(n):
             kp = keys[p]
             if not kp:
@@ -344,12 +348,13 @@ class LexiconIndex:
                     for k2 in keys[q]:
                         posting = pairs.get((k1, k2))
                         if posting:
-                            for t, _j, _gap in posting:
+                            pq = (p, q)
+                            for t in posting:
                                 got = anchors.get(t)
                                 if got is None:
-                                    anchors[t] = {(p, q)}
+                                    anchors[t] = [pq]
                                 else:
-                                    got.add((p, q))
+                                    got.append(pq)
         targets = self.targets
         indel = self.costs.indel_cost
         for t, pqs in anchors.items():
@@ -373,17 +378,14 @@ class LexiconIndex:
                         windows.add((a, length))
             if not windows:
                 continue
-            rows: dict[int, list[float]] = {}
             if bound < indel:
                 # No path with an indel fits under the bound: the distance of a window is
                 # its diagonal (the same sum, in the same order, as the DP's last cell).
+                sub = self._sub
                 for a, _length in sorted(windows):
                     d = 0.0
                     for j in range(m):
-                        row = rows.get(a + j)
-                        if row is None:
-                            row = rows[a + j] = [self._sub(chars[a + j], syl) for syl in syls]
-                        d = d + row[j]
+                        d = d + sub(chars[a + j], syls[j])
                         if d > bound:
                             break
                     else:
@@ -392,6 +394,7 @@ class LexiconIndex:
                             start, end = units[a][0], units[a + m - 1][1]
                             self._keep(found, text, start, end, target, dist, m, m)
                 continue
+            rows: dict[int, list[float]] = {}
             by_start: dict[int, set[int]] = {}
             for a, length in windows:
                 by_start.setdefault(a, set()).add(length)
