@@ -454,6 +454,7 @@ class Fuser:
         self._reach = max(
             [_CONTEXT, *(len(ctx) for hw in self.hotwords for ctx in hw.block_contexts)]
         )
+        self._limit_tables: dict[float, list[float]] = {}
         self._prepare_limits()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -636,6 +637,17 @@ class Fuser:
         z0n, z0c = self._z0["no_conf"], self._z0["with_conf"]
         slope_n = model.no_conf.get("distance", 0.0)
         slope_c = model.with_conf.get("distance", 0.0)
+        if not has_conf:  # the common case: one list per threshold, looked up in C
+            table = self._limit_tables.get(threshold)
+            if table is None:
+                table = [
+                    ((z - threshold) / -slope_n if slope_n < 0 else math.inf) + 1e-9 for z in z0n
+                ]
+                with _CACHE_LOCK:
+                    if len(self._limit_tables) >= 64:
+                        self._limit_tables.clear()
+                    self._limit_tables[threshold] = table
+            return table.__getitem__
         bonus = 0.0
         if has_conf:
             confs = [t.confidence for t in transcript.tokens if t.confidence is not None]

@@ -357,32 +357,28 @@ class LexiconIndex:
                                     got.append(pq)
         targets = self.targets
         indel = self.costs.indel_cost
+        max_distance = self.max_distance
+        sub = self._sub
         for t, pqs in anchors.items():
             target = targets[t]
             syls = target.syllables
             m = len(syls)
-            limit = self.max_distance
+            limit = max_distance
             if limit_of is not None:
                 limit = min(limit, limit_of(target.hotword))
                 if limit < 0:
                     continue
             bound = limit * m + 1e-9
-            windows: set[tuple[int, int]] = set()
-            for length in (m - 1, m, m + 1):
-                if length < 2 or (length == m - 1 and m < 3) or length > n:
-                    continue
-                if abs(length - m) * indel > bound:
-                    continue  # a length difference costs an indel each
-                for p, q in pqs:
-                    for a in range(max(0, q - length + 1), min(p, n - length) + 1):
-                        windows.add((a, length))
-            if not windows:
-                continue
             if bound < indel:
-                # No path with an indel fits under the bound: the distance of a window is
-                # its diagonal (the same sum, in the same order, as the DP's last cell).
-                sub = self._sub
-                for a, _length in sorted(windows):
+                # No path with an indel fits under the bound: only windows as long as the
+                # hotword, and a window's distance is its diagonal (the same sum, in the
+                # same order, as the DP's last cell).
+                if m > n:
+                    continue
+                starts: set[int] = set()
+                for p, q in pqs:
+                    starts.update(range(max(0, q - m + 1), min(p, n - m) + 1))
+                for a in sorted(starts):
                     d = 0.0
                     for j in range(m):
                         d = d + sub(chars[a + j], syls[j])
@@ -393,6 +389,17 @@ class LexiconIndex:
                         if dist <= limit:
                             start, end = units[a][0], units[a + m - 1][1]
                             self._keep(found, text, start, end, target, dist, m, m)
+                continue
+            windows: set[tuple[int, int]] = set()
+            for length in (m - 1, m, m + 1):
+                if length < 2 or (length == m - 1 and m < 3) or length > n:
+                    continue
+                if abs(length - m) * indel > bound:
+                    continue  # a length difference costs an indel each
+                for p, q in pqs:
+                    for a in range(max(0, q - length + 1), min(p, n - length) + 1):
+                        windows.add((a, length))
+            if not windows:
                 continue
             rows: dict[int, list[float]] = {}
             by_start: dict[int, set[int]] = {}
