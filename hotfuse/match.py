@@ -359,6 +359,7 @@ class LexiconIndex:
         indel = self.costs.indel_cost
         max_distance = self.max_distance
         sub = self._sub
+        subcost = self._subcost
         for t, pqs in anchors.items():
             target = targets[t]
             syls = target.syllables
@@ -381,7 +382,8 @@ class LexiconIndex:
                 for a in sorted(starts):
                     d = 0.0
                     for j in range(m):
-                        d = d + sub(chars[a + j], syls[j])
+                        c = subcost.get((chars[a + j], syls[j]))
+                        d = d + (sub(chars[a + j], syls[j]) if c is None else c)
                         if d > bound:
                             break
                     else:
