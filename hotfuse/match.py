@@ -154,12 +154,22 @@ def segments(transcript: Transcript) -> list[Segment]:
             cur.clear()
 
     for s, e in transcript.spans:
-        cjk = all(is_cjk(ch) for ch in text[s:e])
+        if e - s == 1:  # the usual token: one character
+            cjk = is_cjk(text[s])
+            mixed = False
+        else:
+            cjk = all(is_cjk(ch) for ch in text[s:e])
+            mixed = not cjk and any(is_cjk(ch) for ch in text[s:e])
         # Latin units are whole tokens; CJK tokens contribute one unit per character
         # (word-level frontends may put several characters in one token).
-        gap = text[prev_end:s] if prev_end >= 0 else ""
-        joinable = prev_end >= 0 and all(ch.isspace() or (cur_latin and ch in "-.") for ch in gap)
-        if not cjk and any(is_cjk(ch) for ch in text[s:e]):
+        if prev_end < 0:
+            joinable = False
+        elif prev_end == s:
+            joinable = True
+        else:
+            gap = text[prev_end:s]
+            joinable = all(ch.isspace() or (cur_latin and ch in "-.") for ch in gap)
+        if mixed:
             flush()  # mixed token (rare): never part of a candidate
             prev_end = e
             continue
