@@ -35,7 +35,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -582,15 +581,9 @@ def _atomic_write(path: PathLike, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(name)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from hotfuse._files import atomic_write_text
+
+    atomic_write_text(name, text, error=DataError)
 
 
 def write_kaldi_text(path: PathLike, entries: Iterable[tuple[str, str]]) -> None:

@@ -131,7 +131,6 @@ concurrent writers (ten ``hotfuse lexicon add`` processes) all land.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -139,7 +138,6 @@ import logging
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -1165,40 +1163,15 @@ def _guessed_polyphones(text: str) -> list[tuple[str, str]]:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never half.
 
-    Writes a temporary file in the same directory, fsyncs it, copies the old file's
-    permissions, renames it over ``path`` (atomic on POSIX and Windows) and fsyncs the
-    directory. On any error the temporary file is removed and ``path`` is untouched.
+    See :func:`hotfuse._files.atomic_write_text`: a temporary file in the same directory,
+    fsynced, renamed over ``path``; on any error ``path`` is untouched.
 
     Raises:
         LexiconError: the directory is missing or not writable, or the disk is full.
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    data = text.encode("utf-8")
-    tmp_name: str | None = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp_name, target.stat().st_mode & 0o7777)
-        os.replace(tmp_name, target)
-        tmp_name = None
-        if hasattr(os, "O_DIRECTORY"):
-            dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-    except OSError as exc:
-        msg = f"could not write the file ({exc.strerror or exc}); it was left unchanged"
-        raise LexiconError(msg, path=target) from exc
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+    from hotfuse._files import atomic_write_text as write
+
+    write(path, text, error=LexiconError)
 
 
 def lock_path(path: str | os.PathLike[str]) -> Path:

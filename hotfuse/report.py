@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -468,12 +466,6 @@ def render_report(
 
 def write_report(path: str | os.PathLike[str], html_text: str) -> None:
     """Write a rendered page atomically (a temporary file renamed over ``path``)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html_text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from hotfuse._files import atomic_write_text
+
+    atomic_write_text(path, html_text)

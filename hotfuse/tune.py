@@ -224,9 +224,6 @@ def write_config(
     path: str | Path, config: FuseConfig, meta: Mapping[str, Any] | None = None
 ) -> None:
     """Write a config TOML (atomically) that :func:`hotfuse.load_config` reads back."""
-    import os
-    import tempfile
-
     import tomlkit
 
     doc = tomlkit.document()
@@ -241,14 +238,7 @@ def write_config(
     model["no_conf"] = data["model"]["no_conf"]
     doc["model"] = model
     doc["costs"] = data["costs"]
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(tomlkit.dumps(doc))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from hotfuse._files import atomic_write_text
+    from hotfuse.errors import ConfigError
+
+    atomic_write_text(path, tomlkit.dumps(doc), error=ConfigError)

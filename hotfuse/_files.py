@@ -1,0 +1,64 @@
+"""Safe file writes shared by lexicons, evaluation outputs, reports and configs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from hotfuse.errors import HotfuseError, InputError
+
+__all__ = ["atomic_write_text"]
+
+
+def atomic_write_text(
+    path: str | os.PathLike[str],
+    text: str,
+    *,
+    error: type[HotfuseError] = InputError,
+) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half.
+
+    Writes a temporary file in the same directory, fsyncs it, copies the old file's
+    permissions, renames it over ``path`` (atomic on POSIX and Windows) and fsyncs the
+    directory. On any error the temporary file is removed and ``path`` is untouched.
+
+    Raises:
+        HotfuseError: of class ``error``, when the directory is missing or not writable,
+            or the disk is full; the message names the file.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    data = text.encode("utf-8")
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp_name, target.stat().st_mode & 0o7777)
+        os.replace(tmp_name, target)
+        tmp_name = None
+        if hasattr(os, "O_DIRECTORY"):
+            dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+    except OSError as exc:
+        msg = f"could not write {target} ({exc.strerror or exc}); it was left unchanged"
+        raise _located(error, msg, target) from exc
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def _located(error: type[HotfuseError], msg: str, target: Path) -> HotfuseError:
+    try:
+        return error(msg, path=target)  # type: ignore[call-arg]
+    except TypeError:  # an error class that takes no path
+        return error(msg)
