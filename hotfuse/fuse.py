@@ -694,7 +694,9 @@ class Fuser:
 
 
 def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
-    if c.kind == MatchKind.ALIAS_EXACT:
+    if c.kind == MatchKind.ALIAS_EXACT and c.target == c.hotword:
+        parts = ["the same text up to case, width and spacing"]
+    elif c.kind == MatchKind.ALIAS_EXACT:
         parts = [f"known alias {c.target!r}"]
     elif c.kind == MatchKind.LATIN:
         parts = [f"letters ~ {c.target!r} (distance {c.distance:.2f})"]

@@ -8,8 +8,9 @@ is either
   syllable; every reading of a polyphonic hypothesis character is tried;
 * ``latin``: Latin letters/digits, compared case-, space-, hyphen- and dot-insensitively
   by normalised Levenshtein distance over letters (``py torch`` ~ ``PyTorch``);
-* ``exact``: anything else (mixed scripts such as ``B站``, one-character words): only an
-  exact occurrence (ignoring case and spaces) of an alias is a candidate.
+* ``exact``: every alias, and a hotword that mixes scripts (``B站``): an occurrence
+  ignoring case, width and spaces (``b 站``) is a candidate. One-character words and
+  other mixed forms are matched this way only.
 
 The candidate rule, which the index implements exactly and the tests check against a
 brute-force scan: a span of Chinese characters (contiguous tokens, whitespace allowed
@@ -265,6 +266,12 @@ class LexiconIndex:
             if hw.weight <= 0:
                 continue
             forms = [(hw.text, False), *((a, True) for a in hw.aliases)]
+            if any(is_cjk(ch) for ch in hw.text) and any(
+                ch.isalnum() and not is_cjk(ch) for ch in hw.text
+            ):
+                # mixed script (B站, iPhone 15 手机): no phonetic target, but its case-,
+                # width- and space-variants (b站, Ｂ 站) are the same word
+                self._add_exact(hw.text, h)
             for form, is_alias in forms:
                 if is_alias:
                     self._add_exact(form, h)

@@ -13,7 +13,8 @@ from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
 * **latin** targets (letters, digits, spaces, ``-``, ``.``, ``'``): every run of one to
   ``LATIN_MAX_WORDS`` consecutive Latin words (joined by spaces, ``-`` or ``.``) whose
   letters are at normalised Levenshtein distance at most ``latin_max_distance``;
-* **exact** aliases: every occurrence of an alias, ignoring case and whitespace.
+* **exact** forms: every occurrence of an alias, or of the hotword itself when it mixes
+  Chinese with Latin letters or digits (``B站``), ignoring case, width and whitespace.
 
 A span equal to the hotword's own text is never a candidate. The result is the set of
 ``(start, end, hotword, distance)`` with the smallest distance per span and hotword.
@@ -21,6 +22,7 @@ A span equal to the hotword's own text is never a candidate. The result is the s
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from hotfuse.lexicon import Hotword
@@ -112,7 +114,7 @@ def _latin_runs(tr: Transcript) -> list[list[tuple[int, int]]]:
 
 
 def _letters(s: str) -> str:
-    return "".join(ch for ch in s.lower() if ch.isalnum())
+    return "".join(c for ch in s for c in _fold(ch) if c.isalnum())
 
 
 def _record(out: dict[tuple[int, int, str], float], key: tuple[int, int, str], d: float) -> None:
@@ -137,6 +139,11 @@ def reference_candidates(
         if hw.weight <= 0:
             continue
         forms = [(hw.text, False)] + [(a, True) for a in hw.aliases]
+        mixed = any(is_cjk(ch) for ch in hw.text) and any(
+            ch.isalnum() and not is_cjk(ch) for ch in hw.text
+        )
+        if mixed:
+            _exact(text, hw.text, hw.text, found)
         for form, is_alias in forms:
             if is_alias:
                 _exact(text, form, hw.text, found)
@@ -155,8 +162,12 @@ def reference_candidates(
     return {(s, e, h, round(d, 4)) for (s, e, h), d in found.items() if text[s:e] != h}
 
 
+def _fold(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).lower()
+
+
 def _exact(text: str, form: str, word: str, found: dict[tuple[int, int, str], float]) -> None:
-    want = "".join(ch.lower() for ch in form if not ch.isspace())
+    want = "".join(_fold(ch) for ch in form if not ch.isspace())
     if not want:
         return
     for start in range(len(text)):
@@ -166,7 +177,7 @@ def _exact(text: str, form: str, word: str, found: dict[tuple[int, int, str], fl
         end = start
         while end < len(text) and len(got) < len(want):
             if not text[end].isspace():
-                got += text[end].lower()
+                got += _fold(text[end])
             end += 1
         if got == want:
             _record(found, (start, end, word), 0.0)

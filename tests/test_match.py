@@ -185,9 +185,20 @@ def fast_candidates(tr: Transcript, hws: Sequence[Hotword]) -> set[Key]:
     }
 
 
-_CHARS = "重庆银行长伊丽莎沙白达大西洋宾利冰粒王芳汪李娜拿了的是在行为虫青庆亲克劳德"
+_CHARS = "重庆银行长伊丽莎沙白达大西洋宾利冰粒王芳汪李娜拿了的是在行为虫青庆亲克劳德站"
 _SEPARATORS = ("", "", "", " ", "，", "。", "　")
-_LATIN = ("cuda", "CUDA", "Paraformer", "para former", "GPT 4o", "gpt-4o", "X")
+_LATIN = (
+    "cuda",
+    "CUDA",
+    "Paraformer",
+    "para former",
+    "GPT 4o",
+    "gpt-4o",
+    "X",
+    "b",
+    "Ｂ",
+    "ｃｕｄａ",
+)
 _HOTWORDS: tuple[str | Hotword, ...] = (
     "重庆",
     Hotword("重庆", pinyin=("chong2", "qing4")),
