@@ -110,13 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_frontends)
 
     for name in _COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # during development only
-            if exc.name != name:
-                raise
-            continue
-        mod.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
