@@ -32,9 +32,11 @@ exact occurrence of any hotword or sit inside a blocking context are never repla
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -44,7 +46,7 @@ from hotfuse.errors import ConfigError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import Candidate, LexiconIndex, MatchKind
 from hotfuse.phonetics import DEFAULT_COSTS, CostTable, jieba_frequencies, word_frequency
-from hotfuse.transcript import Token, Transcript, tokenize
+from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -313,8 +315,6 @@ class FuseResult:
 
 
 def _width(s: str) -> int:
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
@@ -401,8 +401,6 @@ def _changed_confidence(cand: Candidate, transcript: Transcript, hw: str) -> flo
 
 def _cjk_run(text: str, start: int, end: int) -> tuple[int, int]:
     """The Chinese run around a span, looked at no further than 3 characters out."""
-    from hotfuse.transcript import is_cjk
-
     lo = start
     while lo > max(0, start - 3) and is_cjk(text[lo - 1]):
         lo -= 1
@@ -789,8 +787,6 @@ def _select(cands: Sequence[Candidate], threshold: float) -> list[Candidate]:
     take = [False] * (n + 1)
     prev_idx = [0] * n
     ends = [c.end for c in items]
-    import bisect
-
     for i, c in enumerate(items):
         prev_idx[i] = bisect.bisect_right(ends, c.start, 0, i)
     for i, c in enumerate(items, start=1):
