@@ -25,6 +25,7 @@ from hotfuse.lexicon import (
     export_lexicon,
     import_lexicon,
     locked_update,
+    read_text_file,
 )
 
 __all__ = ["register"]
@@ -213,18 +214,7 @@ def _read_input(source: str) -> str:
         except UnicodeDecodeError as exc:
             msg = f"stdin is not UTF-8 ({exc.reason} at byte {exc.start})"
             raise LexiconError(msg, path="<stdin>") from None
-    p = Path(source)
-    try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = "no such file"
-        raise LexiconError(msg, path=p) from None
-    except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
-        raise LexiconError(msg, path=p) from None
-    except OSError as exc:
-        msg = f"cannot read the file: {exc.strerror}"
-        raise LexiconError(msg, path=p) from None
+    return read_text_file(source)
 
 
 def _load(source: str, *, strict: bool = True) -> Lexicon:

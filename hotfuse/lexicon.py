@@ -161,6 +161,7 @@ __all__ = [
     "export_lexicon",
     "import_lexicon",
     "locked_update",
+    "read_text_file",
 ]
 
 logger = logging.getLogger("hotfuse")
@@ -712,17 +713,9 @@ class Lexicon:
                 error's ``path`` and ``line_no`` say where.
         """
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            msg = f"no such lexicon file; create it with: hotfuse lexicon new {p}"
-            raise LexiconError(msg, path=p) from None
-        except UnicodeDecodeError as exc:
-            msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
-            raise LexiconError(msg, path=p) from None
-        except OSError as exc:
-            msg = f"cannot read the file: {exc.strerror}"
-            raise LexiconError(msg, path=p) from None
+        text = read_text_file(
+            p, missing=f"no such lexicon file; create it with: hotfuse lexicon new {p}"
+        )
         return cls.loads(text, path=p, strict=strict)
 
     @classmethod
@@ -1160,6 +1153,21 @@ def _guessed_polyphones(text: str) -> list[tuple[str, str]]:
 
 
 # =========================================================================== safe writes
+def read_text_file(path: str | os.PathLike[str], *, missing: str = "no such file") -> str:
+    """A UTF-8 text file's content; a :class:`LexiconError` naming the file otherwise."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LexiconError(missing, path=p) from None
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
+        raise LexiconError(msg, path=p) from None
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror}"
+        raise LexiconError(msg, path=p) from None
+
+
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never half.
 
