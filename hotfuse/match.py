@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -597,9 +597,3 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
                 chars.append(c)
                 back.append(i)
     return "".join(chars), back
-
-
-def iter_units(transcript: Transcript) -> Iterable[tuple[int, int]]:
-    """Every unit span of every segment, in order (helper for tests and tools)."""
-    for seg in segments(transcript):
-        yield from seg.units
