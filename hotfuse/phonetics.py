@@ -185,6 +185,9 @@ class _Freq:
         self.total = 0
 
     def load(self) -> dict[str, int]:
+        table = self.table
+        if table is not None:  # the hot path: loaded once, then read without the lock
+            return table
         with _lock:
             if self.table is None:
                 import jieba
