@@ -12,6 +12,11 @@ is either
   ignoring case, width and spaces (``b 站``) is a candidate. One-character words and
   other mixed forms are matched this way only.
 
+Latin and exact matches start and end at word boundaries: a span that begins or ends
+with a Latin letter or digit must not continue a word of letters or digits on that side
+(``AI`` is not found in ``Gmail``, nor ``AWS`` in ``laws``); a boundary between Chinese
+and Latin counts (``我用AI``), and spaces inside a span stay allowed (``py torch``).
+
 The candidate rule, which the index implements exactly and the tests check against a
 brute-force scan: a span of Chinese characters (contiguous tokens, whitespace allowed
 between them, never punctuation) of ``m-1`` (for ``m >= 3``), ``m`` or ``m+1`` characters,
@@ -184,6 +189,16 @@ def segments(transcript: Transcript) -> list[Segment]:
         prev_end = e
     flush()
     return out
+
+
+def _word_char(ch: str) -> bool:
+    """A Latin (alphabetic-script) letter or digit, full-width and compatibility forms too."""
+    return any(c.isalnum() and not is_cjk(c) for c in _nfkc(ch))
+
+
+def _boundary(text: str, i: int) -> bool:
+    """Whether offset ``i`` of ``text`` is a word boundary (not inside a Latin word)."""
+    return i <= 0 or i >= len(text) or not (_word_char(text[i - 1]) and _word_char(text[i]))
 
 
 def _nfkc(ch: str) -> str:
@@ -504,8 +519,12 @@ class LexiconIndex:
         units = seg.units
         n = len(units)
         for a in range(n):
+            if not _boundary(text, units[a][0]):
+                continue  # a sub-word token (BPE piece) inside a longer word
             for b in range(a + 1, min(n, a + 4) + 1):
                 start, end = units[a][0], units[b - 1][1]
+                if not _boundary(text, end):
+                    continue
                 letters = _letters(text[start:end])
                 for t in self.latin_targets:
                     target = self.targets[t]
@@ -528,9 +547,16 @@ class LexiconIndex:
                 continue
             pos = folded.find(form)
             while pos >= 0:
-                start, end = back[pos], back[pos + len(form) - 1] + 1
-                for t in tids:
-                    self._keep(found, text, start, end, self.targets[t], 0.0, 1, 1)
+                last = pos + len(form) - 1
+                start, end = back[pos], back[last] + 1
+                if (
+                    (pos == 0 or back[pos - 1] != start)  # whole characters only
+                    and (last + 1 == len(back) or back[last + 1] != end - 1)
+                    and _boundary(text, start)
+                    and _boundary(text, end)
+                ):
+                    for t in tids:
+                        self._keep(found, text, start, end, self.targets[t], 0.0, 1, 1)
                 pos = folded.find(form, pos + 1)
 
     def _keep(

@@ -16,6 +16,8 @@ from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
 * **exact** forms: every occurrence of an alias, or of the hotword itself when it mixes
   Chinese with Latin letters or digits (``B站``), ignoring case, width and whitespace.
 
+Latin and exact spans start and end at word boundaries: where the span's first (last)
+character is a Latin letter or digit, the character before (after) it is not one.
 A span equal to the hotword's own text is never a candidate. The result is the set of
 ``(start, end, hotword, distance)`` with the smallest distance per span and hotword.
 """
@@ -113,6 +115,18 @@ def _latin_runs(tr: Transcript) -> list[list[tuple[int, int]]]:
     return runs
 
 
+def _latin_word_char(ch: str) -> bool:
+    return any(c.isalnum() and not is_cjk(c) for c in _fold(ch))
+
+
+def _starts_word(text: str, start: int) -> bool:
+    return start == 0 or not (_latin_word_char(text[start - 1]) and _latin_word_char(text[start]))
+
+
+def _ends_word(text: str, end: int) -> bool:
+    return end == len(text) or not (_latin_word_char(text[end - 1]) and _latin_word_char(text[end]))
+
+
 def _letters(s: str) -> str:
     return "".join(c for ch in s for c in _fold(ch) if c.isalnum())
 
@@ -179,7 +193,7 @@ def _exact(text: str, form: str, word: str, found: dict[tuple[int, int, str], fl
             if not text[end].isspace():
                 got += _fold(text[end])
             end += 1
-        if got == want:
+        if got == want and _starts_word(text, start) and _ends_word(text, end):
             _record(found, (start, end, word), 0.0)
 
 
@@ -228,6 +242,8 @@ def _latin(
         for a in range(len(run)):
             for b in range(a + 1, min(len(run), a + LATIN_MAX_WORDS) + 1):
                 start, end = run[a][0], run[b - 1][1]
+                if not (_starts_word(text, start) and _ends_word(text, end)):
+                    continue
                 span = _letters(text[start:end])
                 d = ref_levenshtein(span, letters) / max(len(span), len(letters))
                 if d <= latin_max_distance + 1e-9:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hotfuse import Hotword, fuse
@@ -21,7 +23,25 @@ CASES = [
     ("我在b站看视频", ["B站"], "我在B站看视频"),
     ("我在Ｂ 站看视频", ["B站"], "我在B站看视频"),
     ("我在B站看视频", ["B站"], "我在B站看视频"),
-]
+    # Latin matches start and end at word boundaries (issue 16, finding 1) ...
+    ("the email was sent via Gmail", [Hotword("人工智能", aliases=("AI",))],
+     "the email was sent via Gmail"),
+    ("can do", [Hotword("安妮", aliases=("and",))], "can do"),
+    ("a lawsuit", [Hotword("AWS", aliases=("aws",))], "a lawsuit"),
+    ("用postgresqlserver", [Hotword("PostgreSQL", aliases=("postgres",))], "用postgresqlserver"),
+    ("我在abb站看", ["B站"], "我在abb站看"),
+    ("ｇｍａｉｌ", [Hotword("人工智能", aliases=("AI",))], "ｇｍａｉｌ"),
+    # ... which a Chinese neighbour, a space, punctuation or the text's edge all give
+    ("我用AI写的，AI。", [Hotword("人工智能", aliases=("AI",))], "我用人工智能写的，人工智能。"),
+    ("AI and me", [Hotword("人工智能", aliases=("AI",))], "人工智能 and me"),
+    ("and", [Hotword("安妮", aliases=("and",))], "安妮"),
+    ("the aws bill", [Hotword("AWS", aliases=("aws",))], "the AWS bill"),
+    ("用postgres数据库", [Hotword("PostgreSQL", aliases=("postgres",))], "用PostgreSQL数据库"),
+    # spaces inside a matched span stay allowed
+    ("用 postgre sql 存", [Hotword("PostgreSQL", aliases=("postgre SQL",))], "用 PostgreSQL 存"),
+    # idempotence (finding 2): an alias inside a Latin token no longer splits it
+    ("我买了Applegp u", ["GPU", Hotword("苹果", aliases=("Apple",))], "我买了Applegp u"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "hotwords", "expected"), CASES)
@@ -41,3 +61,33 @@ def test_mixed_script_variants_agree_with_the_reference_matcher() -> None:
         fast = {(c.start, c.end, c.hotword, round(c.distance, 4)) for c in index.candidates(tr)}
         assert fast == reference_candidates(tr, hws), text
         assert fast  # something to compare
+
+
+def test_shipped_cloud_lexicon_leaves_longer_words_alone() -> None:
+    from hotfuse import Lexicon
+
+    lexicon = Lexicon.load(Path(__file__).parents[1] / "lexicons" / "cloud-software.toml")
+    for text in ["the new laws", "they use postgresql15 now", "awesome"]:
+        result = fuse(text, lexicon)
+        assert all(r.original.lower() not in ("aws", "postgres") for r in result.replacements)
+        assert "lAWS" not in result.text and "SQLql" not in result.text
+
+
+def test_sub_word_tokens_match_only_whole_words() -> None:
+    """BPE pieces (sherpa-onnx) are tokens inside a word: a match must not start or end
+    between two of them, and the fast matcher agrees with the reference on it."""
+    from hotfuse.lexicon import coerce_hotwords
+    from hotfuse.match import LexiconIndex
+    from hotfuse.transcript import Token, Transcript
+
+    hws = coerce_hotwords(["GPU", "PyTorch", Hotword("人工智能", aliases=("AI",))])
+    index = LexiconIndex(hws)
+    pieces = [Token("Gm"), Token("ai"), Token("l"), Token("py"), Token("torch"), Token("gpu"),
+              Token("server"), Token("gpu")]  # fmt: skip
+    tr = Transcript.from_tokens(pieces, text="Gmail py torch gpuserver gpu")
+    fast = {(c.start, c.end, c.hotword, round(c.distance, 4)) for c in index.candidates(tr)}
+    assert fast == reference_candidates(tr, hws)
+    spans = {tr.text[s:e] for s, e, _h, _d in fast}
+    assert spans == {"py torch", "gpu"}  # whole words, not the "gpu" of "gpuserver"
+    assert not any(tr.text[s:e] in ("ai", "Gm", "l") for s, e, _h, _d in fast)
+    assert fuse(tr, hws).text == "Gmail PyTorch gpuserver GPU"
