@@ -32,7 +32,9 @@ __all__ = [
     "CostTable",
     "Syllable",
     "char_readings",
+    "final_distance",
     "hotword_pinyin",
+    "initial_distance",
     "is_polyphone",
     "syllable",
     "word_frequency",
@@ -223,6 +225,111 @@ def jieba_frequencies() -> dict[str, int]:
 
 
 # --------------------------------------------------------------------------- costs
+# --------------------------------------------------------------------------- features
+# Articulatory features behind the graded costs: a pair that no list names still costs
+# less when the sounds are close (same place, or only aspiration apart; finals that share
+# the nucleus and differ in the nasal coda or the medial). Values are distances in the
+# units of CostTable (about 1 is "a different sound"), scaled by ``feature_scale``.
+_PLACE = {
+    "b": "lab", "p": "lab", "m": "lab", "f": "lab",
+    "d": "alv", "t": "alv", "n": "alv", "l": "alv",
+    "z": "den", "c": "den", "s": "den",
+    "zh": "ret", "ch": "ret", "sh": "ret", "r": "ret",
+    "j": "pal", "q": "pal", "x": "pal",
+    "g": "vel", "k": "vel", "h": "vel",
+}  # fmt: skip
+_MANNER = {
+    "b": "stop", "d": "stop", "g": "stop", "p": "stop-h", "t": "stop-h", "k": "stop-h",
+    "z": "aff", "zh": "aff", "j": "aff", "c": "aff-h", "ch": "aff-h", "q": "aff-h",
+    "f": "fric", "s": "fric", "sh": "fric", "x": "fric", "h": "fric",
+    "m": "nas", "n": "nas", "l": "liq", "r": "liq",
+}  # fmt: skip
+_NEAR_PLACE = {
+    frozenset(("den", "ret")): 0.2,
+    frozenset(("ret", "pal")): 0.25,
+    frozenset(("den", "pal")): 0.3,
+    frozenset(("alv", "den")): 0.35,
+    frozenset(("alv", "ret")): 0.4,
+    frozenset(("lab", "alv")): 0.45,
+    frozenset(("pal", "vel")): 0.45,
+}
+_NEAR_MANNER = {
+    frozenset(("stop", "stop-h")): 0.2,
+    frozenset(("aff", "aff-h")): 0.2,
+    frozenset(("stop", "aff")): 0.3,
+    frozenset(("stop-h", "aff-h")): 0.3,
+    frozenset(("aff", "fric")): 0.3,
+    frozenset(("aff-h", "fric")): 0.3,
+    frozenset(("nas", "liq")): 0.25,
+}
+#: final -> (medial, nucleus, coda); ``ong`` is /uŋ/, ``iong`` /yŋ/.
+_FINAL_PARTS = {
+    "a": ("", "a", ""), "o": ("", "o", ""), "e": ("", "e", ""), "er": ("", "er", ""),
+    "ai": ("", "a", "i"), "ei": ("", "e", "i"), "ao": ("", "a", "u"), "ou": ("", "o", "u"),
+    "an": ("", "a", "n"), "en": ("", "e", "n"), "ang": ("", "a", "ng"),
+    "eng": ("", "e", "ng"), "ong": ("u", "o", "ng"),
+    "i": ("", "i", ""), "ia": ("i", "a", ""), "ie": ("i", "e", ""), "iao": ("i", "a", "u"),
+    "iou": ("i", "o", "u"), "ian": ("i", "a", "n"), "in": ("", "i", "n"),
+    "iang": ("i", "a", "ng"), "ing": ("", "i", "ng"), "iong": ("v", "o", "ng"),
+    "io": ("i", "o", ""),
+    "u": ("", "u", ""), "ua": ("u", "a", ""), "uo": ("u", "o", ""), "uai": ("u", "a", "i"),
+    "uei": ("u", "e", "i"), "uan": ("u", "a", "n"), "uen": ("u", "e", "n"),
+    "uang": ("u", "a", "ng"), "ueng": ("u", "e", "ng"),
+    "v": ("", "v", ""), "ve": ("v", "e", ""), "van": ("v", "a", "n"), "vn": ("", "v", "n"),
+}  # fmt: skip
+_NEAR_MEDIAL = {
+    frozenset(("", "i")): 0.25, frozenset(("", "u")): 0.25, frozenset(("", "v")): 0.25,
+    frozenset(("i", "v")): 0.2, frozenset(("u", "v")): 0.2, frozenset(("i", "u")): 0.35,
+}  # fmt: skip
+_NEAR_NUCLEUS = {
+    frozenset(("i", "v")): 0.25, frozenset(("u", "v")): 0.25, frozenset(("e", "o")): 0.3,
+    frozenset(("i", "e")): 0.35, frozenset(("u", "o")): 0.35, frozenset(("a", "e")): 0.4,
+    frozenset(("i", "u")): 0.45, frozenset(("a", "o")): 0.45, frozenset(("e", "er")): 0.45,
+}  # fmt: skip
+_NEAR_CODA = {
+    frozenset(("n", "ng")): 0.2, frozenset(("", "n")): 0.3, frozenset(("", "ng")): 0.3,
+    frozenset(("", "i")): 0.3, frozenset(("", "u")): 0.3, frozenset(("i", "u")): 0.4,
+}  # fmt: skip
+
+
+def _near(table: dict[frozenset[str], float], a: str, b: str, other: float) -> float:
+    return 0.0 if a == b else table.get(frozenset((a, b)), other)
+
+
+@lru_cache(maxsize=4096)
+def initial_distance(a: str, b: str) -> float:
+    """Articulatory distance of two initials (place + manner; zero initial 0.6).
+
+    >>> initial_distance("t", "p"), initial_distance("zh", "j"), initial_distance("", "r")
+    (0.45, 0.25, 0.6)
+    """
+    if a == b:
+        return 0.0
+    if not a or not b:
+        return 0.6
+    place = _near(_NEAR_PLACE, _PLACE.get(a, a), _PLACE.get(b, b), 0.6)
+    manner = _near(_NEAR_MANNER, _MANNER.get(a, a), _MANNER.get(b, b), 0.45)
+    return round(place + manner, 6)
+
+
+@lru_cache(maxsize=4096)
+def final_distance(a: str, b: str) -> float:
+    """Distance of two finals from their medial, nucleus and coda.
+
+    >>> final_distance("eng", "e"), final_distance("ian", "ing"), final_distance("ou", "ong")
+    (0.3, 1.05, 0.7)
+    """
+    if a == b:
+        return 0.0
+    pa, pb = _FINAL_PARTS.get(a), _FINAL_PARTS.get(b)
+    if pa is None or pb is None:
+        return 1.2
+    medial = _near(_NEAR_MEDIAL, pa[0], pb[0], 0.35)
+    nucleus = _near(_NEAR_NUCLEUS, pa[1], pb[1], 0.6)
+    coda = _near(_NEAR_CODA, pa[2], pb[2], 0.45)
+    return round(medial + nucleus + coda, 6)
+
+
 def _pairs(*groups: tuple[str, str]) -> frozenset[frozenset[str]]:
     return frozenset(frozenset(g) for g in groups)
 
@@ -243,6 +350,9 @@ class CostTable:
         neutral_tone_cost: cost when one side is the neutral tone.
         max_cost: cap for one syllable substitution.
         indel_cost: cost of a dropped or inserted syllable.
+        feature_scale: pairs no list names cost ``feature_scale`` times their
+            articulatory distance (:func:`initial_distance`, :func:`final_distance`)
+            when that is below the ``other_*`` cost; 0 switches the features off.
 
     >>> DEFAULT_COSTS.cost(("zh", "ang", 1), ("z", "an", 1))
     0.7
@@ -310,12 +420,15 @@ class CostTable:
     neutral_tone_cost: float = 0.05
     max_cost: float = 1.2
     indel_cost: float = 1.0
+    feature_scale: float = 0.0
 
     def initial_cost(self, a: str, b: str) -> float:
         if a == b:
             return 0.0
         if frozenset((a, b)) in self.fuzzy_initials:
             return self.fuzzy_initial_cost
+        if self.feature_scale > 0.0:
+            return min(self.other_initial_cost, self.feature_scale * initial_distance(a, b))
         return self.other_initial_cost
 
     def final_cost(self, a: str, b: str) -> float:
@@ -323,9 +436,12 @@ class CostTable:
             return 0.0
         if frozenset((a, b)) in self.fuzzy_finals:
             return self.fuzzy_final_cost
+        cost = self.other_final_cost
         if _strip_medial(a) == _strip_medial(b):
-            return self.medial_final_cost
-        return self.other_final_cost
+            cost = self.medial_final_cost
+        if self.feature_scale > 0.0:
+            return min(cost, self.feature_scale * final_distance(a, b))
+        return cost
 
     def tone_diff(self, a: int, b: int) -> float:
         if a == b:
