@@ -64,9 +64,9 @@ def char_labels(ref: str, hyp: Transcript) -> list[tuple[float, bool]]:
 
     conf = _char_confidences(hyp)
     right = [False] * len(hyp.text)
-    for tag, _s1, _e1, s2, e2 in Levenshtein.opcodes(ref, hyp.text):
-        if tag == "equal":
-            for j in range(s2, e2):
+    for op in Levenshtein.opcodes(ref, hyp.text):
+        if op.tag == "equal":
+            for j in range(op.dest_start, op.dest_end):
                 right[j] = True
     return [
         (c, right[j]) for j, c in enumerate(conf) if c is not None and not hyp.text[j].isspace()
@@ -269,8 +269,9 @@ def learn_confusions(refs: Iterable[str], hyps: Iterable[str]) -> Confusions:
     for ref, hyp in zip(refs, hyps, strict=True):
         ref_py: tuple[str, ...] | None = None
         hyp_py: tuple[str, ...] | None = None
-        for tag, s1, e1, s2, e2 in Levenshtein.opcodes(ref, hyp):
-            if tag != "replace" or e1 - s1 != e2 - s2:
+        for op in Levenshtein.opcodes(ref, hyp):
+            s1, e1, s2, e2 = op.src_start, op.src_end, op.dest_start, op.dest_end
+            if op.tag != "replace" or e1 - s1 != e2 - s2:
                 continue
             if ref_py is None or hyp_py is None:
                 ref_py, hyp_py = hotword_pinyin(ref), hotword_pinyin(hyp)
