@@ -15,7 +15,7 @@
   function returns None and the benchmark prints a note.
 
 Each baseline is compiled once per hotword list (``prepare(words)``) and then called as
-``apply(text) -> text``, like :class:`hotfuse.fuse.Fuser`.
+``apply(text) -> text``, like :class:`hotfuse.Fuser`.
 """
 
 from __future__ import annotations

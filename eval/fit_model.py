@@ -1,6 +1,6 @@
 """Refit hotfuse's shipped scoring model on the benchmark's training split.
 
-The coefficients in ``hotfuse/fuse.py`` (``DEFAULT_MODEL``) and the default threshold
+The coefficients in ``hotfuse/config.py`` (``DEFAULT_MODEL``) and the default threshold
 come from this script:
 
     python eval/build_benchmark.py            # once: writes out/bench
@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hotfuse import evalio  # noqa: E402
-from hotfuse.fuse import FuseConfig  # noqa: E402
-from hotfuse.tune import fit, write_config  # noqa: E402
+from hotfuse.config import FuseConfig  # noqa: E402
+from hotfuse.formats.config import write_config  # noqa: E402
+from hotfuse.tune import fit  # noqa: E402
 
 
 def load_regime(

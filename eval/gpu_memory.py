@@ -185,7 +185,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         last = result
 
     # 3. hotfuse fusion of the hotwords on the CPU.
-    from hotfuse.fuse import Fuser
+    from hotfuse.fuser import Fuser
 
     fuse_words = all_words[: max(max_h, 1)] if args.tiny else all_words[:1000]
     t0 = time.perf_counter()

@@ -96,7 +96,9 @@ def _prepare(method: str, words: tuple[str, ...], config_path: str | None) -> Ap
         if matcher is None:
             return None
         return lambda t: matcher(t.text)
-    from hotfuse.fuse import FuseConfig, Fuser, load_config
+    from hotfuse.config import FuseConfig
+    from hotfuse.formats.config import load_config
+    from hotfuse.fuser import Fuser
 
     base = load_config(config_path) if config_path else FuseConfig()
     cfg = FuseConfig.coerce(base, use_confidence=(method == "hotfuse"))

@@ -22,7 +22,10 @@ from hotfuse.errors import (
     RecognizerError,
     UnknownFrontendError,
 )
-from hotfuse.fuse import FuseConfig, Fuser, FuseResult, Replacement, ScoringModel, fuse, load_config
+from hotfuse.config import FuseConfig, ScoringModel
+from hotfuse.formats.config import load_config
+from hotfuse.fuser import Fuser, fuse
+from hotfuse.result import FuseResult, Replacement
 from hotfuse.lexicon import Hotword, Lexicon
 from hotfuse.match import Candidate, MatchKind
 from hotfuse.metrics import EvalReport, evaluate, normalize_text

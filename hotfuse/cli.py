@@ -156,7 +156,8 @@ def load_hotwords(args: argparse.Namespace) -> list[Any]:
 
 def load_fuse_config(args: argparse.Namespace) -> Any:
     """FuseConfig from --config, --threshold and --no-confidence."""
-    from hotfuse.fuse import FuseConfig, load_config
+    from hotfuse.config import FuseConfig
+    from hotfuse.formats.config import load_config
 
     cfg = load_config(args.config) if args.config else FuseConfig()
     over: dict[str, Any] = {}
@@ -174,7 +175,7 @@ def _open_out(path: str) -> TextIO:
 
 
 def _cmd_fuse(args: argparse.Namespace) -> int:
-    from hotfuse.fuse import Fuser
+    from hotfuse.fuser import Fuser
 
     if args.demo:
         from hotfuse.demo import run_demo
@@ -365,7 +366,8 @@ def _write_result(out: TextIO, uid: str | None, res: Any, fmt: str, as_json: boo
 # --------------------------------------------------------------------------- tune
 def _cmd_tune(args: argparse.Namespace) -> int:
     from hotfuse import evalio
-    from hotfuse.tune import fit, write_config
+    from hotfuse.formats.config import write_config
+    from hotfuse.tune import fit
 
     refs = evalio.read_texts(args.ref)
     hyps = evalio.read_hypotheses(args.hyp)

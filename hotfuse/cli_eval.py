@@ -2,7 +2,7 @@
 
 The handler reads the references (Kaldi text or JSONL), the hypotheses (Kaldi text or
 JSONL with confidences and timestamps) and the hotwords (a list file for every utterance,
-or JSONL per utterance), runs :class:`hotfuse.fuse.Fuser` on every hypothesis, and prints
+or JSONL per utterance), runs :class:`hotfuse.Fuser` on every hypothesis, and prints
 the no-fusion and hotfuse rows of the metric table (:mod:`hotfuse.metrics`) with Wilson
 95% intervals. ``--fused`` writes the fused output, ``--report`` an HTML report.
 """
@@ -31,7 +31,10 @@ from hotfuse.evalio import (
     write_jsonl,
     write_kaldi_text,
 )
-from hotfuse.fuse import FuseConfig, Fuser, FuseResult, load_config
+from hotfuse.config import FuseConfig
+from hotfuse.formats.config import load_config
+from hotfuse.fuser import Fuser
+from hotfuse.result import FuseResult
 from hotfuse.lexicon import Hotword
 from hotfuse.metrics import EvalReport, evaluate
 from hotfuse.transcript import Transcript

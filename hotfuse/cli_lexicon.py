@@ -449,7 +449,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from hotfuse.fuse import Fuser
+    from hotfuse.fuser import Fuser
 
     lex = _load(args.file)
     overrides: dict[str, Any] = {}

@@ -2,7 +2,7 @@
 
 Recognition runs at batch size 1 with no hotwords in the model
 (:class:`hotfuse.runners.paraformer.ParaformerRecognizer`); the hotwords from
-``--lexicon`` and ``--hotword`` are applied afterwards by :class:`hotfuse.fuse.Fuser`,
+``--lexicon`` and ``--hotword`` are applied afterwards by :class:`hotfuse.Fuser`,
 using the model's per-token confidences. A file that cannot be read, or holds no audio,
 is reported on stderr and the batch goes on; the exit code is then 1.
 """
@@ -123,7 +123,8 @@ def result_record(path: str, result: Any, fused: Any | None) -> dict[str, Any]:
 
 
 def _fuser(args: argparse.Namespace) -> Any | None:
-    from hotfuse.fuse import Fuser, load_config
+    from hotfuse.formats.config import load_config
+    from hotfuse.fuser import Fuser
     from hotfuse.lexicon import Hotword
 
     hotwords: list[Any] = []

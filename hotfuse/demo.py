@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TextIO
 
-from hotfuse.fuse import Fuser
+from hotfuse.fuser import Fuser
 from hotfuse.lexicon import Hotword
 from hotfuse.transcript import Transcript
 

@@ -10,7 +10,7 @@ so a transcript holding ``<script>`` shows as text. The metric cells carry their
 values in ``data-system``/``data-metric``/``data-value`` attributes (``data-value`` is
 empty for an undefined rate), the same numbers ``hotfuse eval --json`` prints.
 
-The threshold sweep scores every candidate once (:meth:`hotfuse.fuse.Fuser.candidates`
+The threshold sweep scores every candidate once (:meth:`hotfuse.Fuser.candidates`
 with the lowest threshold) and re-selects, for each grid threshold, the non-overlapping
 set of eligible candidates with the largest total margin ``score - threshold``, as the
 fuser does; no second fusion pass per threshold is needed.
@@ -27,7 +27,8 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from hotfuse.errors import MissingDependencyError
-from hotfuse.fuse import Fuser, FuseResult
+from hotfuse.fuser import Fuser
+from hotfuse.result import FuseResult
 from hotfuse.metrics import EvalReport, UtteranceResult, evaluate
 from hotfuse.transcript import Transcript
 
@@ -87,7 +88,7 @@ def threshold_sweep(
     Returns:
         One point per threshold, in the order given.
 
-    >>> from hotfuse.fuse import Fuser
+    >>> from hotfuse import Fuser
     >>> f = Fuser(["伊丽莎白"])
     >>> hyp = Transcript.from_text("伊丽沙白来了")
     >>> pts = threshold_sweep(["伊丽莎白来了"], [hyp], [f], [0.0, 20.0])

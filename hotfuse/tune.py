@@ -8,7 +8,7 @@ engine proposes and refits the logistic model and the threshold:
 * **label**: a candidate is *good* when making that one replacement alone brings the
   hypothesis strictly closer (character Levenshtein distance) to the reference;
 * **model**: L2-regularised logistic regression (Newton's method in numpy) over the
-  features of :mod:`hotfuse.fuse`, once with the confidence feature for transcripts that
+  features of :mod:`hotfuse.fuser`, once with the confidence feature for transcripts that
   have confidences and once without it;
 * **threshold**: the grid value that maximises ``good - cost_fp * bad`` replacements made
   by the full fuser (selection included) on the same data; ``cost_fp`` (default 3) says a
@@ -28,15 +28,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import Levenshtein
 
+from hotfuse.config import FEATURES, FuseConfig, ScoringModel
 from hotfuse.errors import InputError
-from hotfuse.fuse import FEATURES, FuseConfig, Fuser, ScoringModel, features
+from hotfuse.fuser import Fuser, features
 from hotfuse.transcript import Transcript
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
     "fit",
     "fit_logistic",
     "label_candidates",
-    "write_config",
 ]
 
 log = logging.getLogger("hotfuse")
@@ -218,27 +217,3 @@ def threshold_table(
                     gains[k] = _gain(tr.text, ref, r.start, r.end, r.hotword) > 0
                 counts[t][0 if gains[k] else 1] += 1
     return [(t, counts[t][0], counts[t][1]) for t in values]
-
-
-def write_config(
-    path: str | Path, config: FuseConfig, meta: Mapping[str, Any] | None = None
-) -> None:
-    """Write a config TOML (atomically) that :func:`hotfuse.load_config` reads back."""
-    import tomlkit
-
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment("hotfuse fusion config, written by 'hotfuse tune'"))
-    data = config.to_dict()
-    for k in ("threshold", "use_confidence", "max_distance", "latin_max_distance"):
-        doc[k] = data[k]
-    if meta:
-        doc["meta"] = dict(meta)
-    model = tomlkit.table()
-    model["with_conf"] = data["model"]["with_conf"]
-    model["no_conf"] = data["model"]["no_conf"]
-    doc["model"] = model
-    doc["costs"] = data["costs"]
-    from hotfuse._files import atomic_write_text
-    from hotfuse.errors import ConfigError
-
-    atomic_write_text(path, tomlkit.dumps(doc), error=ConfigError)

@@ -20,7 +20,7 @@ import pytest
 import hotfuse.frontends as fe
 from hotfuse import fuse
 from hotfuse.errors import FrontendOutputError, InputError, UnknownFrontendError
-from hotfuse.fuse import FuseResult, Replacement
+from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, tokenize
 
 DATA = Path(__file__).parent / "data" / "frontends"

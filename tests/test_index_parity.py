@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from hotfuse.fuse import Fuser
+from hotfuse.fuser import Fuser
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import (
     Candidate,

@@ -16,7 +16,8 @@ import pytest
 from hotfuse.cli import main
 from hotfuse.errors import MissingDependencyError
 from hotfuse.evalio import read_hypotheses, read_texts
-from hotfuse.fuse import FuseConfig, Fuser
+from hotfuse.config import FuseConfig
+from hotfuse.fuser import Fuser
 from hotfuse.metrics import evaluate
 from hotfuse.report import render_report, threshold_sweep, write_report
 

@@ -13,8 +13,9 @@ import pytest
 from hotfuse import FuseConfig, Fuser, Transcript, load_config
 from hotfuse.cli import main
 from hotfuse.errors import InputError
-from hotfuse.fuse import DEFAULT_MODEL, FEATURES
-from hotfuse.tune import fit, fit_logistic, label_candidates, threshold_table, write_config
+from hotfuse.config import DEFAULT_MODEL, FEATURES
+from hotfuse.formats.config import write_config
+from hotfuse.tune import fit, fit_logistic, label_candidates, threshold_table
 
 NAMES = ["伊丽莎白", "达西", "宾利", "简奥斯汀", "柯林斯", "汪芳", "程晶", "黎明"]
 # first-pass forms a recognizer decoded without hotwords might write

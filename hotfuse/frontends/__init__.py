@@ -40,7 +40,7 @@ from hotfuse.errors import FrontendOutputError, UnknownFrontendError
 from hotfuse.transcript import Transcript
 
 if TYPE_CHECKING:
-    from hotfuse.fuse import FuseResult
+    from hotfuse.result import FuseResult
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from hotfuse.errors import FrontendOutputError, InputError
-from hotfuse.fuse import FuseResult, Replacement
+from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
 
 __all__ = [

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from hotfuse.errors import FrontendOutputError
 from hotfuse.frontends._base import get, has
 from hotfuse.frontends.whisper import parse_segments, rebuild_segments
-from hotfuse.fuse import FuseResult
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Transcript
 
 __all__ = ["FasterWhisperFrontend"]

@@ -57,7 +57,7 @@ from hotfuse.frontends._base import (
     rewrite_text,
     split_unit,
 )
-from hotfuse.fuse import FuseResult
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, tokenize
 
 __all__ = ["FunasrFrontend"]

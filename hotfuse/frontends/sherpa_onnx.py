@@ -62,7 +62,7 @@ from hotfuse.frontends._base import (
     prob_from_log,
     split_unit,
 )
-from hotfuse.fuse import FuseResult
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, is_cjk
 
 __all__ = ["SherpaOnnxFrontend"]

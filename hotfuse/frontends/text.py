@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from hotfuse.errors import FrontendOutputError
 from hotfuse.frontends._base import check_source
-from hotfuse.fuse import FuseResult
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Transcript
 
 __all__ = ["TextFrontend"]

@@ -39,7 +39,7 @@ from hotfuse.frontends._base import (
     load_json,
     number,
 )
-from hotfuse.fuse import FuseResult
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript
 
 __all__ = ["VoskFrontend"]

@@ -54,7 +54,7 @@ from hotfuse.frontends._base import (
     number,
     split_unit,
 )
-from hotfuse.fuse import FuseResult
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, is_cjk
 
 __all__ = ["WenetFrontend"]

@@ -51,7 +51,7 @@ from hotfuse.frontends._base import (
     prob_from_log,
     rewrite_text,
 )
-from hotfuse.fuse import FuseResult
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
 
 __all__ = ["NewWord", "WhisperFrontend", "parse_segments", "rebuild_segments"]

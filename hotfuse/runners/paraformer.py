@@ -3,7 +3,7 @@
 This is the only hotfuse module that imports ``funasr`` and ``torch`` (lazily, on first
 use; install them with ``pip install 'hotfuse[funasr]'``). It runs a FunASR
 ``Paraformer``, ``BiCifParaformer`` or ``SeacoParaformer`` model **without hotwords** and
-returns a :class:`hotfuse.Transcript` ready for :class:`hotfuse.fuse.Fuser`, so that
+returns a :class:`hotfuse.Transcript` ready for :class:`hotfuse.Fuser`, so that
 contextual biasing costs no GPU memory at all: the hotwords are applied afterwards, on
 the CPU.
 
@@ -412,7 +412,7 @@ class ParaformerRecognizer:
         if bad:
             msg = (
                 f"{bad[0]!r} is not passed to the model: hotfuse applies hotwords after "
-                "recognition (hotfuse.fuse.Fuser / hotfuse transcribe --hotword)"
+                "recognition (hotfuse.Fuser / hotfuse transcribe --hotword)"
             )
             raise ConfigError(msg)
         if not (window_seconds > 0 and math.isfinite(window_seconds)):

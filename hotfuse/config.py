@@ -1,0 +1,188 @@
+"""Fusion settings: the scoring model's features and coefficients, and :class:`FuseConfig`.
+
+Below :mod:`hotfuse.result` and :mod:`hotfuse.fuser` (a result records the config it used);
+reading and writing config files lives in :mod:`hotfuse.formats.config`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from hotfuse.errors import ConfigError
+from hotfuse.phonetics import DEFAULT_COSTS, CostTable
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_THRESHOLD",
+    "FEATURES",
+    "FuseConfig",
+    "ScoringModel",
+]
+
+FEATURES = (
+    "distance",
+    "log_len",
+    "indel",
+    "overlap",
+    "orig_freq",
+    "cross_freq",
+    "conf",
+    "alias",
+    "alias_pinyin",
+    "latin",
+    "log_lexicon",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringModel:
+    """Logistic-model coefficients: ``with_conf`` and ``no_conf`` map feature -> weight.
+
+    The ``"bias"`` key is the intercept. Unknown feature names are a :class:`ConfigError`.
+    """
+
+    with_conf: Mapping[str, float]
+    no_conf: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        for name, coefs in (("with_conf", self.with_conf), ("no_conf", self.no_conf)):
+            bad = sorted(set(coefs) - {*FEATURES, "bias"})
+            if bad:
+                msg = f"ScoringModel.{name} has unknown features {bad}; known: {FEATURES}"
+                raise ConfigError(msg)
+            for k, v in coefs.items():
+                if not isinstance(v, int | float) or not math.isfinite(v):
+                    msg = f"ScoringModel.{name}[{k!r}] must be a finite number, got {v!r}"
+                    raise ConfigError(msg)
+            if name == "no_conf" and coefs.get("conf", 0.0) != 0.0:
+                msg = "ScoringModel.no_conf must not weigh the 'conf' feature"
+                raise ConfigError(msg)
+        object.__setattr__(self, "with_conf", dict(self.with_conf))
+        object.__setattr__(self, "no_conf", dict(self.no_conf))
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.with_conf.items())), tuple(sorted(self.no_conf.items()))))
+
+    def score(self, x: Mapping[str, float], *, has_conf: bool) -> float:
+        coefs = self.with_conf if has_conf else self.no_conf
+        return coefs.get("bias", 0.0) + sum(coefs.get(k, 0.0) * v for k, v in x.items())
+
+
+# Fitted by eval/fit_model.py on the train split (error model A; the 3-5-word, category and
+# catalogue lists pooled); features that never vary there (alias, alias_pinyin, latin)
+# keep priors set by hand. README "Accuracy" has the dev figures and the command.
+DEFAULT_MODEL = ScoringModel(
+    with_conf={
+        "bias": 3.5802,
+        "distance": -9.3001,
+        "log_len": 0.2479,
+        "indel": -0.0106,
+        "overlap": 1.5851,
+        "orig_freq": -0.4386,
+        "cross_freq": -0.2128,
+        "conf": -0.9019,
+        "alias": 6.0,
+        "alias_pinyin": -0.5,
+        "latin": 1.0,
+        "log_lexicon": -0.2929,
+    },
+    no_conf={
+        "bias": 2.2416,
+        "distance": -9.5494,
+        "log_len": 0.4456,
+        "indel": 0.2043,
+        "overlap": 1.9674,
+        "orig_freq": -0.4995,
+        "cross_freq": -0.2517,
+        "alias": 6.0,
+        "alias_pinyin": -0.5,
+        "latin": 1.0,
+        "log_lexicon": -0.3438,
+    },
+)
+DEFAULT_THRESHOLD = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class FuseConfig:
+    """Decision settings.
+
+    Attributes:
+        threshold: replace when the log-odds score reaches it (0 = even odds; higher is
+            more conservative).
+        use_confidence: use the recognizer's confidences when the transcript has them.
+        max_distance: largest phonetic distance per syllable for a candidate (0-1.2).
+        latin_max_distance: largest normalised letter distance for Latin terms (0-1).
+        costs: the syllable cost table.
+        model: the scoring coefficients.
+    """
+
+    threshold: float = DEFAULT_THRESHOLD
+    use_confidence: bool = True
+    max_distance: float = 0.5
+    latin_max_distance: float = 0.25
+    costs: CostTable = DEFAULT_COSTS
+    model: ScoringModel = DEFAULT_MODEL
+
+    def __post_init__(self) -> None:
+        def num(name: str, lo: float, hi: float) -> None:
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                msg = f"FuseConfig.{name} must be a finite number, got {v!r}"
+                raise ConfigError(msg)
+            if not lo <= v <= hi:
+                msg = f"FuseConfig.{name}={v!r} is outside [{lo}, {hi}]"
+                raise ConfigError(msg)
+            object.__setattr__(self, name, float(v))
+
+        num("threshold", -50.0, 50.0)
+        num("max_distance", 0.0, 1.2)
+        num("latin_max_distance", 0.0, 1.0)
+        if not isinstance(self.use_confidence, bool):
+            msg = f"FuseConfig.use_confidence must be true or false, got {self.use_confidence!r}"
+            raise ConfigError(msg)
+        if isinstance(self.costs, Mapping):
+            object.__setattr__(self, "costs", CostTable.from_dict(dict(self.costs)))
+        if isinstance(self.model, Mapping):
+            try:
+                object.__setattr__(self, "model", ScoringModel(**dict(self.model)))
+            except TypeError as exc:
+                msg = f"FuseConfig.model must have 'with_conf' and 'no_conf' tables ({exc})"
+                raise ConfigError(msg) from None
+
+    @classmethod
+    def coerce(cls, value: FuseConfig | Mapping[str, Any] | None, **overrides: Any) -> FuseConfig:
+        """A config from None (defaults), a FuseConfig or a mapping, then ``overrides``."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            msg = f"unknown FuseConfig fields {unknown}; known: {sorted(names)}"
+            raise ConfigError(msg)
+        if value is None:
+            base = cls()
+        elif isinstance(value, FuseConfig):
+            base = value
+        elif isinstance(value, Mapping):
+            unknown = sorted(set(value) - names)
+            if unknown:
+                msg = f"unknown FuseConfig fields {unknown}; known: {sorted(names)}"
+                raise ConfigError(msg)
+            base = cls(**dict(value))
+        else:
+            msg = f"config must be a FuseConfig, a mapping or None, got {type(value).__name__}"
+            raise ConfigError(msg)
+        return replace(base, **overrides) if overrides else base
+
+    def to_dict(self) -> dict[str, Any]:
+        """A TOML-friendly view; ``FuseConfig.coerce(cfg.to_dict()) == cfg``."""
+        return {
+            "threshold": self.threshold,
+            "use_confidence": self.use_confidence,
+            "max_distance": self.max_distance,
+            "latin_max_distance": self.latin_max_distance,
+            "costs": self.costs.to_dict(),
+            "model": {"with_conf": dict(self.model.with_conf), "no_conf": dict(self.model.no_conf)},
+        }
