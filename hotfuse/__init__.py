@@ -10,6 +10,7 @@ in :mod:`hotfuse.runners.paraformer`.
 
 from __future__ import annotations
 
+from hotfuse.config import FuseConfig, ScoringModel
 from hotfuse.errors import (
     ConfigError,
     DataError,
@@ -22,14 +23,13 @@ from hotfuse.errors import (
     RecognizerError,
     UnknownFrontendError,
 )
-from hotfuse.config import FuseConfig, ScoringModel
 from hotfuse.formats.config import load_config
 from hotfuse.fuser import Fuser, fuse
-from hotfuse.result import FuseResult, Replacement
 from hotfuse.lexicon import Hotword, Lexicon
 from hotfuse.match import Candidate, MatchKind
 from hotfuse.metrics import EvalReport, evaluate, normalize_text
 from hotfuse.phonetics import CostTable
+from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript
 
 __version__ = "0.1.0"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from hotfuse.config import FuseConfig
 from hotfuse.errors import DataError
 from hotfuse.evalio import (
     HotwordSet,
@@ -31,12 +32,11 @@ from hotfuse.evalio import (
     write_jsonl,
     write_kaldi_text,
 )
-from hotfuse.config import FuseConfig
 from hotfuse.formats.config import load_config
 from hotfuse.fuser import Fuser
-from hotfuse.result import FuseResult
 from hotfuse.lexicon import Hotword
 from hotfuse.metrics import EvalReport, evaluate
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Transcript
 
 __all__ = [

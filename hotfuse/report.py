@@ -28,8 +28,8 @@ from rapidfuzz.distance import Levenshtein
 
 from hotfuse.errors import MissingDependencyError
 from hotfuse.fuser import Fuser
-from hotfuse.result import FuseResult
 from hotfuse.metrics import EvalReport, UtteranceResult, evaluate
+from hotfuse.result import FuseResult
 from hotfuse.transcript import Transcript
 
 __all__ = [

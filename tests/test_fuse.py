@@ -24,9 +24,9 @@ from hotfuse import (
     fuse,
     load_config,
 )
+from hotfuse.formats.config import write_config
 from hotfuse.fuser import _cached_fuser, _select
 from hotfuse.match import Candidate, MatchKind
-from hotfuse.formats.config import write_config
 
 DATA = Path(__file__).parent / "data"
 

@@ -12,8 +12,8 @@ import pytest
 
 from hotfuse import FuseConfig, Fuser, Transcript, load_config
 from hotfuse.cli import main
-from hotfuse.errors import InputError
 from hotfuse.config import DEFAULT_MODEL, FEATURES
+from hotfuse.errors import InputError
 from hotfuse.formats.config import write_config
 from hotfuse.tune import fit, fit_logistic, label_candidates, threshold_table
 
