@@ -1,4 +1,4 @@
-"""Safe file writes shared by lexicons, evaluation outputs, reports and configs."""
+"""The one safe writer (and UTF-8 reader) for lexicons, evaluation outputs, reports and configs."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from hotfuse.errors import HotfuseError, InputError
+from hotfuse.errors import HotfuseError, InputError, LexiconError
 
-__all__ = ["atomic_write_text"]
+__all__ = ["atomic_write_text", "read_text_file"]
 
 
 def atomic_write_text(
@@ -62,3 +62,23 @@ def _located(error: type[HotfuseError], msg: str, target: Path) -> HotfuseError:
         return error(msg, path=target)  # type: ignore[call-arg]
     except TypeError:  # an error class that takes no path
         return error(msg)
+
+
+def read_text_file(
+    path: str | os.PathLike[str],
+    *,
+    missing: str = "no such file",
+    error: type[HotfuseError] = LexiconError,
+) -> str:
+    """A UTF-8 text file's content; an error of class ``error`` naming the file otherwise."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _located(error, missing, p) from None
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
+        raise _located(error, msg, p) from None
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror}"
+        raise _located(error, msg, p) from None

@@ -14,19 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hotfuse._files import atomic_write_text, read_text_file
 from hotfuse.errors import LexiconError
-from hotfuse.lexicon import (
-    Hotword,
-    Issue,
-    Lexicon,
-    LexiconFormat,
-    Severity,
-    atomic_write_text,
-    export_lexicon,
-    import_lexicon,
-    locked_update,
-    read_text_file,
-)
+from hotfuse.formats.hotword_files import LexiconFormat, export_lexicon, import_lexicon
+from hotfuse.formats.lexicon_toml import locked_update
+from hotfuse.lexicon import Hotword, Issue, Lexicon, Severity
 
 __all__ = ["register"]
 
@@ -228,7 +220,7 @@ def _write_output(target: str, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        atomic_write_text(target, text)
+        atomic_write_text(target, text, error=LexiconError)
 
 
 def _note(msg: str) -> None:
@@ -253,7 +245,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         '# pinyin ("chong2 qing4"), block_contexts, tags. Check it: hotfuse lexicon check FILE\n'
     )
     body = Lexicon(name=name, description=args.description).dumps()
-    atomic_write_text(p, header + body)
+    atomic_write_text(p, header + body, error=LexiconError)
     _note(f"created {p}")
     return 0
 
@@ -443,7 +435,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     elif args.output in args.files:
         locked_update(args.output, lambda lex: lex.merge(merged))
     else:
-        atomic_write_text(args.output, merged.dumps())
+        atomic_write_text(args.output, merged.dumps(), error=LexiconError)
     _note(f"merged {len(args.files)} files: {len(merged.hotwords)} entries")
     return 0
 

@@ -1,4 +1,4 @@
-"""Hotwords and lexicons: the TOML lexicon format, validation, import/export, safe writes.
+"""Hotwords and lexicons: the model (Hotword, Lexicon) and its validation.
 
 A :class:`Hotword` is one domain term with the hints fusion may use: a weight, aliases
 (known misrecognitions or spoken forms), explicit pinyin for polyphones and blocking
@@ -73,72 +73,18 @@ sound the same (pinyin collision), polyphonic
 characters whose reading was guessed (add an explicit ``pinyin``), pinyin that is not a
 known reading of its character, aliases that repeat an entry.
 
-Import and export
------------------
-:func:`import_lexicon` and :func:`export_lexicon` convert the lists other tools use. All
-readers accept a UTF-8 BOM, CRLF or CR line ends, trailing spaces and a missing final
-newline; ``#`` starts a comment line in the line-based formats. Weights map as follows
-(hotfuse weight ``w``; entries a format cannot express are left out of an export and
-reported):
-
-================  ============================  ===================  ====================
-format            one line / row                their scale          to hotfuse / back
-================  ============================  ===================  ====================
-``plain``         ``word``                      none                 1.0 / ``w <= 0`` left
-                                                                     out
-``funasr``        ``word weight`` (weight       positive; FunASR     ``f / 20`` /
-                  optional; the last token      runtime examples     ``round(20 w)`` >= 1;
-                  is the weight if numeric)     use 20               ``w <= 0`` left out
-``sherpa-onnx``   ``word :score`` (score        per-token boost,     ``s / 1.5`` /
-                  optional; CJK characters      default              ``1.5 w`` (omitted at
-                  may be space-separated)       ``hotwords_score``   1.0); ``w <= 0`` left
-                                                1.5                  out
-``csv``           header ``text,weight,         hotfuse's own        unchanged
-                  aliases,pinyin,
-                  block_contexts,tags``; list
-                  cells use ``;``
-``capswriter``    CapsWriter-Offline            none                 1.0 / terms only,
-                  ``hot.txt``: one term per                          ``w <= 0`` left out
-                  line; ``hot-rule.txt`` lines
-                  ``find = replace`` with a
-                  literal ``find`` become
-                  aliases of ``replace``
-``capswriter-     ``alias = text`` (export of   none                 aliases only
-rule``            aliases as literal rules)
-``aliyun``        ``word<TAB>weight`` or JSON   integer [-6, 5], 2   ``a > 0: a / 2``,
-                  (``{"word": weight}`` map or  is the usual value,  ``a <= 0: a`` /
-                  list of ``{"text"|"word",     -6 = avoid           ``w > 0:
-                  "weight"}``)                                       round(2 w)`` in
-                                                                     [1, 5], else
-                                                                     ``round(w)`` in
-                                                                     [-6, 0]
-``tencent``       ``word|weight``               integer [1, 10];     ``t / 5``; 11 -> 3.0;
-                                                11 = super hotword;  100 -> 5.0 / ``w >=
-                                                100 = homophone      5: 100``, ``w >= 3:
-                                                replacement          11``, else
-                                                                     ``round(5 w)`` in
-                                                                     [1, 10]; ``w <= 0``
-                                                                     left out
-``toml``          this module's lexicon file    hotfuse's own        unchanged
-================  ============================  ===================  ====================
-
-Safe writes: :meth:`Lexicon.save` writes a temporary file in the same directory, fsyncs
-it and renames it over the original (:func:`atomic_write_text`), so a crash or ``kill
--9`` mid-write leaves the old file intact and any error keeps the original.
-:func:`locked_update` wraps a read-modify-write in a ``FILE.lock`` file lock so that
-concurrent writers (ten ``hotfuse lexicon add`` processes) all land.
+File formats live in :mod:`hotfuse.formats`: the TOML reading and round-trip writing in
+:mod:`hotfuse.formats.lexicon_toml`, other tools' hotword lists in
+:mod:`hotfuse.formats.hotword_files`. This module keeps the model and its validation.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -154,14 +100,8 @@ __all__ = [
     "Hotword",
     "Issue",
     "Lexicon",
-    "LexiconFormat",
     "Severity",
-    "atomic_write_text",
     "coerce_hotwords",
-    "export_lexicon",
-    "import_lexicon",
-    "locked_update",
-    "read_text_file",
 ]
 
 logger = logging.getLogger("hotfuse")
@@ -344,7 +284,6 @@ class Issue:
 # =========================================================================== helpers
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SYLLABLE_RE = re.compile(r"^[a-z]+[1-5]$")
-_PARSE_POS_RE = re.compile(r"\s+at line \d+ col \d+$")
 
 
 def _han_chars(text: str) -> list[str]:
@@ -355,21 +294,6 @@ def _split_pinyin(value: str | Sequence[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(value.replace(",", " ").split())
     return tuple(value)
-
-
-def _clean_lines(text: str) -> list[tuple[int, str]]:
-    """(1-based line number, stripped line) for every non-blank line, BOM/CRLF tolerant."""
-    text = text.removeprefix("\ufeff")
-    out = []
-    for i, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        if s:
-            out.append((i, s))
-    return out
-
-
-def _fmt_weight(w: float) -> str:
-    return f"{w:g}"
 
 
 # =========================================================================== raw entries
@@ -384,48 +308,6 @@ class _Located:
         if field_name is not None and field_name in self.field_lines:
             return self.field_lines[field_name]
         return self.line_no
-
-
-def _locate_entries(source: str, entries: Sequence[Mapping[str, Any]]) -> list[_Located]:
-    """Line numbers of each ``[[entry]]`` table and of the fields inside it."""
-    lines = source.removeprefix("\ufeff").splitlines()
-    header = re.compile(r"^\s*\[\[\s*" + ENTRY_KEY + r"\s*\]\]")
-    any_header = re.compile(r"^\s*\[")
-    starts = [i for i, line in enumerate(lines) if header.match(line)]
-    out: list[_Located] = []
-    if len(starts) == len(entries):
-        for start in starts:
-            stop = len(lines)
-            for j in range(start + 1, len(lines)):
-                if any_header.match(lines[j]):
-                    stop = j
-                    break
-            fields: dict[str, int] = {}
-            for j in range(start + 1, stop):
-                m = re.match(r"^\s*([A-Za-z0-9_\-\"']+)\s*=", lines[j])
-                if m:
-                    fields.setdefault(m.group(1).strip("\"'"), j + 1)
-            out.append(_Located(start + 1, fields))
-        return out
-    # inline tables or an unusual layout: fall back to the line holding the text value
-    for entry in entries:
-        text = entry.get("text") if isinstance(entry, Mapping) else None
-        found: int | None = None
-        if isinstance(text, str) and text:
-            for j, line in enumerate(lines):
-                if text in line:
-                    found = j + 1
-                    break
-        out.append(_Located(found, {}))
-    return out
-
-
-def _plain(value: Any) -> Any:
-    """tomlkit items -> plain Python values."""
-    unwrap = getattr(value, "unwrap", None)
-    if callable(unwrap):
-        return unwrap()
-    return value
 
 
 def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | None, list[Issue]]:
@@ -554,106 +436,6 @@ def _hotword_to_fields(hw: Hotword) -> dict[str, Any]:
     return out
 
 
-def _same_value(field_name: str, old: Any, new: Any) -> bool:
-    old = _plain(old)
-    if field_name == "pinyin":
-        if isinstance(old, str | list):
-            return _split_pinyin(old) == _split_pinyin(new)
-        return False
-    if field_name in ("aliases", "block_contexts", "tags"):
-        if isinstance(old, str):
-            old = [old]
-        return isinstance(old, list) and [str(v).strip() for v in old] == list(new)
-    if field_name == "weight":
-        return isinstance(old, int | float) and not isinstance(old, bool) and float(old) == new
-    return bool(old == new)
-
-
-def _sync_table(table: Any, hw: Hotword) -> None:
-    """Make one tomlkit entry table describe ``hw``, touching only what changed."""
-    import tomlkit
-
-    wanted = _hotword_to_fields(hw)
-    for key in ENTRY_FIELDS:
-        if key in wanted:
-            if key in table and _same_value(key, table[key], wanted[key]):
-                continue
-            value: Any = wanted[key]
-            if key == "pinyin" and key in table and isinstance(_plain(table[key]), list):
-                value = list(hw.pinyin or ())
-            if isinstance(value, list):
-                arr = tomlkit.array()
-                arr.extend(value)
-                value = arr
-            table[key] = value
-        elif key in table and key != "text":
-            del table[key]
-
-
-def _render(source: str | None, name: str, description: str, hotwords: Sequence[Hotword]) -> str:
-    """TOML text for a lexicon, edited round-trip from ``source`` when there is one."""
-    import tomlkit
-
-    doc: Any
-    if source is None:
-        doc = tomlkit.document()
-        if name:
-            doc["name"] = name
-        if description:
-            doc["description"] = description
-        if hotwords:
-            doc.add(tomlkit.nl())
-    else:
-        doc = tomlkit.parse(source.removeprefix("\ufeff"))
-        for key, value in (("name", name), ("description", description)):
-            if value and _plain(doc.get(key)) != value:
-                doc[key] = value
-            elif not value and key in doc:
-                del doc[key]
-    aot: Any = doc.get(ENTRY_KEY)
-    if aot is None or not isinstance(aot, tomlkit.items.AoT):
-        if aot is not None:  # an inline array of tables: rewrite it as [[entry]] tables
-            del doc[ENTRY_KEY]
-        aot = None
-    by_text = {hw.text: hw for hw in hotwords}
-    kept: set[str] = set()
-    if aot is not None:
-        for i in range(len(aot) - 1, -1, -1):
-            table = aot[i]
-            text = _plain(table.get("text"))
-            text = text.strip() if isinstance(text, str) else text
-            if not isinstance(text, str) or text not in by_text or text in kept:
-                del aot[i]
-                continue
-            kept.add(text)
-    if aot is not None:
-        for table in aot:
-            text = str(_plain(table["text"])).strip()
-            _sync_table(table, by_text[text])
-    new = [hw for hw in hotwords if hw.text not in kept]
-    if new:
-        if aot is None:
-            aot = tomlkit.aot()
-            if doc.as_string().strip() and not doc.as_string().endswith("\n\n"):
-                doc.add(tomlkit.nl())
-            doc.append(ENTRY_KEY, aot)
-        for hw in new:
-            table = tomlkit.table()
-            for key, plain_value in _hotword_to_fields(hw).items():
-                item: Any = plain_value
-                if isinstance(plain_value, list):
-                    item = tomlkit.array()
-                    item.extend(plain_value)
-                table[key] = item
-            if len(aot) and not aot[-1].as_string().endswith("\n\n"):
-                aot[-1].add(tomlkit.nl())
-            aot.append(table)
-    elif aot is not None and len(aot) == 0:
-        del doc[ENTRY_KEY]
-    text = str(doc.as_string())
-    return text if text.endswith("\n") or not text else text + "\n"
-
-
 # =========================================================================== Lexicon
 def _merge_hotwords(a: Hotword, b: Hotword) -> Hotword:
     """``a`` with ``b``'s extra aliases, contexts and tags; a's weight and pinyin win."""
@@ -712,9 +494,13 @@ class Lexicon:
             LexiconError: the file is missing, unreadable or (when strict) invalid; the
                 error's ``path`` and ``line_no`` say where.
         """
+        from hotfuse._files import read_text_file
+
         p = Path(path)
         text = read_text_file(
-            p, missing=f"no such lexicon file; create it with: hotfuse lexicon new {p}"
+            p,
+            missing=f"no such lexicon file; create it with: hotfuse lexicon new {p}",
+            error=LexiconError,
         )
         return cls.loads(text, path=p, strict=strict)
 
@@ -729,102 +515,9 @@ class Lexicon:
         ...
         hotfuse.errors.LexiconError: line 3: unknown field 'wieght' in entry 'a'; known fields: text, weight, aliases, pinyin, block_contexts, tags
         """  # noqa: E501
-        import tomlkit
-        from tomlkit.exceptions import ParseError
+        from hotfuse.formats.lexicon_toml import parse_lexicon
 
-        p = Path(path) if path is not None else None
-        where = str(p) if p is not None else None
-        source = text.removeprefix("\ufeff")
-        try:
-            doc = tomlkit.parse(source)
-        except ParseError as exc:
-            reason = _PARSE_POS_RE.sub("", str(exc))
-            issue = Issue(Severity.ERROR, "toml-syntax", f"invalid TOML: {reason}", where, exc.line)
-            if strict:
-                raise issue.to_error() from None
-            return cls(path=p, source=None, load_issues=(issue,))
-        data = doc.unwrap()
-        issues: list[Issue] = []
-        for key in data:
-            if key not in TOP_LEVEL_KEYS:
-                m = re.search(rf"^\s*\[*\s*{re.escape(key)}\s*[\]=]", source, re.MULTILINE)
-                line_no = source.count("\n", 0, m.start()) + 1 if m else None
-                issues.append(
-                    Issue(
-                        Severity.ERROR,
-                        "unknown-field",
-                        f"unknown top-level key {key!r}; a lexicon has name, description "
-                        f"and [[{ENTRY_KEY}]] tables",
-                        where,
-                        line_no,
-                    )
-                )
-        name = data.get("name", "")
-        description = data.get("description", "")
-        for key, value in (("name", name), ("description", description)):
-            if not isinstance(value, str):
-                issues.append(Issue(Severity.ERROR, "bad-type", f"{key!r} must be a string", where))
-        name = name if isinstance(name, str) else ""
-        description = description if isinstance(description, str) else ""
-        raw_entries = data.get(ENTRY_KEY, [])
-        if not isinstance(raw_entries, list):
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    "bad-type",
-                    f"{ENTRY_KEY!r} must be [[{ENTRY_KEY}]] tables",
-                    where,
-                )
-            )
-            raw_entries = []
-        located = _locate_entries(source, raw_entries)
-        hotwords: list[Hotword] = []
-        lines: dict[str, int] = {}
-        seen: dict[str, int | None] = {}
-        for raw, loc in zip(raw_entries, located, strict=True):
-            hw, found = _entry_issues(raw, loc, where)
-            issues.extend(found)
-            raw_text = raw.get("text") if isinstance(raw, Mapping) else None
-            key = raw_text.strip() if isinstance(raw_text, str) else ""
-            if key and key in seen:
-                first_line = seen[key]
-                at = f" at line {first_line}" if first_line is not None else ""
-                issues.append(
-                    Issue(
-                        Severity.ERROR,
-                        "duplicate",
-                        f"{key!r} is already an entry{at}; merge the two tables into one",
-                        where,
-                        loc.line_no,
-                        key,
-                    )
-                )
-                continue
-            if key:
-                seen[key] = loc.line_no
-            if hw is None:
-                continue
-            hotwords.append(hw)
-            if loc.line_no is not None:
-                lines[hw.text] = loc.line_no
-        errors = [i for i in issues if i.severity is Severity.ERROR]
-        if strict and errors:
-            first = errors[0]
-            more = (
-                f" (and {len(errors) - 1} more; run: hotfuse lexicon check)"
-                if len(errors) > 1
-                else ""
-            )
-            raise LexiconError(first.message + more, path=first.path, line_no=first.line_no)
-        return cls(
-            name=name,
-            description=description,
-            hotwords=tuple(hotwords),
-            path=p,
-            source=source,
-            lines=lines,
-            load_issues=tuple(issues),
-        )
+        return parse_lexicon(text, path=path, strict=strict, cls=cls)
 
     # ------------------------------------------------------------------ editing
     def get(self, word: str) -> Hotword | None:
@@ -919,10 +612,14 @@ class Lexicon:
     # ------------------------------------------------------------------ writing
     def dumps(self) -> str:
         """The lexicon as TOML, edited round-trip from the file it was loaded from."""
-        return _render(self.source, self.name, self.description, self.hotwords)
+        from hotfuse.formats.lexicon_toml import render_lexicon
+
+        return render_lexicon(self.source, self.name, self.description, self.hotwords)
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Write the lexicon atomically (see :func:`atomic_write_text`); returns the path.
+        """Write the lexicon atomically (see :func:`hotfuse._files.atomic_write_text`).
+
+        Returns the path written.
 
         Raises:
             LexiconError: no path was given and the lexicon was not loaded from a file,
@@ -932,7 +629,9 @@ class Lexicon:
         if target is None:
             msg = "this lexicon has no file yet; pass a path to save()"
             raise LexiconError(msg)
-        atomic_write_text(target, self.dumps())
+        from hotfuse._files import atomic_write_text
+
+        atomic_write_text(target, self.dumps(), error=LexiconError)
         return target
 
     def to_dicts(self) -> list[dict[str, Any]]:
@@ -1150,450 +849,3 @@ def _guessed_polyphones(text: str) -> list[tuple[str, str]]:
         if not covered:
             out.append((ch, readings[i]))
     return out
-
-
-# =========================================================================== safe writes
-def read_text_file(path: str | os.PathLike[str], *, missing: str = "no such file") -> str:
-    """A UTF-8 text file's content; a :class:`LexiconError` naming the file otherwise."""
-    p = Path(path)
-    try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LexiconError(missing, path=p) from None
-    except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
-        raise LexiconError(msg, path=p) from None
-    except OSError as exc:
-        msg = f"cannot read the file: {exc.strerror}"
-        raise LexiconError(msg, path=p) from None
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half.
-
-    See :func:`hotfuse._files.atomic_write_text`: a temporary file in the same directory,
-    fsynced, renamed over ``path``; on any error ``path`` is untouched.
-
-    Raises:
-        LexiconError: the directory is missing or not writable, or the disk is full.
-    """
-    from hotfuse._files import atomic_write_text as write
-
-    write(path, text, error=LexiconError)
-
-
-def lock_path(path: str | os.PathLike[str]) -> Path:
-    """The lock file guarding ``path``: ``FILE.lock`` beside it."""
-    p = Path(path)
-    return p.with_name(p.name + ".lock")
-
-
-def locked_update(
-    path: str | os.PathLike[str],
-    change: Callable[[Lexicon], Lexicon],
-    *,
-    create: bool = False,
-    timeout: float = 30.0,
-) -> Lexicon:
-    """Load, change and save a lexicon file under its ``FILE.lock`` lock.
-
-    Concurrent callers (threads or processes) are serialised, so none of their changes is
-    lost. ``change`` gets the current lexicon and returns the new one; if it raises, the
-    file is left as it was.
-
-    Args:
-        path: the lexicon file.
-        change: the edit.
-        create: start from an empty lexicon when the file does not exist.
-        timeout: seconds to wait for the lock.
-
-    Raises:
-        LexiconError: the lock could not be taken in time, or loading/saving failed.
-    """
-    from filelock import FileLock, Timeout
-
-    p = Path(path)
-    try:
-        with FileLock(str(lock_path(p)), timeout=timeout):
-            fresh = create and not p.exists()
-            current = Lexicon(path=p) if fresh else Lexicon.load(p)
-            updated = change(current)
-            if updated.path is None:
-                updated = replace(updated, path=p)
-            updated.save(p)
-            return updated
-    except Timeout:
-        msg = (
-            f"another process has held {lock_path(p).name} for {timeout:g} s; try again, or "
-            "delete the lock file if no hotfuse process is running"
-        )
-        raise LexiconError(msg, path=p) from None
-
-
-# =========================================================================== formats
-class LexiconFormat(StrEnum):
-    """The file formats :func:`import_lexicon` and :func:`export_lexicon` understand."""
-
-    TOML = "toml"
-    PLAIN = "plain"
-    FUNASR = "funasr"
-    SHERPA_ONNX = "sherpa-onnx"
-    CSV = "csv"
-    CAPSWRITER = "capswriter"
-    CAPSWRITER_RULE = "capswriter-rule"
-    ALIYUN = "aliyun"
-    TENCENT = "tencent"
-
-
-FUNASR_SCALE = 20.0
-SHERPA_DEFAULT_SCORE = 1.5
-CSV_FIELDS = ("text", "weight", "aliases", "pinyin", "block_contexts", "tags")
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_REGEX_META = set("\\^$.|?*+()[]{}")
-_CJK_GAP_RE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-
-
-def _bad_line(msg: str, path: str | None, line_no: int) -> LexiconError:
-    return LexiconError(msg, path=path, line_no=line_no)
-
-
-def _number(token: str, what: str, path: str | None, line_no: int) -> float:
-    if not _NUMBER_RE.match(token):
-        msg = f"{what} {token!r} is not a number"
-        raise _bad_line(msg, path, line_no)
-    value = float(token)
-    if not math.isfinite(value):
-        msg = f"{what} {token!r} is not a finite number"
-        raise _bad_line(msg, path, line_no)
-    return value
-
-
-def _checked_weight(w: float, path: str | None, line_no: int, original: str) -> float:
-    if not WEIGHT_MIN <= w <= WEIGHT_MAX:
-        msg = (
-            f"weight {original} maps to {w:g}, outside hotfuse's [{WEIGHT_MIN:g}, "
-            f"{WEIGHT_MAX:g}]; lower it in the source file"
-        )
-        raise _bad_line(msg, path, line_no)
-    return w
-
-
-def _aliyun_to_hotfuse(a: float) -> float:
-    return a / 2.0 if a > 0 else a
-
-
-def _hotfuse_to_aliyun(w: float) -> int:
-    if w > 0:
-        return int(min(5, max(1, round(2 * w))))
-    return int(min(0, max(-6, round(w))))
-
-
-def _tencent_to_hotfuse(t: float, path: str | None, line_no: int) -> float:
-    if t == 100:
-        return 5.0
-    if t == 11:
-        return 3.0
-    if 1 <= t <= 10:
-        return t / 5.0
-    msg = f"Tencent hotword weight {t:g} is not in 1-10, 11 or 100"
-    raise _bad_line(msg, path, line_no)
-
-
-def _hotfuse_to_tencent(w: float) -> int:
-    if w >= 5:
-        return 100
-    if w >= 3:
-        return 11
-    return int(min(10, max(1, round(5 * w))))
-
-
-def _read_plain(lines: list[tuple[int, str]]) -> Iterator[tuple[int, Hotword]]:
-    for no, line in lines:
-        if not line.startswith("#"):
-            yield no, Hotword(line)
-
-
-def _read_funasr(lines: list[tuple[int, str]], path: str | None) -> Iterator[tuple[int, Hotword]]:
-    for no, line in lines:
-        if line.startswith("#"):
-            continue
-        parts = line.rsplit(None, 1)
-        if len(parts) == 2 and _NUMBER_RE.match(parts[1]):
-            f = _number(parts[1], "FunASR weight", path, no)
-            if f <= 0:
-                msg = f"FunASR weight {parts[1]} must be positive"
-                raise _bad_line(msg, path, no)
-            w = _checked_weight(f / FUNASR_SCALE, path, no, parts[1])
-            yield no, Hotword(parts[0].strip(), weight=w)
-        else:
-            yield no, Hotword(line)
-
-
-def _read_sherpa(lines: list[tuple[int, str]], path: str | None) -> Iterator[tuple[int, Hotword]]:
-    for no, line in lines:
-        if line.startswith("#"):
-            continue
-        m = re.match(r"^(.*?)\s+:(\S+)$", line)
-        word, weight = line, 1.0
-        if m:
-            word = m.group(1)
-            score = _number(m.group(2), "sherpa-onnx score", path, no)
-            weight = _checked_weight(score / SHERPA_DEFAULT_SCORE, path, no, m.group(2))
-        elif re.search(r"\s:\S*$", line):
-            msg = f"sherpa-onnx score in {line!r} is not a number (write: word :2.0)"
-            raise _bad_line(msg, path, no)
-        word = _CJK_GAP_RE.sub("", word.strip())
-        yield no, Hotword(word, weight=weight)
-
-
-def _read_capswriter(lines: list[tuple[int, str]]) -> Iterator[tuple[int, Hotword]]:
-    for no, line in lines:
-        if line.startswith("#"):
-            continue
-        rule = re.split(r"\s+=\s+", line, maxsplit=1)
-        if len(rule) == 2:
-            find_s, repl_s = rule[0].strip(), rule[1].strip()
-            if not repl_s or any(c in _REGEX_META for c in find_s):
-                logger.warning(
-                    "line %d: CapsWriter rule %r is a regular expression or deletes text; "
-                    "skipped (hotfuse aliases are literal)",
-                    no,
-                    line,
-                )
-                continue
-            yield no, Hotword(repl_s, aliases=(find_s,))
-        else:
-            yield no, Hotword(line)
-
-
-def _read_keyed(
-    lines: list[tuple[int, str]],
-    sep: str,
-    convert: Callable[[float, int], float],
-    label: str,
-    path: str | None,
-) -> Iterator[tuple[int, Hotword]]:
-    for no, line in lines:
-        if line.startswith("#"):
-            continue
-        whitespace = sep == "\t" and "\t" not in line
-        parts = line.rsplit(None, 1) if whitespace else line.rsplit(sep, 1)
-        if len(parts) != 2 or not parts[0].strip():
-            if sep == "|":
-                yield no, Hotword(line)
-                continue
-            parts = [line, ""]
-        word, token = parts[0].strip(), parts[1].strip()
-        if not token:
-            yield no, Hotword(word)
-            continue
-        value = _number(token, f"{label} weight", path, no)
-        yield no, Hotword(word, weight=_checked_weight(convert(value, no), path, no, token))
-
-
-def _read_aliyun(text: str, path: str | None) -> Iterator[tuple[int, Hotword]]:
-    stripped = text.removeprefix("\ufeff").strip()
-    if stripped.startswith(("{", "[")):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            msg = f"invalid JSON: {exc.msg} (column {exc.colno})"
-            raise _bad_line(msg, path, exc.lineno) from None
-        items: list[tuple[Any, Any]]
-        if isinstance(data, dict):
-            items = list(data.items())
-        elif isinstance(data, list):
-            items = []
-            for obj in data:
-                if not isinstance(obj, dict):
-                    msg = "JSON list items must be objects with 'text' (or 'word') and 'weight'"
-                    raise LexiconError(msg, path=path)
-                items.append((obj.get("text", obj.get("word")), obj.get("weight", 2)))
-        else:
-            msg = "JSON must be an object {word: weight} or a list of {text, weight}"
-            raise LexiconError(msg, path=path)
-        lines = stripped.splitlines()
-        for word, weight in items:
-            no = next((i + 1 for i, ln in enumerate(lines) if f'"{word}"' in ln), 1)
-            if (
-                not isinstance(word, str)
-                or isinstance(weight, bool)
-                or not isinstance(weight, int | float)
-            ):
-                msg = f"bad JSON item {word!r}: {weight!r}; expected a word and a number"
-                raise _bad_line(msg, path, no)
-            w = _checked_weight(_aliyun_to_hotfuse(float(weight)), path, no, str(weight))
-            yield no, Hotword(word, weight=w)
-        return
-    yield from _read_keyed(
-        _clean_lines(text), "\t", lambda a, _n: _aliyun_to_hotfuse(a), "Aliyun", path
-    )
-
-
-def _split_cell(cell: str) -> list[str]:
-    return [p.strip() for p in re.split(r"[;；]", cell) if p.strip()]
-
-
-def _read_csv(text: str, path: str | None) -> Iterator[tuple[int, Hotword]]:
-    body = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(body, newline=""))
-    header: list[str] | None = None
-    for row in reader:
-        no = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        if header is None:
-            candidate = [c.strip().lower() for c in row]
-            if "text" in candidate:
-                unknown = [c for c in candidate if c and c not in CSV_FIELDS]
-                if unknown:
-                    msg = f"unknown CSV columns {unknown}; known: {', '.join(CSV_FIELDS)}"
-                    raise _bad_line(msg, path, no)
-                header = candidate
-                continue
-            header = list(CSV_FIELDS[: len(row)])
-        if row[0].strip().startswith("#"):
-            continue
-        cells = dict(zip(header, (c.strip() for c in row), strict=False))
-        word = cells.get("text", "")
-        if not word:
-            msg = "empty 'text' cell"
-            raise _bad_line(msg, path, no)
-        weight = 1.0
-        if cells.get("weight"):
-            weight = _checked_weight(
-                _number(cells["weight"], "weight", path, no), path, no, cells["weight"]
-            )
-        pinyin = _split_pinyin(cells["pinyin"]) if cells.get("pinyin") else None
-        try:
-            hw = Hotword(
-                word,
-                weight=weight,
-                aliases=tuple(_split_cell(cells.get("aliases", ""))),
-                pinyin=pinyin,
-                block_contexts=tuple(_split_cell(cells.get("block_contexts", ""))),
-                tags=tuple(_split_cell(cells.get("tags", ""))),
-            )
-        except InputError as exc:
-            raise _bad_line(str(exc), path, no) from None
-        yield no, hw
-
-
-def import_lexicon(
-    text: str,
-    fmt: LexiconFormat | str,
-    *,
-    path: str | os.PathLike[str] | None = None,
-    name: str = "",
-) -> Lexicon:
-    """Read another tool's hotword list into a Lexicon (weights mapped, see the table).
-
-    Duplicate words are merged (first weight wins, aliases united).
-
-    >>> lex = import_lexicon("\\ufeff重庆 40\\r\\n达西\\r\\n", "funasr")
-    >>> [(h.text, h.weight) for h in lex.hotwords]
-    [('重庆', 2.0), ('达西', 1.0)]
-
-    Raises:
-        LexiconError: a line cannot be read; ``line_no`` says which.
-    """
-    fmt = LexiconFormat(fmt)
-    where = str(path) if path is not None else None
-    if fmt is LexiconFormat.TOML:
-        return Lexicon.loads(text, path=path).with_meta(name=name or None)
-    lines = _clean_lines(text)
-    rows: Iterable[tuple[int, Hotword]]
-    if fmt is LexiconFormat.PLAIN:
-        rows = _read_plain(lines)
-    elif fmt is LexiconFormat.FUNASR:
-        rows = _read_funasr(lines, where)
-    elif fmt is LexiconFormat.SHERPA_ONNX:
-        rows = _read_sherpa(lines, where)
-    elif fmt in (LexiconFormat.CAPSWRITER, LexiconFormat.CAPSWRITER_RULE):
-        rows = _read_capswriter(lines)
-    elif fmt is LexiconFormat.ALIYUN:
-        rows = _read_aliyun(text, where)
-    elif fmt is LexiconFormat.TENCENT:
-        rows = _read_keyed(
-            lines, "|", lambda t, n: _tencent_to_hotfuse(t, where, n), "Tencent", where
-        )
-    else:
-        rows = _read_csv(text, where)
-    merged: dict[str, Hotword] = {}
-    lines_of: dict[str, int] = {}
-    try:
-        for no, hw in rows:
-            if len(hw.text) > MAX_ENTRY_CHARS:
-                msg = f"{len(hw.text)} characters (limit {MAX_ENTRY_CHARS}): is this a hotword?"
-                raise _bad_line(msg, where, no)
-            if hw.text in merged:
-                merged[hw.text] = _merge_hotwords(merged[hw.text], hw)
-            else:
-                merged[hw.text] = hw
-                lines_of[hw.text] = no
-    except InputError as exc:
-        raise LexiconError(str(exc), path=where) from None
-    p = Path(path) if path is not None else None
-    return Lexicon(name=name, hotwords=tuple(merged.values()), path=p, lines=lines_of)
-
-
-def export_lexicon(lexicon: Lexicon, fmt: LexiconFormat | str) -> tuple[str, list[Hotword]]:
-    """Write a lexicon in another tool's format (weights mapped, see the table).
-
-    Returns:
-        The text, and the entries left out because the format cannot express them
-        (suppressed words with weight <= 0 in boost-only formats; entries without aliases
-        for ``capswriter-rule``).
-
-    >>> text, left_out = export_lexicon(Lexicon(hotwords=("重庆", Hotword("达西", weight=2))),
-    ...                                 "tencent")
-    >>> print(text, end="")
-    重庆|5
-    达西|10
-    """
-    fmt = LexiconFormat(fmt)
-    if fmt is LexiconFormat.TOML:
-        return lexicon.dumps(), []
-    out: list[str] = []
-    skipped: list[Hotword] = []
-    if fmt is LexiconFormat.CSV:
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(CSV_FIELDS)
-        for hw in lexicon.hotwords:
-            writer.writerow(
-                [
-                    hw.text,
-                    _fmt_weight(hw.weight),
-                    ";".join(hw.aliases),
-                    " ".join(hw.pinyin or ()),
-                    ";".join(hw.block_contexts),
-                    ";".join(hw.tags),
-                ]
-            )
-        return buf.getvalue(), []
-    for hw in lexicon.hotwords:
-        if fmt is LexiconFormat.CAPSWRITER_RULE:
-            if not hw.aliases or hw.weight <= 0:
-                skipped.append(hw)
-            for alias in hw.aliases if hw.weight > 0 else ():
-                out.append(f"{re.escape(alias)} = {hw.text}")
-            continue
-        if fmt is LexiconFormat.ALIYUN:
-            out.append(f"{hw.text}\t{_hotfuse_to_aliyun(hw.weight)}")
-            continue
-        if hw.weight <= 0:
-            skipped.append(hw)
-            continue
-        if fmt in (LexiconFormat.PLAIN, LexiconFormat.CAPSWRITER):
-            out.append(hw.text)
-        elif fmt is LexiconFormat.FUNASR:
-            out.append(f"{hw.text} {max(1, round(hw.weight * FUNASR_SCALE))}")
-        elif fmt is LexiconFormat.SHERPA_ONNX:
-            if hw.weight == 1.0:
-                out.append(hw.text)
-            else:
-                out.append(f"{hw.text} :{round(hw.weight * SHERPA_DEFAULT_SCORE, 4):g}")
-        else:  # tencent
-            out.append(f"{hw.text}|{_hotfuse_to_tencent(hw.weight)}")
-    return "".join(line + "\n" for line in out), skipped

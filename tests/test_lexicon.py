@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from hotfuse._files import atomic_write_text
 from hotfuse.errors import LexiconError
-from hotfuse.lexicon import (
-    Hotword,
-    Issue,
-    Lexicon,
-    LexiconFormat,
-    Severity,
-    atomic_write_text,
-    coerce_hotwords,
-    export_lexicon,
-    import_lexicon,
-    locked_update,
-)
+from hotfuse.formats.hotword_files import LexiconFormat, export_lexicon, import_lexicon
+from hotfuse.formats.lexicon_toml import locked_update
+from hotfuse.lexicon import Hotword, Issue, Lexicon, Severity, coerce_hotwords
 
 DATA = Path(__file__).parent / "data" / "lexicon"
 
@@ -360,7 +352,7 @@ def test_failed_write_keeps_original(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(LexiconError, match="left unchanged"):
-        atomic_write_text(target, "new\n")
+        atomic_write_text(target, "new\n", error=LexiconError)
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.toml"]
 

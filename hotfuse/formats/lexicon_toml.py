@@ -1,0 +1,339 @@
+"""hotfuse's own lexicon file: TOML read with line numbers, written round-trip (tomlkit).
+
+The file format itself (keys, entry fields, weights) is described in :mod:`hotfuse.lexicon`;
+this module turns the text into a :class:`~hotfuse.lexicon.Lexicon` (the entry checks are
+the model's, :func:`hotfuse.lexicon._entry_issues`) and back, keeping the user's comments,
+order and layout: only the fields that change are touched.
+
+:func:`locked_update` wraps a read-modify-write in a ``FILE.lock`` file lock so that
+concurrent writers (ten ``hotfuse lexicon add`` processes) all land; every write goes
+through the one safe writer, :func:`hotfuse._files.atomic_write_text`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from hotfuse.errors import LexiconError
+from hotfuse.lexicon import (
+    ENTRY_FIELDS,
+    ENTRY_KEY,
+    TOP_LEVEL_KEYS,
+    Hotword,
+    Issue,
+    Lexicon,
+    Severity,
+    _entry_issues,
+    _hotword_to_fields,
+    _Located,
+    _split_pinyin,
+)
+
+__all__ = ["lock_path", "locked_update", "parse_lexicon", "render_lexicon"]
+
+_PARSE_POS_RE = re.compile(r"\s+at line \d+ col \d+$")
+
+
+def _locate_entries(source: str, entries: Sequence[Mapping[str, Any]]) -> list[_Located]:
+    """Line numbers of each ``[[entry]]`` table and of the fields inside it."""
+    lines = source.removeprefix("\ufeff").splitlines()
+    header = re.compile(r"^\s*\[\[\s*" + ENTRY_KEY + r"\s*\]\]")
+    any_header = re.compile(r"^\s*\[")
+    starts = [i for i, line in enumerate(lines) if header.match(line)]
+    out: list[_Located] = []
+    if len(starts) == len(entries):
+        for start in starts:
+            stop = len(lines)
+            for j in range(start + 1, len(lines)):
+                if any_header.match(lines[j]):
+                    stop = j
+                    break
+            fields: dict[str, int] = {}
+            for j in range(start + 1, stop):
+                m = re.match(r"^\s*([A-Za-z0-9_\-\"']+)\s*=", lines[j])
+                if m:
+                    fields.setdefault(m.group(1).strip("\"'"), j + 1)
+            out.append(_Located(start + 1, fields))
+        return out
+    # inline tables or an unusual layout: fall back to the line holding the text value
+    for entry in entries:
+        text = entry.get("text") if isinstance(entry, Mapping) else None
+        found: int | None = None
+        if isinstance(text, str) and text:
+            for j, line in enumerate(lines):
+                if text in line:
+                    found = j + 1
+                    break
+        out.append(_Located(found, {}))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """tomlkit items -> plain Python values."""
+    unwrap = getattr(value, "unwrap", None)
+    if callable(unwrap):
+        return unwrap()
+    return value
+
+
+def parse_lexicon(
+    text: str,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    strict: bool = True,
+    cls: type[Lexicon] = Lexicon,
+) -> Lexicon:
+    """Parse lexicon TOML text into a Lexicon (see :meth:`Lexicon.load` for ``strict``).
+
+    >>> parse_lexicon('[[entry]]\\ntext = "重庆"\\n').hotwords[0].text
+    '重庆'
+    """
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    p = Path(path) if path is not None else None
+    where = str(p) if p is not None else None
+    source = text.removeprefix("\ufeff")
+    try:
+        doc = tomlkit.parse(source)
+    except ParseError as exc:
+        reason = _PARSE_POS_RE.sub("", str(exc))
+        issue = Issue(Severity.ERROR, "toml-syntax", f"invalid TOML: {reason}", where, exc.line)
+        if strict:
+            raise issue.to_error() from None
+        return cls(path=p, source=None, load_issues=(issue,))
+    data = doc.unwrap()
+    issues: list[Issue] = []
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            m = re.search(rf"^\s*\[*\s*{re.escape(key)}\s*[\]=]", source, re.MULTILINE)
+            line_no = source.count("\n", 0, m.start()) + 1 if m else None
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    "unknown-field",
+                    f"unknown top-level key {key!r}; a lexicon has name, description "
+                    f"and [[{ENTRY_KEY}]] tables",
+                    where,
+                    line_no,
+                )
+            )
+    name = data.get("name", "")
+    description = data.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            issues.append(Issue(Severity.ERROR, "bad-type", f"{key!r} must be a string", where))
+    name = name if isinstance(name, str) else ""
+    description = description if isinstance(description, str) else ""
+    raw_entries = data.get(ENTRY_KEY, [])
+    if not isinstance(raw_entries, list):
+        issues.append(
+            Issue(
+                Severity.ERROR,
+                "bad-type",
+                f"{ENTRY_KEY!r} must be [[{ENTRY_KEY}]] tables",
+                where,
+            )
+        )
+        raw_entries = []
+    located = _locate_entries(source, raw_entries)
+    hotwords: list[Hotword] = []
+    lines: dict[str, int] = {}
+    seen: dict[str, int | None] = {}
+    for raw, loc in zip(raw_entries, located, strict=True):
+        hw, found = _entry_issues(raw, loc, where)
+        issues.extend(found)
+        raw_text = raw.get("text") if isinstance(raw, Mapping) else None
+        key = raw_text.strip() if isinstance(raw_text, str) else ""
+        if key and key in seen:
+            first_line = seen[key]
+            at = f" at line {first_line}" if first_line is not None else ""
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    "duplicate",
+                    f"{key!r} is already an entry{at}; merge the two tables into one",
+                    where,
+                    loc.line_no,
+                    key,
+                )
+            )
+            continue
+        if key:
+            seen[key] = loc.line_no
+        if hw is None:
+            continue
+        hotwords.append(hw)
+        if loc.line_no is not None:
+            lines[hw.text] = loc.line_no
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    if strict and errors:
+        first = errors[0]
+        more = (
+            f" (and {len(errors) - 1} more; run: hotfuse lexicon check)" if len(errors) > 1 else ""
+        )
+        raise LexiconError(first.message + more, path=first.path, line_no=first.line_no)
+    return cls(
+        name=name,
+        description=description,
+        hotwords=tuple(hotwords),
+        path=p,
+        source=source,
+        lines=lines,
+        load_issues=tuple(issues),
+    )
+
+
+def _same_value(field_name: str, old: Any, new: Any) -> bool:
+    old = _plain(old)
+    if field_name == "pinyin":
+        if isinstance(old, str | list):
+            return _split_pinyin(old) == _split_pinyin(new)
+        return False
+    if field_name in ("aliases", "block_contexts", "tags"):
+        if isinstance(old, str):
+            old = [old]
+        return isinstance(old, list) and [str(v).strip() for v in old] == list(new)
+    if field_name == "weight":
+        return isinstance(old, int | float) and not isinstance(old, bool) and float(old) == new
+    return bool(old == new)
+
+
+def _sync_table(table: Any, hw: Hotword) -> None:
+    """Make one tomlkit entry table describe ``hw``, touching only what changed."""
+    import tomlkit
+
+    wanted = _hotword_to_fields(hw)
+    for key in ENTRY_FIELDS:
+        if key in wanted:
+            if key in table and _same_value(key, table[key], wanted[key]):
+                continue
+            value: Any = wanted[key]
+            if key == "pinyin" and key in table and isinstance(_plain(table[key]), list):
+                value = list(hw.pinyin or ())
+            if isinstance(value, list):
+                arr = tomlkit.array()
+                arr.extend(value)
+                value = arr
+            table[key] = value
+        elif key in table and key != "text":
+            del table[key]
+
+
+def render_lexicon(
+    source: str | None, name: str, description: str, hotwords: Sequence[Hotword]
+) -> str:
+    """TOML text for a lexicon, edited round-trip from ``source`` when there is one."""
+    import tomlkit
+
+    doc: Any
+    if source is None:
+        doc = tomlkit.document()
+        if name:
+            doc["name"] = name
+        if description:
+            doc["description"] = description
+        if hotwords:
+            doc.add(tomlkit.nl())
+    else:
+        doc = tomlkit.parse(source.removeprefix("\ufeff"))
+        for key, value in (("name", name), ("description", description)):
+            if value and _plain(doc.get(key)) != value:
+                doc[key] = value
+            elif not value and key in doc:
+                del doc[key]
+    aot: Any = doc.get(ENTRY_KEY)
+    if aot is None or not isinstance(aot, tomlkit.items.AoT):
+        if aot is not None:  # an inline array of tables: rewrite it as [[entry]] tables
+            del doc[ENTRY_KEY]
+        aot = None
+    by_text = {hw.text: hw for hw in hotwords}
+    kept: set[str] = set()
+    if aot is not None:
+        for i in range(len(aot) - 1, -1, -1):
+            table = aot[i]
+            text = _plain(table.get("text"))
+            text = text.strip() if isinstance(text, str) else text
+            if not isinstance(text, str) or text not in by_text or text in kept:
+                del aot[i]
+                continue
+            kept.add(text)
+    if aot is not None:
+        for table in aot:
+            text = str(_plain(table["text"])).strip()
+            _sync_table(table, by_text[text])
+    new = [hw for hw in hotwords if hw.text not in kept]
+    if new:
+        if aot is None:
+            aot = tomlkit.aot()
+            if doc.as_string().strip() and not doc.as_string().endswith("\n\n"):
+                doc.add(tomlkit.nl())
+            doc.append(ENTRY_KEY, aot)
+        for hw in new:
+            table = tomlkit.table()
+            for key, plain_value in _hotword_to_fields(hw).items():
+                item: Any = plain_value
+                if isinstance(plain_value, list):
+                    item = tomlkit.array()
+                    item.extend(plain_value)
+                table[key] = item
+            if len(aot) and not aot[-1].as_string().endswith("\n\n"):
+                aot[-1].add(tomlkit.nl())
+            aot.append(table)
+    elif aot is not None and len(aot) == 0:
+        del doc[ENTRY_KEY]
+    text = str(doc.as_string())
+    return text if text.endswith("\n") or not text else text + "\n"
+
+
+def lock_path(path: str | os.PathLike[str]) -> Path:
+    """The lock file guarding ``path``: ``FILE.lock`` beside it."""
+    p = Path(path)
+    return p.with_name(p.name + ".lock")
+
+
+def locked_update(
+    path: str | os.PathLike[str],
+    change: Callable[[Lexicon], Lexicon],
+    *,
+    create: bool = False,
+    timeout: float = 30.0,
+) -> Lexicon:
+    """Load, change and save a lexicon file under its ``FILE.lock`` lock.
+
+    Concurrent callers (threads or processes) are serialised, so none of their changes is
+    lost. ``change`` gets the current lexicon and returns the new one; if it raises, the
+    file is left as it was.
+
+    Args:
+        path: the lexicon file.
+        change: the edit.
+        create: start from an empty lexicon when the file does not exist.
+        timeout: seconds to wait for the lock.
+
+    Raises:
+        LexiconError: the lock could not be taken in time, or loading/saving failed.
+    """
+    from filelock import FileLock, Timeout
+
+    p = Path(path)
+    try:
+        with FileLock(str(lock_path(p)), timeout=timeout):
+            fresh = create and not p.exists()
+            current = Lexicon(path=p) if fresh else Lexicon.load(p)
+            updated = change(current)
+            if updated.path is None:
+                updated = replace(updated, path=p)
+            updated.save(p)
+            return updated
+    except Timeout:
+        msg = (
+            f"another process has held {lock_path(p).name} for {timeout:g} s; try again, or "
+            "delete the lock file if no hotfuse process is running"
+        )
+        raise LexiconError(msg, path=p) from None
