@@ -24,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hotfuse import evalio  # noqa: E402
 from hotfuse.config import FuseConfig  # noqa: E402
+from hotfuse.formats import corpus  # noqa: E402
 from hotfuse.formats.config import write_config  # noqa: E402
 from hotfuse.tune import fit  # noqa: E402
 
@@ -34,14 +34,14 @@ def load_regime(
     bench: Path, split: str, model: str, regime: str
 ) -> tuple[list[str], list[Any], list[Any]]:
     d = bench / split
-    refs = evalio.read_texts(d / "ref.txt")
-    hyps = evalio.read_hypotheses(d / f"hyp.{model}.jsonl")
+    refs = corpus.read_texts(d / "ref.txt")
+    hyps = corpus.read_hypotheses(d / f"hyp.{model}.jsonl")
     ids = list(refs.as_dict())
     if regime == "catalogue":
         words = [w.strip() for w in (d / "hotwords.catalogue.txt").read_text("utf-8").splitlines()]
         lists: list[Any] = [[w for w in words if w]] * len(ids)
     else:
-        lists = list(evalio.read_hotwords(d / f"hotwords.{regime}.jsonl").for_ids(ids))
+        lists = list(corpus.read_hotwords(d / f"hotwords.{regime}.jsonl").for_ids(ids))
     return [refs[i] for i in ids], [hyps[i] for i in ids], lists
 
 

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import baselines  # noqa: E402
 from build_benchmark import DEFAULT_DATA, DEFAULT_OUT  # noqa: E402
 
-from hotfuse.evalio import read_hotwords, read_hypotheses, read_texts  # noqa: E402
+from hotfuse.formats.corpus import read_hotwords, read_hypotheses, read_texts  # noqa: E402
 from hotfuse.metrics import EvalReport, evaluate, normalize_text  # noqa: E402
 from hotfuse.simulate import (  # noqa: E402
     MODELS,

@@ -175,6 +175,7 @@ def _open_out(path: str) -> TextIO:
 
 
 def _cmd_fuse(args: argparse.Namespace) -> int:
+    from hotfuse.formats.corpus import iter_fuse_input, parse_fuse_lines
     from hotfuse.fuser import Fuser
 
     if args.demo:
@@ -188,37 +189,32 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         msg = f"--jobs must be at least 1, got {args.jobs}"
         raise InputError(msg)
+    if args.text and args.input:
+        msg = "give either TEXT arguments or -i FILE, not both"
+        raise InputError(msg)
+    src = "<argument>" if args.text else (args.input or "-")
+    if src not in ("-", "<argument>") and not Path(src).is_file():
+        msg = f"input file {src} does not exist"
+        raise InputError(msg)
     fuser = Fuser(words, load_fuse_config(args))
+    records: Iterator[Any]
     if args.text:
-        if args.input:
-            msg = "give either TEXT arguments or -i FILE, not both"
-            raise InputError(msg)
-        lines: Iterator[tuple[int, str]] = enumerate([" ".join(args.text)], start=1)
-        kind = "plain"
-        src = "<argument>"
+        records = parse_fuse_lines([(1, " ".join(args.text))], "plain", src)
     else:
-        src = args.input or "-"
-        kind = "auto"
-    if args.text:
-        parsed = list(_parse_lines(lines, kind, src))
-    elif src == "-":
-        parsed = list(_parse_lines(_numbered(sys.stdin), kind, src))
-    else:
-        with _open_in(src) as fh:
-            parsed = list(_parse_lines(_numbered(fh), kind, src))
+        records = iter_fuse_input(src, "auto")
+    live = src == "-"  # a pipeline: each line goes out as soon as it is fused
     failed = 0
-    good: list[tuple[str | None, Any, str]] = []
-    for no, item in parsed:
-        if isinstance(item, str):
-            log.error("%s:%d: %s", src, no, item)
-            failed += 1
-        else:
-            good.append(item)
     out = _open_out(args.output)
     try:
-        results = _fuse_all(fuser, [tr for _, tr, _ in good], args.jobs)
-        for (uid, _, fmt), res in zip(good, results, strict=True):
-            _write_result(out, uid, res, fmt, args.json)
+        for item in _fuse_stream(fuser, records, args.jobs):
+            if isinstance(item, HotfuseError):
+                log.error("%s", item)
+                failed += 1
+                continue
+            rec, res = item
+            _write_result(out, rec.id, res, rec.format, args.json)
+            if live:
+                out.flush()
     finally:
         if out is not sys.stdout:
             out.close()
@@ -228,6 +224,7 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
 
 
 _WORKER: Any = None
+_CHUNK = 64  # records per task with --jobs: enough to amortise the hand-off, small to stream
 
 
 def _init_worker(fuser: Any) -> None:
@@ -235,126 +232,70 @@ def _init_worker(fuser: Any) -> None:
     _WORKER = fuser
 
 
-def _work(tr: Any) -> Any:
-    return _WORKER.fuse(tr)
+def _work(transcripts: list[Any]) -> list[Any]:
+    return [_WORKER.fuse(tr) for tr in transcripts]
 
 
-def _fuse_all(fuser: Any, transcripts: list[Any], jobs: int) -> Iterator[Any]:
-    """Fuse in input order, in ``jobs`` processes when > 1, with a progress bar on a TTY."""
+def _chunks(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for rec in records:
+        chunk.append(rec)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _fuse_stream(fuser: Any, records: Iterator[Any], jobs: int) -> Iterator[Any]:
+    """Yield ``(record, FuseResult)`` or a read error per input item, in input order.
+
+    Streams: one job fuses each record as it is read; ``jobs`` > 1 sends chunks of
+    :data:`_CHUNK` records to worker processes, at most ``2 * jobs`` chunks in flight, so
+    memory stays bounded for any input length. A progress bar shows on a terminal.
+    """
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=len(transcripts),
-        unit="utt",
-        file=sys.stderr,
-        disable=len(transcripts) < 200 or not sys.stderr.isatty(),
-    )
+    bar = tqdm(unit="utt", file=sys.stderr, delay=2.0, disable=not sys.stderr.isatty())
     try:
-        if jobs == 1 or len(transcripts) < 2:
-            for tr in transcripts:
-                yield fuser.fuse(tr)
+        if jobs == 1:
+            for rec in records:
+                if isinstance(rec, HotfuseError):
+                    yield rec
+                    continue
+                yield rec, fuser.fuse(rec.transcript)
                 bar.update()
             return
-        from concurrent.futures import ProcessPoolExecutor
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
 
-        chunk = max(1, min(256, len(transcripts) // (jobs * 4) or 1))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(fuser,)) as ex:
-            for res in ex.map(_work, transcripts, chunksize=chunk):
-                yield res
-                bar.update()
+            pending: deque[tuple[list[Any], Future[list[Any]]]] = deque()
+
+            def drain_one() -> Iterator[Any]:
+                chunk, fut = pending.popleft()
+                results = iter(fut.result())
+                for rec in chunk:
+                    if isinstance(rec, HotfuseError):
+                        yield rec
+                    else:
+                        yield rec, next(results)
+                        bar.update()
+
+            for chunk in _chunks(records, _CHUNK):
+                good = [r.transcript for r in chunk if not isinstance(r, HotfuseError)]
+                pending.append((chunk, ex.submit(_work, good)))
+                if len(pending) >= 2 * jobs:
+                    yield from drain_one()
+            while pending:
+                yield from drain_one()
     finally:
         bar.close()
 
 
-def _numbered(fh: TextIO) -> Iterator[tuple[int, str]]:
-    return enumerate((ln.rstrip("\r\n") for ln in fh), start=1)
-
-
-def _open_in(path: str) -> TextIO:
-    p = Path(path)
-    if not p.is_file():
-        msg = f"input file {path} does not exist"
-        raise InputError(msg)
-    return open(p, encoding="utf-8-sig", errors="strict")
-
-
-def _parse_lines(
-    lines: Iterator[tuple[int, str]], kind: str, src: str
-) -> Iterator[tuple[int, tuple[str | None, Any, str] | str]]:
-    """Yield (line_no, (id, Transcript, format)) or (line_no, error message)."""
-    from hotfuse.transcript import Transcript
-
-    try:
-        for no, line in lines:
-            if not line.strip():
-                continue
-            try:
-                stripped = line.lstrip()
-                if kind == "plain":
-                    yield no, (None, Transcript.from_text(line), "plain")
-                elif stripped.startswith("{"):
-                    yield no, _parse_json_line(stripped)
-                elif kind == "auto" and src != "-" and (" " in stripped or "\t" in stripped):
-                    uid, _, text = (
-                        stripped.partition("\t") if "\t" in stripped else (stripped.partition(" "))
-                    )
-                    yield no, (uid, Transcript.from_text(text.strip()), "kaldi")
-                else:
-                    yield no, (None, Transcript.from_text(line), "plain")
-            except (HotfuseError, ValueError, TypeError, KeyError) as exc:
-                yield no, str(exc)
-    except UnicodeDecodeError as exc:
-        yield -1, f"not UTF-8 text ({exc}); convert the file to UTF-8"
-
-
-def _parse_json_line(line: str) -> tuple[str | None, Any, str]:
-    from hotfuse.transcript import Token, Transcript
-
-    obj = json.loads(line)
-    if not isinstance(obj, dict):
-        msg = "a JSONL line must be an object with a 'text' field"
-        raise InputError(msg)
-    uid = obj.get("id", obj.get("key"))
-    if obj.get("tokens"):
-        toks = [
-            Token(t["text"], t.get("start"), t.get("end"), t.get("confidence"))
-            for t in obj["tokens"]
-        ]
-        return (uid, Transcript.from_tokens(toks, obj.get("text")), "json")
-    text = obj.get("text")
-    if not isinstance(text, str):
-        msg = "the JSONL object has no string 'text' field"
-        raise InputError(msg)
-    tr = Transcript.from_text(text, obj.get("confidences"), obj.get("timestamps"))
-    return (None if uid is None else str(uid), tr, "json")
-
-
-def result_record(uid: str | None, res: Any) -> dict[str, Any]:
-    """A JSON-ready record of one fusion result."""
-    rec: dict[str, Any] = {} if uid is None else {"id": uid}
-    rec["text"] = res.text
-    rec["original"] = res.source.text
-    rec["replacements"] = [
-        {
-            "start": r.start,
-            "end": r.end,
-            "original": r.original,
-            "hotword": r.hotword,
-            "score": round(r.score, 4),
-            "confidence": r.confidence,
-            "reason": r.reason,
-        }
-        for r in res.replacements
-    ]
-    if res.transcript.has_times or res.transcript.has_confidences:
-        rec["tokens"] = [
-            {"text": t.text, "start": t.start, "end": t.end, "confidence": t.confidence}
-            for t in res.transcript.tokens
-        ]
-    return rec
-
-
 def _write_result(out: TextIO, uid: str | None, res: Any, fmt: str, as_json: bool) -> None:
+    from hotfuse.formats.records import result_record
+
     if as_json or fmt == "json":
         out.write(json.dumps(result_record(uid, res), ensure_ascii=False) + "\n")
     elif uid is not None:
@@ -365,14 +306,14 @@ def _write_result(out: TextIO, uid: str | None, res: Any, fmt: str, as_json: boo
 
 # --------------------------------------------------------------------------- tune
 def _cmd_tune(args: argparse.Namespace) -> int:
-    from hotfuse import evalio
+    from hotfuse.formats import corpus
     from hotfuse.formats.config import write_config
     from hotfuse.tune import fit
 
-    refs = evalio.read_texts(args.ref)
-    hyps = evalio.read_hypotheses(args.hyp)
-    hws = evalio.read_hotwords(args.hotwords)
-    aligned = evalio.align_ids(refs, hyps)
+    refs = corpus.read_texts(args.ref)
+    hyps = corpus.read_hypotheses(args.hyp)
+    hws = corpus.read_hotwords(args.hotwords)
+    aligned = corpus.align_ids(refs, hyps)
     ids = list(aligned.ids)
     result = fit(
         [refs[i] for i in ids],

@@ -21,18 +21,17 @@ from typing import Any, Literal
 
 from hotfuse.config import FuseConfig
 from hotfuse.errors import DataError
-from hotfuse.evalio import (
+from hotfuse.formats.config import load_config
+from hotfuse.formats.corpus import (
     HotwordSet,
     align_ids,
     detect_format,
     read_hotwords,
     read_hypotheses,
     read_texts,
-    transcript_record,
     write_jsonl,
     write_kaldi_text,
 )
-from hotfuse.formats.config import load_config
 from hotfuse.fuser import Fuser
 from hotfuse.lexicon import Hotword
 from hotfuse.metrics import EvalReport, evaluate
@@ -42,7 +41,6 @@ from hotfuse.transcript import Transcript
 __all__ = [
     "EvalRun",
     "format_table",
-    "fused_record",
     "handler",
     "register",
     "results_json",
@@ -271,29 +269,13 @@ def results_json(run: EvalRun) -> dict[str, Any]:
     }
 
 
-def fused_record(utt_id: str, result: FuseResult) -> dict[str, Any]:
-    """A JSONL record of the fused transcript with its replacements (source offsets)."""
-    rec = transcript_record(utt_id, result.transcript)
-    rec["original"] = result.source.text
-    rec["replacements"] = [
-        {
-            "start": r.start,
-            "end": r.end,
-            "original": r.original,
-            "hotword": r.hotword,
-            "score": r.score,
-            "confidence": r.confidence,
-            "reason": r.reason,
-        }
-        for r in result.replacements
-    ]
-    return rec
-
-
 def write_fused(path: str, run: EvalRun, *, jsonl: bool) -> None:
     """Write the fused output as JSONL (with replacements) or Kaldi text."""
     if jsonl:
-        write_jsonl(path, [fused_record(i, r) for i, r in zip(run.ids, run.results, strict=True)])
+        from hotfuse.formats.records import result_record
+
+        pairs = zip(run.ids, run.results, strict=True)
+        write_jsonl(path, [result_record(i, r) for i, r in pairs])
     else:
         write_kaldi_text(path, [(i, r.text) for i, r in zip(run.ids, run.results, strict=True)])
 

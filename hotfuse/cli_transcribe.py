@@ -90,25 +90,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def result_record(path: str, result: Any, fused: Any | None) -> dict[str, Any]:
     """The JSON record of one file (``result``: RecognitionResult, ``fused``: FuseResult)."""
     transcript: Transcript = fused.transcript if fused is not None else result.transcript
-    tokens = [
-        {"text": t.text, "start": t.start, "end": t.end, "confidence": t.confidence}
-        for t in transcript.tokens
-    ]
-    replacements = (
-        [
-            {
-                "start": r.start,
-                "end": r.end,
-                "original": r.original,
-                "hotword": r.hotword,
-                "score": r.score,
-                "confidence": r.confidence,
-            }
-            for r in fused.replacements
-        ]
-        if fused is not None
-        else []
-    )
+    from hotfuse.formats.records import replacement_record, token_record
+
+    tokens = [token_record(t) for t in transcript.tokens]
+    replacements = [replacement_record(r) for r in fused.replacements] if fused is not None else []
     return {
         "path": path,
         "text": transcript.text,

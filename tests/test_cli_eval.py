@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hotfuse.cli import main
-from hotfuse.evalio import read_hypotheses, read_texts
+from hotfuse.formats.corpus import read_hypotheses, read_texts
 
 DATA = Path(__file__).parent / "data" / "eval"
 REF = str(DATA / "ref.txt")

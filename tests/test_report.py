@@ -16,7 +16,7 @@ import pytest
 from hotfuse.cli import main
 from hotfuse.config import FuseConfig
 from hotfuse.errors import MissingDependencyError
-from hotfuse.evalio import read_hypotheses, read_texts
+from hotfuse.formats.corpus import read_hypotheses, read_texts
 from hotfuse.fuser import Fuser
 from hotfuse.metrics import evaluate
 from hotfuse.report import render_report, threshold_sweep, write_report

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 from hotfuse.errors import DataError
-from hotfuse.evalio import (
+from hotfuse.formats.corpus import (
     Records,
     align_ids,
     detect_format,
     read_hotwords,
     read_hypotheses,
     read_texts,
-    transcript_record,
     write_jsonl,
     write_kaldi_text,
 )
+from hotfuse.formats.records import transcript_record
 from hotfuse.transcript import Transcript
 
 DATA = Path(__file__).parent / "data" / "eval"

@@ -1,4 +1,11 @@
-"""Reading and writing evaluation files: Kaldi ``text``, hotword lists, JSONL.
+"""Corpus files: Kaldi ``text``, JSONL hypotheses and hotword lists, read and written.
+
+One line reader serves ``hotfuse fuse -i``, ``eval`` and ``tune``: :func:`iter_lines`
+decodes a file (or standard input) one line at a time, so a huge file is read in constant
+memory, in order, and a line that is not UTF-8 is reported with its number. The
+collecting readers (:func:`read_texts`, :func:`read_hypotheses`, :func:`read_hotwords`)
+are built on it for evaluation; :func:`iter_fuse_input` streams the records of
+``hotfuse fuse -i``.
 
 Every reader names the file and line of a problem (:class:`~hotfuse.errors.DataError`
 with ``path`` and ``line_no``) and never skews numbers silently: anything it tolerates
@@ -36,10 +43,10 @@ import logging
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, BinaryIO, Generic, Literal, TypeVar, cast
 
 from hotfuse.errors import DataError, HotfuseError
 from hotfuse.lexicon import Hotword
@@ -48,13 +55,16 @@ from hotfuse.transcript import Token, Transcript
 __all__ = [
     "Aligned",
     "HotwordSet",
+    "InputRecord",
     "Records",
     "align_ids",
     "detect_format",
+    "iter_fuse_input",
+    "iter_lines",
+    "parse_fuse_lines",
     "read_hotwords",
     "read_hypotheses",
     "read_texts",
-    "transcript_record",
     "write_jsonl",
     "write_kaldi_text",
 ]
@@ -67,7 +77,8 @@ U = TypeVar("U")
 PathLike = str | os.PathLike[str]
 Format = Literal["kaldi", "jsonl"]
 _JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
-_HYP_KEYS = {"id", "text", "confidences", "timestamps", "tokens"}
+# "original" and "replacements" are what hotfuse writes beside a fused transcript
+_HYP_KEYS = {"id", "text", "confidences", "timestamps", "tokens", "original", "replacements"}
 _TOKEN_KEYS = {"text", "start", "end", "confidence"}
 
 
@@ -197,12 +208,17 @@ def _display(path: PathLike) -> str:
     return os.fspath(path)
 
 
-def _read_bytes(path: PathLike) -> bytes:
+def _stdin_lines() -> Iterable[bytes]:
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return cast("Iterable[bytes]", buffer)
+    return (line.encode("utf-8", "surrogateescape") for line in sys.stdin)  # a text stream
+
+
+def _open_binary(path: PathLike) -> BinaryIO:
     name = _display(path)
-    if name == "-":
-        return sys.stdin.buffer.read()
     try:
-        return Path(name).read_bytes()
+        return open(name, "rb")
     except FileNotFoundError:
         msg = "file not found; check the path"
         raise DataError(msg, path=name) from None
@@ -214,30 +230,63 @@ def _read_bytes(path: PathLike) -> bytes:
         raise DataError(msg, path=name) from None
 
 
-def _split_lines(path: PathLike) -> _Lines:
-    """Decode a UTF-8 file line by line, noting BOM and CRLF; bad bytes name the line."""
+def iter_lines(
+    path: PathLike, warnings: Counter[str] | None = None
+) -> Iterator[tuple[int, str | DataError]]:
+    """Stream ``(line number, text)`` pairs of a UTF-8 file (``-``: standard input).
+
+    Reads one line at a time (constant memory; a line from a pipe is yielded as soon as it
+    arrives). A leading byte-order mark and CRLF line ends are removed and counted in
+    ``warnings``. A line that is not UTF-8 gives ``(line number, DataError)`` instead of
+    text, so the caller can stop or report it and go on.
+
+    Raises:
+        DataError: the file cannot be opened.
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t"
+    >>> _ = p.write_bytes(b"\\xef\\xbb\\xbfa\\r\\n\\xff\\nc")
+    >>> [x if isinstance(x, str) else f"error on line {x.line_no}" for _, x in iter_lines(p)]
+    ['a', 'error on line 2', 'c']
+    """
     name = _display(path)
-    data = _read_bytes(path)
-    out = _Lines(name, [])
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-        out.warnings["UTF-8 byte-order mark at the start (ignored)"] += 1
-    raw_lines = data.split(b"\n")
-    if raw_lines and raw_lines[-1] == b"":
-        raw_lines.pop()
-    for no, raw in enumerate(raw_lines, start=1):
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-            out.warnings["line(s) end with CRLF (Windows line ends, accepted)"] += 1
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            msg = (
-                f"not valid UTF-8 (byte {exc.start + 1} of the line, "
-                f"{raw[exc.start : exc.start + 1]!r}); convert the file to UTF-8, "
-                "e.g. iconv -f GBK -t UTF-8"
-            )
-            raise DataError(msg, path=name, line_no=no) from None
+    counts = warnings if warnings is not None else Counter()
+    fh = None if name == "-" else _open_binary(path)
+    try:
+        for no, raw in enumerate(_stdin_lines() if fh is None else fh, start=1):
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            if no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+                counts["UTF-8 byte-order mark at the start (ignored)"] += 1
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+                counts["line(s) end with CRLF (Windows line ends, accepted)"] += 1
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                msg = (
+                    f"not valid UTF-8 (byte {exc.start + 1} of the line, "
+                    f"{raw[exc.start : exc.start + 1]!r}); convert the file to UTF-8, "
+                    "e.g. iconv -f GBK -t UTF-8"
+                )
+                yield no, DataError(msg, path=name, line_no=no)
+                continue
+            yield no, text
+    except OSError as exc:
+        msg = f"cannot read the file ({exc.strerror})"
+        raise DataError(msg, path=name) from None
+    finally:
+        if fh is not None:
+            fh.close()
+
+
+def _split_lines(path: PathLike) -> _Lines:
+    """Every line of a file, for the collecting readers; bad UTF-8 raises, naming the line."""
+    out = _Lines(_display(path), [])
+    for no, text in iter_lines(path, out.warnings):
+        if isinstance(text, DataError):
+            raise text
         out.lines.append((no, text))
     return out
 
@@ -620,21 +669,76 @@ def write_jsonl(path: PathLike, records: Iterable[Mapping[str, Any]]) -> None:
     _atomic_write(path, "".join(out))
 
 
-def transcript_record(utt_id: str, transcript: Transcript) -> dict[str, Any]:
-    """A JSONL hypothesis record that :func:`read_hypotheses` reads back identically.
+# ---------------------------------------------------------------------- fuse -i input
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    """One utterance of ``hotfuse fuse`` input.
 
-    >>> rec = transcript_record("u1", Transcript.from_text("你好", confidences=[0.5, 1.0]))
-    >>> rec["text"], rec["tokens"][1]
-    ('你好', {'text': '好', 'confidence': 1.0})
+    Attributes:
+        line_no: its line in the input (1-based).
+        id: the utterance id (Kaldi text, or a JSONL ``id``/``key``), else None.
+        transcript: what to fuse.
+        format: ``"plain"``, ``"kaldi"`` or ``"json"``: how the result is written back.
     """
-    tokens = []
-    for tok in transcript.tokens:
-        entry: dict[str, Any] = {"text": tok.text}
-        if tok.start is not None:
-            entry["start"] = tok.start
-        if tok.end is not None:
-            entry["end"] = tok.end
-        if tok.confidence is not None:
-            entry["confidence"] = tok.confidence
-        tokens.append(entry)
-    return {"id": utt_id, "text": transcript.text, "tokens": tokens}
+
+    line_no: int
+    id: str | None
+    transcript: Transcript
+    format: str
+
+
+def iter_fuse_input(path: PathLike, kind: str = "auto") -> Iterator[InputRecord | DataError]:
+    """Stream the records of ``hotfuse fuse -i PATH`` (``-``: standard input), in order.
+
+    A line that cannot be read gives a :class:`DataError` naming it, and reading goes on.
+    """
+    return parse_fuse_lines(iter_lines(path), kind, _display(path))
+
+
+def parse_fuse_lines(
+    lines: Iterable[tuple[int, str | DataError]], kind: str, src: str
+) -> Iterator[InputRecord | DataError]:
+    """Records from numbered lines (see :func:`iter_fuse_input`); blank lines are skipped."""
+    for no, line in lines:
+        if isinstance(line, DataError):
+            yield line
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield _fuse_record(no, line, kind, src)
+        except (HotfuseError, ValueError, TypeError, KeyError) as exc:
+            yield DataError(str(exc), path=src, line_no=no)
+
+
+def _fuse_record(no: int, line: str, kind: str, src: str) -> InputRecord:
+    stripped = line.lstrip()
+    if kind == "plain":
+        return InputRecord(no, None, Transcript.from_text(line), "plain")
+    if stripped.startswith("{"):
+        uid, tr = _parse_json_line(stripped)
+        return InputRecord(no, uid, tr, "json")
+    if kind == "auto" and src != "-" and (" " in stripped or "\t" in stripped):
+        uid, _, text = stripped.partition("\t") if "\t" in stripped else stripped.partition(" ")
+        return InputRecord(no, uid, Transcript.from_text(text.strip()), "kaldi")
+    return InputRecord(no, None, Transcript.from_text(line), "plain")
+
+
+def _parse_json_line(line: str) -> tuple[str | None, Transcript]:
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        msg = "a JSONL line must be an object with a 'text' field"
+        raise DataError(msg)
+    uid = obj.get("id", obj.get("key"))
+    if obj.get("tokens"):
+        toks = [
+            Token(t["text"], t.get("start"), t.get("end"), t.get("confidence"))
+            for t in obj["tokens"]
+        ]
+        return (None if uid is None else str(uid)), Transcript.from_tokens(toks, obj.get("text"))
+    text = obj.get("text")
+    if not isinstance(text, str):
+        msg = "the JSONL object has no string 'text' field"
+        raise DataError(msg)
+    tr = Transcript.from_text(text, obj.get("confidences"), obj.get("timestamps"))
+    return (None if uid is None else str(uid)), tr
