@@ -22,15 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hotfuse.errors import HotfuseError  # noqa: E402
-from hotfuse.simulate import (  # noqa: E402
-    MODELS,
+from benchmark import (  # noqa: E402
     BenchmarkConfig,
     Corpus,
     build_benchmark,
     corpus_from_files,
     load_corpus,
 )
+
+from hotfuse.errors import HotfuseError  # noqa: E402
+from hotfuse.simulate import MODELS  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "wenetspeech-biasing"
 DEFAULT_OUT = ROOT / "out" / "bench"

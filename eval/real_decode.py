@@ -65,7 +65,7 @@ def _key(seed: int, *parts: str) -> str:
 
 def benchmark_order(data: Path, seed: int) -> list[dict[str, str]]:
     """Every decodable utterance, in a seeded round robin over (split, category)."""
-    from hotfuse.simulate import BenchmarkConfig, find_entities, holdout, load_corpus
+    from benchmark import BenchmarkConfig, find_entities, holdout, load_corpus
 
     corpus = load_corpus(data, splits=("dev", "train"))
     held = holdout(corpus, BenchmarkConfig(seed=seed))

@@ -32,17 +32,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import baselines  # noqa: E402
+from benchmark import REGIMES, BenchmarkConfig, build_benchmark, load_corpus  # noqa: E402
 from build_benchmark import DEFAULT_DATA, DEFAULT_OUT  # noqa: E402
 
 from hotfuse.formats.corpus import read_hotwords, read_hypotheses, read_texts  # noqa: E402
 from hotfuse.metrics import EvalReport, evaluate, normalize_text  # noqa: E402
-from hotfuse.simulate import (  # noqa: E402
-    MODELS,
-    REGIMES,
-    BenchmarkConfig,
-    build_benchmark,
-    load_corpus,
-)
+from hotfuse.simulate import MODELS  # noqa: E402
 from hotfuse.transcript import Transcript  # noqa: E402
 
 METHODS: dict[str, str] = {

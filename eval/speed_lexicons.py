@@ -146,7 +146,7 @@ def load_speed_data(data_dir: Path | None = DEFAULT_DATA, *, seed: int = 0) -> S
     dev: list[tuple[str, str]] = []
     source = "synthetic"
     if data_dir is not None and Path(data_dir).is_dir():
-        from hotfuse.simulate import load_corpus
+        from benchmark import load_corpus
 
         corpus = load_corpus(data_dir, splits=("dev", "train"))
         entities = sorted({w for ws in corpus.lists.values() for w in ws})
@@ -195,8 +195,7 @@ def synthetic_stream(seed: int, n_sentences: int = 4000) -> list[str]:
 @lru_cache(maxsize=1)
 def _homophones() -> dict[str, tuple[str, ...]]:
     """Numbered-tone reading -> frequent characters read so, most frequent first."""
-    from hotfuse.phonetics import char_readings
-    from hotfuse.simulate import char_frequency
+    from hotfuse.phonetics import char_frequency, char_readings
 
     by_reading: dict[str, list[tuple[int, str]]] = {}
     for cp in range(0x4E00, 0xA000):
@@ -287,11 +286,11 @@ def benchmark_catalogue(data_dir: Path, data: SpeedData, size: int, *, seed: int
     """A ``size``-term list in the style of the evaluation benchmark's catalogue regime.
 
     The active entities of ``data`` plus distractors chosen by
-    :func:`hotfuse.simulate.select_distractors` (jieba proper nouns with a count of 5-500
-    that occur in no reference), so it can be compared with the speed lexicon, whose
+    :func:`benchmark.select_distractors` in eval/benchmark.py (jieba proper nouns with a
+    count of 5-500 that occur in no reference), so it can be compared with the speed lexicon, whose
     proper nouns follow only the common-word rule.
     """
-    from hotfuse.simulate import BenchmarkConfig, load_corpus, select_distractors
+    from benchmark import BenchmarkConfig, load_corpus, select_distractors
 
     if size <= len(data.active_entities):
         return list(data.active_entities[:size])
@@ -318,7 +317,9 @@ def accuracy_cases(data: SpeedData, *, seed: int = 0, limit: int = 0) -> Accurac
     Entity spans for the simulation are the occurrences of every entity word (active or
     not) and of every benchmark word, so catalogue words are as error-prone as entities.
     """
-    from hotfuse.simulate import MODEL_A, find_entities, simulate
+    from benchmark import find_entities
+
+    from hotfuse.simulate import MODEL_A, simulate
 
     rows = sorted(data.dev, key=lambda r: _key(seed, "acc", r[0]))
     if limit > 0:

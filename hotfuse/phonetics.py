@@ -29,13 +29,18 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_COSTS",
+    "FUZZY_INITIAL_SWAPS",
     "CostTable",
     "Syllable",
+    "char_frequencies",
+    "char_frequency",
     "char_readings",
     "final_distance",
+    "fuzzy_variants",
     "hotword_pinyin",
     "initial_distance",
     "is_polyphone",
+    "jieba_frequencies",
     "syllable",
     "word_frequency",
 ]
@@ -222,6 +227,96 @@ def word_frequency(word: str) -> int:
 def jieba_frequencies() -> dict[str, int]:
     """jieba's whole word -> count table (read-only use; loaded once, privately)."""
     return _FREQ.load()
+
+
+@lru_cache(maxsize=1)
+def _char_freq_table() -> dict[str, int]:
+    freq: dict[str, int] = {}
+    for word, count in jieba_frequencies().items():
+        if count > 0:  # jieba's table also holds every word prefix, with count 0
+            for ch in word:
+                freq[ch] = freq.get(ch, 0) + count
+    return freq
+
+
+def char_frequencies() -> dict[str, int]:
+    """Every character of jieba's dictionary -> :func:`char_frequency` (read-only use)."""
+    return _char_freq_table()
+
+
+def char_frequency(ch: str) -> int:
+    """Frequency of a character: the sum of jieba counts of the dictionary words holding it.
+
+    >>> char_frequency("沙") > char_frequency("莎") > 0
+    True
+    """
+    return _char_freq_table().get(ch, 0)
+
+
+# --------------------------------------------------------------------------- fuzzy pinyin
+#: The classic fuzzy-pinyin (模糊音) confusions of speakers and input methods, as swaps of
+#: a toneless syllable's initial; finals swap an/ang, en/eng, in/ing (which also turns
+#: ian/iang and uan/uang into each other). The scorer's :class:`CostTable` holds a wider
+#: set of cheap pairs; these are the confusions the simulator (:mod:`hotfuse.simulate`)
+#: makes.
+FUZZY_INITIAL_SWAPS: dict[str, tuple[str, ...]] = {
+    "zh": ("z",),
+    "ch": ("c",),
+    "sh": ("s",),
+    "z": ("zh",),
+    "c": ("ch",),
+    "s": ("sh",),
+    "n": ("l",),
+    "l": ("n", "r"),
+    "f": ("h",),
+    "h": ("f",),
+    "r": ("l",),
+}
+
+
+def _split_tone(reading: str) -> tuple[str, str]:
+    if reading and reading[-1].isdigit():
+        return reading[:-1], reading[-1]
+    return reading, "5"
+
+
+@lru_cache(maxsize=1)
+def _known_bases() -> frozenset[str]:
+    """Toneless syllables that some character of jieba's dictionary is read as."""
+    return frozenset(
+        _split_tone(r)[0]
+        for ch, n in _char_freq_table().items()
+        if n > 0 and _is_han(ch)
+        for r in char_readings(ch)
+    )
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff"
+
+
+def fuzzy_variants(syllable: str) -> tuple[str, ...]:
+    """Toneless syllables one fuzzy confusion (:data:`FUZZY_INITIAL_SWAPS`, an/ang, en/eng,
+    in/ing) away from ``syllable``; only syllables that some character is read as.
+
+    >>> fuzzy_variants("shan")
+    ('san', 'shang')
+    >>> fuzzy_variants("lian")
+    ('nian', 'liang')
+    """
+    base, _ = _split_tone(syllable)
+    out: list[str] = []
+    for initial in ("zh", "ch", "sh", "z", "c", "s", "n", "l", "f", "h", "r"):
+        if base.startswith(initial) and len(base) > len(initial):
+            rest = base[len(initial) :]
+            out.extend(t + rest for t in FUZZY_INITIAL_SWAPS[initial])
+            break
+    if base.endswith(("ang", "eng", "ing")):
+        out.append(base[:-1])
+    elif base.endswith(("an", "en", "in")):
+        out.append(base + "g")
+    known = _known_bases()
+    return tuple(s for s in dict.fromkeys(out) if s in known and s != base)
 
 
 # --------------------------------------------------------------------------- costs

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +42,8 @@ from hotfuse.match import (
 )
 from hotfuse.phonetics import CostTable, Syllable, char_readings, hotword_pinyin, syllable
 from hotfuse.transcript import Transcript, is_cjk
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))  # eval/benchmark.py
 
 #: Longest Latin candidate, in words (the engine's unit window for Latin runs).
 LATIN_MAX_WORDS = 4
@@ -299,7 +302,7 @@ class DevData:
     """The dev split: category lists, and cases simulated on demand (cached)."""
 
     def __init__(self, root: Path) -> None:
-        from hotfuse.simulate import load_corpus
+        from benchmark import load_corpus
 
         corpus = load_corpus(root, splits=("dev",))
         self.lists = {k: tuple(v) for k, v in corpus.lists.items()}
@@ -309,7 +312,9 @@ class DevData:
 
     def case(self, uid: str, text: str, cat: str) -> DevCase:
         """A simulated first pass (model A) and a 3-5 list: true entities + distractors."""
-        from hotfuse.simulate import MODEL_A, find_entities, simulate
+        from benchmark import find_entities
+
+        from hotfuse.simulate import MODEL_A, simulate
 
         got = self._cache.get(uid)
         if got is not None:
@@ -390,7 +395,7 @@ def test_fusion_identical_on_dev_category_lists(
 @pytest.fixture(scope="module")
 def catalogue(shared_data: Path) -> tuple[str, ...]:
     """The benchmark's catalogue: every entity word plus 5,000 jieba proper nouns."""
-    from hotfuse.simulate import BenchmarkConfig, load_corpus, select_distractors
+    from benchmark import BenchmarkConfig, load_corpus, select_distractors
 
     corpus = load_corpus(shared_data / "wenetspeech-biasing", splits=("dev", "train"))
     distractors, _ = select_distractors(corpus, BenchmarkConfig())

@@ -2,8 +2,9 @@
 
 Every ``--json`` output and every JSONL file hotfuse writes uses these, so a record means
 the same everywhere: a token is ``dataclasses.asdict(token)`` (None for a missing time or
-confidence), a replacement is ``dataclasses.asdict(replacement)`` (offsets index ``original``), and a
-fused utterance is its transcript record plus ``original`` and ``replacements``.
+confidence), a replacement is ``dataclasses.asdict(replacement)`` (offsets index
+``original``), and a fused utterance is its transcript record plus ``original`` and
+``replacements``.
 :func:`hotfuse.formats.corpus.read_hypotheses` reads any of them back as a transcript.
 
 Example:
