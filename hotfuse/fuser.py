@@ -613,7 +613,14 @@ def to_transcript(
     timestamps: Sequence[Sequence[float] | None] | None = None,
     frontend: str | None = None,
 ) -> Transcript:
-    """Turn any accepted input into a Transcript (raw results go through the frontends)."""
+    """Turn any accepted input into a Transcript: the one dispatcher behind ``fuse()``,
+    ``Fuser.fuse`` and ``Fuser.candidates``.
+
+    A Transcript is returned as is; plain text (with optional per-token ``confidences``
+    and ``timestamps``) becomes one; a raw recognizer result (a JSON result string, a
+    FunASR dict, a Whisper result...) goes to :func:`hotfuse.frontends.to_transcript`, the
+    registry's reader, imported lazily so the engine does not depend on the frontends.
+    """
     if isinstance(asr_result, Transcript):
         if confidences is not None or timestamps is not None:
             msg = "confidences/timestamps apply to plain text; a Transcript already has them"
