@@ -28,6 +28,7 @@ RANKS = {
     "simulate": 2,
     "match": 3,
     "metrics": 3,
+    "calibration": 3,
     "result": 3,
     "fuser": 4,
     "formats": 5,
