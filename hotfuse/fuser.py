@@ -64,6 +64,14 @@ _LOGIT_MAX = math.log((1.0 - _CONF_CLIP) / _CONF_CLIP)
 _FREQ_LOG_MAX = math.log1p(10_000_000)  # above any jieba count
 
 
+def _sigmoid(z: float) -> float:
+    """The logistic function, safe for any finite ``z`` (no overflow for very negative z)."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
 def _logit(p: float) -> float:
     p = min(max(p, _CONF_CLIP), 1.0 - _CONF_CLIP)
     return math.log(p / (1.0 - p))
@@ -321,7 +329,7 @@ class Fuser:
                 replace(
                     c,
                     score=round(z, 4),
-                    probability=round(1.0 / (1.0 + math.exp(-z)), 4),
+                    probability=round(_sigmoid(z), 4),
                     confidence=transcript.span_confidence(c.start, c.end),
                     accepted=accepted,
                     reason=why,
@@ -444,7 +452,7 @@ def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
         if c.span_units != c.n_units:
             parts.append(f"{c.span_units} vs {c.n_units} syllables")
     if use_conf:
-        p = 1.0 / (1.0 + math.exp(-x["conf"]))
+        p = _sigmoid(x["conf"])
         parts.append(f"confidence {p:.2f}")
     if x.get("orig_freq", 0.0) > 0:
         parts.append(f"original is a word (freq {math.expm1(x['orig_freq']):.0f})")

@@ -405,3 +405,15 @@ def test_killed_writer_leaves_old_file_intact(tmp_path: Path) -> None:
     darcy = Lexicon.load(path).get("达西")
     assert darcy is not None and darcy.aliases == ("大西",)
     assert "宾利" not in path.read_text(encoding="utf-8")
+
+
+def test_explain_with_a_tiny_weight_prints_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tiny.toml"
+    path.write_text('[[entry]]\ntext = "伊丽莎白"\nweight = 1e-310\n', encoding="utf-8")
+    assert run("check", str(path)) in (0, 1)
+    capsys.readouterr()
+    assert run("explain", str(path), "伊丽沙白来了") == 0
+    out = capsys.readouterr().out
+    assert "伊丽沙白" in out and "Traceback" not in out

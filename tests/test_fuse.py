@@ -132,6 +132,18 @@ def test_weight_zero_or_negative_never_inserts() -> None:
         assert fuse("伊丽沙白来了", [Hotword("伊丽莎白", weight=w)]).text == "伊丽沙白来了"
 
 
+@pytest.mark.parametrize("weight", [1e-310, 5e-324, 1e-200])
+def test_tiny_positive_weight_scores_without_overflow(weight: float) -> None:
+    """A weight near zero gives a very negative score: its probability is 0, not an
+    OverflowError from the logistic (issue 16, finding 3)."""
+    fuser = Fuser([Hotword("伊丽莎白", weight=weight)])
+    assert fuser.fuse("伊丽沙白来了").text == "伊丽沙白来了"
+    cands = fuser.candidates("伊丽沙白来了")
+    assert any(c.original == "伊丽沙白" and "below threshold" in c.reason for c in cands)
+    for c in cands:
+        assert c.score < math.log(weight) + 20 and c.probability == 0.0 and not c.accepted
+
+
 def test_weight_zero_still_protects_its_occurrences() -> None:
     text = "伊丽沙白银行来了"
     assert fuse(text, ["伊丽莎白"]).text == "伊丽莎白银行来了"
