@@ -43,7 +43,7 @@ from typing import Any
 from hotfuse.config import FuseConfig
 from hotfuse.errors import InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
-from hotfuse.match import Candidate, LexiconIndex, MatchKind
+from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind
 from hotfuse.phonetics import jieba_frequencies, word_frequency
 from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
@@ -189,6 +189,13 @@ class Fuser:
                 log.warning(
                     "one-character hotword %r is matched only through exact aliases", hw.text
                 )
+            elif len(hw.text) > MAX_PHONETIC_SYLLABLES and hw.weight > 0:
+                log.warning(
+                    "hotword %r... has %d characters (over %d): matched only exactly",
+                    hw.text[:12],
+                    len(hw.text),
+                    MAX_PHONETIC_SYLLABLES,
+                )
         self._index = LexiconIndex(
             self.hotwords,
             costs=self.config.costs,
@@ -303,7 +310,7 @@ class Fuser:
         cands = self._index.candidates(transcript, limit)
         if not cands:
             return []
-        protected = self._index.exact_occurrences(text)
+        protected = _Protected(self._index.exact_occurrences(text))
         out: list[Candidate] = []
         for c in cands:
             hw = self._by_text[c.hotword]
@@ -459,26 +466,51 @@ def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
     return ", ".join(parts)
 
 
+class _Protected:
+    """Exact hotword occurrences ``(start, end, hotword)`` sorted, looked up by position
+    (a candidate reads only the few near it, so the cost stays linear in text length)."""
+
+    __slots__ = ("longest", "spans", "starts")
+
+    def __init__(self, spans: Sequence[tuple[int, int, int]]) -> None:
+        self.spans = spans
+        self.starts = [s for s, _e, _h in spans]
+        self.longest = max((e - s for s, e, _h in spans), default=0)
+
+    def first_overlap(self, start: int, end: int) -> int:
+        """The hotword index of the first occurrence overlapping start..end, or -1."""
+        i = bisect.bisect_left(self.starts, start - self.longest + 1)
+        spans = self.spans
+        while i < len(spans) and spans[i][0] < end:
+            _s, e, h = spans[i]
+            if start < e:
+                return h
+            i += 1
+        return -1
+
+
 def _blocked(
     text: str,
     c: Candidate,
     hw: Hotword,
-    protected: Sequence[tuple[int, int, int]],
+    protected: _Protected,
     hotwords: Sequence[Hotword],
 ) -> str:
-    for s, e, h in protected:
-        if s < c.end and c.start < e:
-            return f"overlaps the exact hotword {hotwords[h].text!r}"
+    h = protected.first_overlap(c.start, c.end)
+    if h >= 0:
+        return f"overlaps the exact hotword {hotwords[h].text!r}"
     if len(c.original) < len(hw.text) and (
         text[c.end : c.end + 1] == hw.text[-1] or (c.start and text[c.start - 1] == hw.text[0])
     ):
         return "the span is misaligned: its neighbour already holds the hotword's edge"
     for ctx in hw.block_contexts:
-        pos = text.find(ctx)
+        # an occurrence holding the span starts in [end - len, start]: search only there
+        lo, hi = max(0, c.end - len(ctx)), c.start + len(ctx)
+        pos = text.find(ctx, lo, hi)
         while pos >= 0:
             if pos <= c.start and c.end <= pos + len(ctx):
                 return f"inside blocking context {ctx!r}"
-            pos = text.find(ctx, pos + 1)
+            pos = text.find(ctx, pos + 1, hi)
     return ""
 
 
@@ -497,12 +529,19 @@ def _context_may_change(
     lies inside its own span. Candidates (old or new) that overlap a replacement overlap
     an exact hotword occurrence from then on, which is protected.
     """
+    ends = [r.end for r in chosen]  # chosen: sorted, non-overlapping, so ends ascend too
     for c in cands:
-        if any(c.start < r.end and r.start < c.end for r in chosen):
-            continue  # overlaps a replacement: protected from now on
-        for r in chosen:
-            if c.start < r.end + reach and r.start - reach < c.end:
-                return True
+        i = bisect.bisect_right(ends, c.start - reach)  # the first r with r.end + reach > start
+        near = False
+        while i < len(chosen) and chosen[i].start - reach < c.end:
+            r = chosen[i]
+            if c.start < r.end and r.start < c.end:
+                near = False  # overlaps a replacement: protected from now on
+                break
+            near = True
+            i += 1
+        if near:
+            return True
     return False
 
 
@@ -515,11 +554,13 @@ def _merge_replacements(
     span of ``done`` (those are exact hotword occurrences, which are protected).
     """
     out = list(done)
+    ends: list[int] = []  # where each replacement of ``done`` ends in the fused text
+    shifts = [0]  # shifts[k]: the offset change of the first k replacements
+    for d in done:
+        ends.append(d.start + shifts[-1] + len(d.hotword))
+        shifts.append(shifts[-1] + len(d.hotword) - (d.end - d.start))
     for r in new:
-        shift = 0
-        for d in done:
-            if d.start + shift + len(d.hotword) <= r.start:
-                shift += len(d.hotword) - (d.end - d.start)
+        shift = shifts[bisect.bisect_right(ends, r.start)]
         out.append(replace(r, start=r.start - shift, end=r.end - shift))
     out.sort(key=lambda r: r.start)
     return out

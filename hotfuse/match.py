@@ -9,8 +9,10 @@ is either
 * ``latin``: Latin letters/digits, compared case-, space-, hyphen- and dot-insensitively
   by normalised Levenshtein distance over letters (``py torch`` ~ ``PyTorch``);
 * ``exact``: every alias, and a hotword that mixes scripts (``B站``): an occurrence
-  ignoring case, width and spaces (``b 站``) is a candidate. One-character words and
-  other mixed forms are matched this way only.
+  ignoring case, width and spaces (``b 站``) is a candidate. One-character words,
+  other mixed forms and Chinese forms longer than :data:`MAX_PHONETIC_SYLLABLES` (whose
+  edit distance would cost the square of their length per window) are matched this way
+  only.
 
 Latin and exact matches start and end at word boundaries: a span that begins or ends
 with a Latin letter or digit must not continue a word of letters or digits on that side
@@ -45,6 +47,7 @@ from hotfuse.phonetics import DEFAULT_COSTS, CostTable, Syllable, char_readings,
 from hotfuse.transcript import Transcript, is_cjk
 
 __all__ = [
+    "MAX_PHONETIC_SYLLABLES",
     "Candidate",
     "LexiconIndex",
     "MatchKind",
@@ -53,6 +56,11 @@ __all__ = [
     "segments",
     "syllable_distance",
 ]
+
+
+MAX_PHONETIC_SYLLABLES = 32
+"""Longest Chinese form matched by sound (a lexicon file's limit on an entry's length);
+longer ones are matched exactly, so the work per window stays bounded."""
 
 
 class MatchKind(StrEnum):
@@ -304,7 +312,10 @@ class LexiconIndex:
     def _add_target(
         self, h: int, hw: Hotword, form: str, is_alias: bool, pinyin_of: object
     ) -> None:
-        if all(is_cjk(ch) for ch in form) and len(form) >= 2:
+        if all(is_cjk(ch) for ch in form) and len(form) > MAX_PHONETIC_SYLLABLES:
+            if not is_alias:  # an alias is an exact form already
+                self._add_exact(form, h)
+        elif all(is_cjk(ch) for ch in form) and len(form) >= 2:
             if not is_alias and hw.pinyin is not None and len(hw.pinyin) == len(form):
                 readings = hw.pinyin
             else:

@@ -4,7 +4,8 @@ It shares no code with ``hotfuse/match.py``: it takes readings and the syllable 
 from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
 :mod:`hotfuse.transcript`, and does everything else itself, by brute force:
 
-* **pinyin** targets (a hotword or alias of two or more Chinese characters): every span of
+* **pinyin** targets (a hotword or alias of two to ``MAX_PHONETIC_SYLLABLES`` Chinese
+  characters; a longer hotword is an exact form): every span of
   ``m-1`` (``m >= 3``), ``m`` or ``m+1`` Chinese characters inside one run (whitespace may
   stand between the characters, nothing else) is tried; it is a candidate when it holds
   two characters at most two apart whose coarse keys equal those of two target syllables
@@ -31,13 +32,16 @@ from hotfuse.lexicon import Hotword
 from hotfuse.phonetics import DEFAULT_COSTS, CostTable, char_readings, hotword_pinyin, syllable
 from hotfuse.transcript import Transcript, is_cjk
 
-__all__ = ["LATIN_MAX_WORDS", "reference_candidates"]
+__all__ = ["LATIN_MAX_WORDS", "MAX_PHONETIC_SYLLABLES", "reference_candidates"]
 
 Syl = tuple[str, str, int]
 Key = tuple[int, int, str, float]
 
 LATIN_MAX_WORDS = 4
 """Longest Latin candidate in words (the engine's window; the docstring does not state it)."""
+
+MAX_PHONETIC_SYLLABLES = 32
+"""Longest Chinese form matched by sound (the limit of a lexicon file entry)."""
 
 _MERGE_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
 
@@ -161,7 +165,10 @@ def reference_candidates(
         for form, is_alias in forms:
             if is_alias:
                 _exact(text, form, hw.text, found)
-            if len(form) >= 2 and all(is_cjk(ch) for ch in form):
+            if len(form) > MAX_PHONETIC_SYLLABLES and all(is_cjk(ch) for ch in form):
+                if not is_alias:
+                    _exact(text, form, hw.text, found)
+            elif len(form) >= 2 and all(is_cjk(ch) for ch in form):
                 if not is_alias and hw.pinyin is not None and len(hw.pinyin) == len(form):
                     target = [syllable(r) for r in hw.pinyin]
                 else:

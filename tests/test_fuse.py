@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -425,3 +425,63 @@ def test_load_config_errors(tmp_path: Path) -> None:
     unknown.write_text("treshold = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown FuseConfig fields"):
         load_config(unknown)
+
+
+# ------------------------------------------------------------------ work stays linear
+def _lines_executed(fn: Callable[[], object]) -> int:
+    """Lines of hotfuse code run by ``fn()``: a measure of work that does not depend on
+    the machine's speed (no timings in unit tests)."""
+    import sys
+
+    import hotfuse
+
+    package = str(Path(hotfuse.__file__).parent)
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def calls(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename.startswith(package) else None
+
+    sys.settrace(calls)
+    try:
+        fn()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_work_grows_linearly_with_replacements_and_blocking_contexts() -> None:
+    """Each candidate reads only the protected occurrences and blocking contexts near it
+    (issue 16, finding 4: the scans over the whole text were quadratic)."""
+    fuser = Fuser(["伊丽莎白", Hotword("达西", block_contexts=("大西洋",))], threshold=-5.0)
+    fuser.fuse("伊丽沙白")  # load the dictionaries outside the measurement
+    sentence = "大西洋的伊丽沙白和大西。"
+    small = _lines_executed(lambda: fuser.fuse(sentence * 40))
+    large = fuser.fuse(sentence * 160)
+    assert large.text == fuser.fuse(sentence).text * 160
+    assert _lines_executed(lambda: fuser.fuse(sentence * 160)) < 4.4 * small
+
+
+def test_long_hotwords_cost_no_more_than_the_longest_phonetic_ones() -> None:
+    """A hotword over MAX_PHONETIC_SYLLABLES characters is matched exactly, so the work
+    per window stays bounded whatever the hotword's length (finding 4)."""
+    import random
+
+    from hotfuse.match import MAX_PHONETIC_SYLLABLES
+
+    rng = random.Random(4)
+    pool = "伊丽莎白达西宾利汪芳李娜重庆银行长沙白丽莉利西洋宾冰粒王方拿虫青亲"
+    text = "".join(rng.choice(pool) for _ in range(200))
+    words = {m: "".join(rng.choice(pool) for _ in range(m)) for m in (32, 64, 128)}
+    work = {m: _lines_executed(lambda w=w: Fuser([w]).fuse(text)) for m, w in words.items()}
+    assert MAX_PHONETIC_SYLLABLES == 32
+    assert work[64] <= work[32] and work[128] <= work[32]
+    # still matched exactly, its width and spacing variants too
+    long = words[64]
+    spaced = "他说" + " ".join(long) + "。"
+    assert Fuser([long]).fuse(spaced).text == "他说" + long + "。"
