@@ -46,7 +46,7 @@ from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind
 from hotfuse.phonetics import jieba_frequencies, word_frequency
 from hotfuse.result import FuseResult, Replacement
-from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
+from hotfuse.transcript import Token, Transcript, is_cjk, split_time, tokenize
 
 __all__ = [
     "AsrInput",
@@ -595,6 +595,9 @@ def _select(cands: Sequence[Candidate], threshold: float) -> list[Candidate]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+_TIMES_WARNED = False  # the warning about inconsistent times is given once per process
+
+
 def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) -> FuseResult:
     if not chosen:
         return FuseResult(source.text, (), source, source, config)
@@ -632,6 +635,19 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
     for c in chosen:
         keep_range(pos, c.start)
         t0, t1 = source.span_times(c.start, c.end)
+        if t0 is not None and t1 is not None and t1 < t0:
+            # a recognizer's overlapping or decreasing times: nothing to split them by
+            global _TIMES_WARNED
+            log.log(
+                logging.DEBUG if _TIMES_WARNED else logging.WARNING,
+                "times decrease across %r (%s > %s): the inserted hotword gets no times"
+                " (further cases are logged at debug level)",
+                c.original,
+                t0,
+                t1,
+            )
+            _TIMES_WARNED = True
+            t0 = t1 = None
         new_text = c.hotword
         base = c.start + shift
         pieces = tokenize(new_text) or [(0, len(new_text))]
@@ -639,8 +655,7 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
         for s, e in pieces:
             ts = te = None
             if t0 is not None and t1 is not None:
-                ts = t0 + (t1 - t0) * s / n
-                te = t0 + (t1 - t0) * e / n
+                ts, te = split_time(t0, t1, s, n), split_time(t0, t1, e, n)
             tokens.append(Token(new_text[s:e], ts, te, None))
             spans.append((base + s, base + e))
         parts.append(new_text)

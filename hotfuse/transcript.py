@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from hotfuse.errors import InputError, LengthMismatchError
 
-__all__ = ["Token", "Transcript", "is_cjk", "tokenize"]
+__all__ = ["Token", "Transcript", "is_cjk", "split_time", "tokenize"]
 
 
 def is_cjk(ch: str) -> bool:
@@ -108,8 +108,8 @@ def _check_time(value: object, where: str) -> float | None:
         msg = f"{where}: time must be a number of seconds or None, got {value!r}"
         raise InputError(msg)
     v = float(value)
-    if math.isnan(v) or v < 0.0:
-        msg = f"{where}: time {v!r} must be a non-negative number of seconds"
+    if not math.isfinite(v) or v < 0.0:
+        msg = f"{where}: time {v!r} must be a finite, non-negative number of seconds"
         raise InputError(msg)
     return v
 
@@ -326,13 +326,26 @@ class Transcript:
         return self.text
 
 
+def split_time(t0: float, t1: float, part: int, whole: int) -> float:
+    """The time ``part/whole`` of the way from ``t0`` to ``t1`` (``t0 <= t1``), exactly
+    ``t0`` and ``t1`` at the ends and never outside them (no overflow near 1e308).
+
+    >>> split_time(1.0, 2.0, 1, 4), split_time(0.1, 0.7, 3, 3)
+    (1.25, 0.7)
+    """
+    if part <= 0:
+        return t0
+    if part >= whole:
+        return t1
+    return min(max(t0 + (t1 - t0) * (part / whole), t0), t1)
+
+
 def _split_times(tok: Token, s: int, e: int, a: int, b: int) -> tuple[float | None, float | None]:
     """Times of characters a..b of a token spanning s..e, proportional to characters."""
     if tok.start is None or tok.end is None:
         return (tok.start if a == s else None, tok.end if b == e else None)
-    dur = tok.end - tok.start
     n = e - s
-    return tok.start + dur * (a - s) / n, tok.start + dur * (b - s) / n
+    return split_time(tok.start, tok.end, a - s, n), split_time(tok.start, tok.end, b - s, n)
 
 
 def _pair(value: Sequence[float] | None, k: int) -> tuple[float | None, float | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -241,6 +242,45 @@ def test_partially_covered_tokens_split_their_time_in_proportion() -> None:
     assert out[1].start == pytest.approx(0.2) and out[4].end == pytest.approx(1.0)
     assert [t.confidence for t in out[1:5]] == [None] * 4
     assert r.replacements[0].confidence == pytest.approx(0.45)
+
+
+def test_split_times_stay_inside_the_span_exactly() -> None:
+    """Split times end exactly at the span's end (0.37 + (1.72 - 0.37) * 4 / 4 is one ulp
+    after 1.72) and never overflow near the float limit (issue 16, finding 5)."""
+    r = fuse(
+        "伊丽沙白", ["伊丽莎白"], timestamps=[(0.37, 1.0), (1.0, 1.2), (1.2, 1.5), (1.5, 1.72)]
+    )
+    toks = r.transcript.tokens
+    assert toks[0].start == 0.37 and toks[-1].end == 1.72
+    for a, b in itertools.pairwise(toks):
+        assert a.start is not None and a.end is not None and b.start is not None
+        assert 0.37 <= a.start <= a.end == b.start <= 1.72
+    huge = fuse("伊丽沙白来了", ["伊丽莎白"], timestamps=[(0.0, 1.7e308)] * 6)
+    assert huge.text == "伊丽莎白来了"
+    for tok in huge.transcript.tokens:
+        assert tok.start is not None and tok.end is not None
+        assert 0.0 <= tok.start <= tok.end <= 1.7e308
+    assert huge.transcript.tokens[3].end == 1.7e308
+
+
+def test_decreasing_times_go_through_and_new_tokens_get_none(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A recognizer's decreasing times are kept as they are; the inserted hotword gets no
+    times (nothing consistent to split) and one warning says so (finding 5)."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module(Fuser.__module__), "_TIMES_WARNED", False)
+    times = [(5.0, 6.0), (4.0, 5.0), (3.0, 4.0), (1.0, 2.0), (0.0, 1.0), (0.0, 0.0)]
+    with caplog.at_level(logging.WARNING, logger="hotfuse"):
+        for _ in range(3):
+            r = fuse("伊丽沙白来了", ["伊丽莎白"], timestamps=times)
+    assert r.text == "伊丽莎白来了"
+    toks = r.transcript.tokens
+    assert [(t.start, t.end) for t in toks[:4]] == [(None, None)] * 4
+    assert toks[4:] == r.source.tokens[4:]  # the raw times, unchanged
+    warnings = [rec for rec in caplog.records if "times decrease" in rec.getMessage()]
+    assert len(warnings) == 1
 
 
 def test_fused_transcript_spans_match_its_text() -> None:

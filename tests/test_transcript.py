@@ -208,6 +208,8 @@ def test_from_tokens_errors() -> None:
         ({"text": "好", "confidence": 2.0}, "outside [0, 1]"),
         ({"text": "好", "start": 1.0, "end": 0.5}, "before start"),
         ({"text": "好", "start": -0.5}, "non-negative"),
+        ({"text": "好", "start": 0.0, "end": math.inf}, "finite"),
+        ({"text": "好", "start": math.inf}, "finite"),
         ({"text": 5}, "non-empty string"),
     ],
 )
