@@ -84,6 +84,7 @@ import logging
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -115,6 +116,26 @@ ENTRY_FIELDS = ("text", "weight", "aliases", "pinyin", "block_contexts", "tags")
 TOP_LEVEL_KEYS = ("name", "description", ENTRY_KEY)
 
 
+def _invisible(text: str) -> str | None:
+    """The first control (NUL, tab, newline), format (zero-width, bidi), line-separator or
+    surrogate character of ``text``, or None: such characters are no part of a term and
+    would be inserted into, or matched in, transcripts unseen."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return ch
+    return None
+
+
+def _check_visible(text: str, what: str) -> None:
+    ch = _invisible(text)
+    if ch is not None:
+        msg = (
+            f"{what} {text!r} holds the invisible or control character U+{ord(ch):04X}; "
+            "remove it (a hotword, alias or blocking context is visible text)"
+        )
+        raise InputError(msg)
+
+
 def _str_tuple(value: object, field_name: str, word: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -130,6 +151,9 @@ def _str_tuple(value: object, field_name: str, word: str) -> tuple[str, ...]:
         if not isinstance(item, str) or not item.strip():
             msg = f"hotword {word!r}: {field_name} holds {item!r}; use non-empty strings"
             raise InputError(msg)
+        if field_name in ("aliases", "block_contexts"):
+            noun = "alias" if field_name == "aliases" else "blocking context"
+            _check_visible(item, f"hotword {word!r}: {noun}")
         out.append(item.strip())
     return tuple(out)
 
@@ -165,6 +189,7 @@ class Hotword:
             msg = f"a hotword must be a non-empty string, got {self.text!r}"
             raise InputError(msg)
         object.__setattr__(self, "text", self.text.strip())
+        _check_visible(self.text, "hotword")
         w = self.weight
         if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
             msg = f"hotword {self.text!r}: weight must be a finite number, got {w!r}"

@@ -359,12 +359,25 @@ def _pair(value: Sequence[float] | None, k: int) -> tuple[float | None, float | 
     return start, end
 
 
+def _check_conf_value(value: object, i: int) -> None:
+    _check_prob(value, f"confidences[{i}]")
+
+
+def _check_time_value(value: object, i: int) -> None:
+    if value is None:
+        return
+    start, end = _pair(value, i)  # type: ignore[arg-type]
+    a = _check_time(start, f"timestamps[{i}] start")
+    b = _check_time(end, f"timestamps[{i}] end")
+    if a is not None and b is not None and b < a:
+        msg = f"timestamps[{i}]: end {b} is before start {a}"
+        raise InputError(msg)
+
+
 def _min_or_none(values: list[object]) -> object:
     nums = [v for v in values if v is not None]
     if not nums:
         return None
-    for v in nums:
-        _check_prob(v, "confidences")
     return min(nums)  # type: ignore[type-var]
 
 
@@ -397,6 +410,11 @@ def _per_token(
     n_chars = sum(e - s for s, e in spans)
     nonspace = [i for i, ch in enumerate(text) if not ch.isspace()]
     red = reduce  # a callable list -> value
+    if len(vals) in (n_chars, len(nonspace)):
+        # every value is checked, those of separators (which are ignored) too
+        check = _check_conf_value if name == "confidences" else _check_time_value
+        for i, v in enumerate(vals):
+            check(v, i)
     if len(vals) == n_chars:
         out: list[object] = []
         pos = 0
