@@ -7,6 +7,7 @@ says what to do.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from typing import Any
@@ -104,6 +105,43 @@ CASES: list[Any] = [
                  id="too many confidences"),
     pytest.param("你好", WORDS, {"confidences": "0.5"}, (InputError, "must be a list"),
                  id="confidences as a string"),
+    # ---- values given for separators are checked too (issue 16, finding 6)
+    pytest.param("你好，", WORDS, {"confidences": [0.5, 0.5, "garbage"]},
+                 (InputError, "confidences[2]"), id="garbage separator confidence"),
+    pytest.param("你好，", WORDS, {"confidences": [0.5, 0.5, 7.0]},
+                 (InputError, "outside [0, 1]"), id="separator confidence above 1"),
+    pytest.param("你好，", WORDS, {"confidences": [0.5, 0.5, None]}, "你好，",
+                 id="None separator confidence"),
+    pytest.param("你好，", WORDS, {"timestamps": [(0, 1), (1, 2), "garbage"]},
+                 (InputError, "timestamps[2]"), id="garbage separator time"),
+    pytest.param("你好，", WORDS, {"timestamps": [(0, 1), (1, 2), (3, 1)]},
+                 (InputError, "before start"), id="reversed separator time"),
+    pytest.param("abc", WORDS, {"timestamps": [(0, 1), (1, "x"), (2, 3)]},
+                 (InputError, "number of seconds"), id="bad time inside a word"),
+    # ---- times (finding 5): what cannot be a time is rejected at once ...
+    pytest.param("你好", WORDS, {"timestamps": [(0, 1), (1, math.inf)]},
+                 (InputError, "finite"), id="infinite time"),
+    pytest.param("你好", WORDS, {"timestamps": [(0, 1), (-1, 2)]},
+                 (InputError, "non-negative"), id="negative time"),
+    # ... a recognizer's odd but possible times go through
+    pytest.param(ELIZA, WORDS, {"timestamps": [(11 - i, 12 - i) for i in range(12)]}, FIXED,
+                 id="decreasing times"),
+    pytest.param(ELIZA, WORDS, {"timestamps": [(0, 0)] * 12}, FIXED, id="zero times"),
+    pytest.param(ELIZA, WORDS, {"timestamps": [(1e308, 1.7e308)] * 12}, FIXED,
+                 id="times near the float limit"),
+    pytest.param(ELIZA, WORDS, {"timestamps": [(i * 0.3, i * 0.3 + 1) for i in range(12)]},
+                 FIXED, id="overlapping times"),
+    # ---- invisible characters in hotwords (finding 6)
+    pytest.param("你\u200b好", [{"text": "伊丽莎白", "aliases": ["\u200b"]}], {},
+                 (InputError, "U+200B"), id="zero-width alias"),
+    pytest.param("你\x00好", [{"text": "伊丽莎白", "aliases": ["\x00"]}], {},
+                 (InputError, "U+0000"), id="NUL alias"),
+    pytest.param(ELIZA, ["伊丽\u202e莎白"], {}, (InputError, "U+202E"), id="bidi in a hotword"),
+    pytest.param(ELIZA, [{"text": "达西", "block_contexts": ["马\u200d达西"]}], {},
+                 (InputError, "U+200D"), id="zero-width joiner in a blocking context"),
+    # ---- a JSON-looking text nested too deep is text (finding 7)
+    pytest.param('{"a":' * 50_000 + "1" + "}" * 50_000, WORDS, {},
+                 '{"a":' * 50_000 + "1" + "}" * 50_000, id="deeply nested JSON text"),
     # ---- config
     pytest.param(ELIZA, WORDS, {"threshold": math.inf}, (ConfigError, "finite number"),
                  id="infinite threshold"),
@@ -112,9 +150,17 @@ CASES: list[Any] = [
 
 
 @pytest.mark.parametrize(("text", "hotwords", "kwargs", "outcome"), CASES)
-def test_bad_input(text: Any, hotwords: Any, kwargs: dict[str, Any], outcome: Outcome) -> None:
+def test_bad_input(
+    text: Any,
+    hotwords: Any,
+    kwargs: dict[str, Any],
+    outcome: Outcome,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     if isinstance(outcome, str):
-        result = fuse(text, hotwords, **kwargs)
+        with caplog.at_level(logging.DEBUG, logger="hotfuse"):
+            result = fuse(text, hotwords, **kwargs)
+        assert not [r for r in caplog.records if "RecursionError" in r.getMessage()]
         assert result.text == outcome
         assert result.source.text == text
         for rep in result.replacements:

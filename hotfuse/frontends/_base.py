@@ -67,7 +67,7 @@ def load_json(raw: object) -> tuple[object, bool]:
         if s[:1] in ("{", "["):
             try:
                 return json.loads(s), True
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # not JSON, or nested too deep
                 return raw, False
     return raw, False
 
