@@ -42,25 +42,29 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hotfuse.errors import FrontendOutputError
 from hotfuse.frontends._base import (
     MISSING,
+    PieceMap,
     PieceWord,
     Unit,
     check_source,
     dump_like,
-    fused_units,
     get,
     group_pieces,
     has,
+    is_byte_level,
     load_json,
-    locate,
+    load_json_field,
     number,
+    piece_transcript,
     prob_from_log,
-    split_unit,
+    to_glyphs,
+    unchanged_copy,
+    write_pieces,
 )
 from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, is_cjk
@@ -100,7 +104,7 @@ _ONLINE_FIELDS = (
 
 
 def _floats(raw: object, name: str) -> list[float] | None:
-    value = get(raw, name, None)
+    value = load_json_field(get(raw, name, None), repr(name), _NAME)  # 2023: a JSON string
     if value is None:
         return None
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
@@ -114,7 +118,7 @@ def _floats(raw: object, name: str) -> list[float] | None:
 
 @dataclass
 class _Parsed:
-    transcript: Transcript
+    pm: PieceMap
     words: list[PieceWord]
     online: bool
     tokens: list[str]
@@ -123,12 +127,15 @@ class _Parsed:
     logp: list[float] | None
     durations: list[float] | None
     offset: float
-    marker: str  # how the input marks a word start: "▁", " " or ""
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.pm.transcript
 
 
 def _parse(raw: object) -> _Parsed:
     text = get(raw, "text")
-    tokens = get(raw, "tokens")
+    tokens = load_json_field(get(raw, "tokens"), "'tokens'", _NAME)
     if not isinstance(text, str):
         msg = (
             f"{_NAME} result: missing 'text' string; expected an OfflineRecognitionResult "
@@ -168,12 +175,7 @@ def _parse(raw: object) -> _Parsed:
                 len(pieces),
             )
         logp = None
-    marker = ""
-    if any(p.startswith("▁") for p in pieces):
-        marker = "▁"
-    elif any(p.startswith(" ") for p in pieces):
-        marker = " "
-    words = group_pieces(pieces)
+    words = group_pieces(pieces, text)
     toks: list[Token] = []
     for w_i, w in enumerate(words):
         start = end = None
@@ -195,17 +197,9 @@ def _parse(raw: object) -> _Parsed:
                 else None
             )
         toks.append(Token(w.text, start, end, conf))
-    transcript = locate(toks, text)
-    if transcript is None:
-        if text.strip():
-            log.warning(
-                "sherpa_onnx result: tokens do not spell %r (inverse text normalization?); "
-                "the transcript is rebuilt from the tokens",
-                text[:40],
-            )
-        transcript = Transcript.from_tokens(toks)
+    pm = piece_transcript(words, toks, text, len(pieces), _NAME)
     return _Parsed(
-        transcript,
+        pm,
         words,
         online,
         pieces,
@@ -214,7 +208,6 @@ def _parse(raw: object) -> _Parsed:
         logp,
         durations,
         offset,
-        marker,
     )
 
 
@@ -237,11 +230,20 @@ class SherpaOnnxFrontend:
         return _parse(raw).transcript
 
     def write_back(self, raw: object, result: FuseResult) -> object:
-        """A dict of the ``str(result)`` JSON shape with the fused text and pieces."""
+        """A dict of the ``str(result)`` JSON shape with the fused text and pieces.
+
+        When nothing was replaced the input comes back as it was (the same object for a
+        result object, the same string for its JSON).
+        """
+        original = raw
         raw, was_json = load_json(raw)
         p = _parse(raw)
         check_source(p.transcript, result, self.name)
+        if not result.replacements:
+            return unchanged_copy(raw, was_json, original)
         fields = _ONLINE_FIELDS if p.online else _OFFLINE_FIELDS
+        if isinstance(raw, Mapping):
+            fields = tuple(raw)  # the input's own keys, in its order
         out: dict[str, object] = {}
         for name in fields:
             value = get(raw, name, MISSING)
@@ -255,56 +257,70 @@ class SherpaOnnxFrontend:
             for k, v in raw.items():
                 out.setdefault(k, v)
         extra = {k: _floats(raw, k) for k in ("lm_probs", "context_scores")} if p.online else {}
-        tokens: list[str] = []
-        times: list[float] = []
-        durs: list[float] = []
-        logp: list[float] = []
-        extras: dict[str, list[float]] = {
-            k: [] for k, v in extra.items() if v is not None and len(v) == len(p.tokens) and v
-        }
-        units = fused_units(p.transcript, result)
-        for u in units:
-            if u.origin is not None:
-                for i in p.words[u.origin].indices:
-                    tokens.append(p.tokens[i])
-                    if p.timestamps is not None:
-                        times.append(p.timestamps[i])
-                    if p.durations is not None:
-                        durs.append(p.durations[i])
-                    if p.logp is not None:
-                        logp.append(p.logp[i])
-                    for k in extras:
-                        extras[k].append(extra[k][i])  # type: ignore[index]
-                continue
-            for piece in split_unit(u, p.transcript):
-                tokens.append(self._piece(piece, p.marker))
-                start = piece.start if piece.start is not None else (u.start or 0.0)
-                times.append(round(start - p.offset, 4))
-                if p.durations is not None:
-                    dur = 0.0
-                    if piece.start is not None and piece.end is not None:
-                        dur = piece.end - piece.start
-                    durs.append(round(dur, 4))
-                if p.logp is not None:
-                    conf = piece.confidence
-                    logp.append(math.log(max(conf, 1e-10)) if conf is not None else 0.0)
-                for k in extras:
-                    extras[k].append(0.0)
+        extras = [k for k, v in extra.items() if v is not None and len(v) == len(p.tokens) and v]
+
+        def keep(i: int) -> dict[str, object]:
+            entry: dict[str, object] = {"token": p.tokens[i]}
+            if p.timestamps is not None:
+                entry["time"] = p.timestamps[i]
+            if p.durations is not None:
+                entry["dur"] = p.durations[i]
+            if p.logp is not None:
+                entry["logp"] = p.logp[i]
+            for k in extras:
+                entry[k] = extra[k][i]  # type: ignore[index]
+            return entry
+
+        glyphs = is_byte_level(p.tokens)
+
+        def new(piece: Unit, first: int | None) -> dict[str, object]:
+            text = piece.text
+            if glyphs:  # write the hotword in the pieces' own byte-level alphabet
+                space = first is not None and p.tokens[first].startswith("Ġ")
+                text = to_glyphs((" " if space else "") + text)
+            elif first is not None:  # the replaced piece's word-start marker ("▁", " ")
+                mark = p.tokens[first][: len(p.tokens[first]) - len(p.tokens[first].lstrip("▁ "))]
+                text = mark + text
+            elif not all(is_cjk(ch) for ch in text) and _marker(p.tokens):
+                text = _marker(p.tokens) + text
+            start = piece.start if piece.start is not None else 0.0
+            entry: dict[str, object] = {"token": text, "time": round(start - p.offset, 4)}
+            if p.durations is not None:
+                dur = 0.0
+                if piece.start is not None and piece.end is not None:
+                    dur = piece.end - piece.start
+                entry["dur"] = round(dur, 4)
+            if p.logp is not None:
+                conf = piece.confidence
+                entry["logp"] = math.log(max(conf, 1e-10)) if conf is not None else 0.0
+            for k in extras:
+                entry[k] = 0.0
+            return entry
+
+        entries: list[dict[str, object]] = write_pieces(p.pm, result, keep, new)  # type: ignore[assignment]
         out["text"] = result.text
-        out["tokens"] = tokens
+        out["tokens"] = [e["token"] for e in entries]
         if p.timestamps is not None:
-            out["timestamps"] = times
+            times = [e["time"] for e in entries]
+            out["timestamps"] = (
+                "[" + ", ".join(f"{t:.2f}" for t in times) + "]"
+                if isinstance(get(raw, "timestamps"), str)  # 2023 sherpa-onnx: a string
+                else times
+            )
         if p.durations is not None:
-            out["durations"] = durs
+            out["durations"] = [e["dur"] for e in entries]
         if p.logp_key is not None:
-            out[p.logp_key] = logp
-        out.update(extras)
+            out[p.logp_key] = [e["logp"] for e in entries]
+        for k in extras:
+            out[k] = [e[k] for e in entries]
         if "words" in out:
             out["words"] = []
         return dump_like(out, was_json)
 
-    @staticmethod
-    def _piece(unit: Unit, marker: str) -> str:
-        if all(is_cjk(ch) for ch in unit.text) or not marker:
-            return unit.text
-        return marker + unit.text
+
+def _marker(pieces: Sequence[str]) -> str:
+    if any(p.startswith("▁") for p in pieces):
+        return "▁"
+    if any(p.startswith(" ") for p in pieces):
+        return " "
+    return ""
