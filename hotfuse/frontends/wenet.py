@@ -37,22 +37,28 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hotfuse.errors import FrontendOutputError
 from hotfuse.frontends._base import (
+    OffsetMap,
+    PieceMap,
     PieceWord,
     Unit,
     check_source,
     clip_prob,
     dump_like,
-    fused_units,
     group_pieces,
+    insert_tags,
     load_json,
-    locate,
     number,
-    split_unit,
+    piece_transcript,
+    rewrite_text,
+    strip_tags,
+    unchanged_copy,
+    write_pieces,
 )
 from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, is_cjk
@@ -60,16 +66,23 @@ from hotfuse.transcript import Token, Transcript, is_cjk
 __all__ = ["WenetFrontend"]
 
 _NAME = "wenet"
+_MARKUP = re.compile(r"</?is>")  # the label checker's marks around inserted words
 
 
 @dataclass
 class _Parsed:
-    transcript: Transcript
+    pm: PieceMap
     words: list[PieceWord]
     pieces: list[Mapping[str, object]]
     kind: str  # runtime | package
     ms: bool
     marker: str
+    tags: list[tuple[int, str]]
+    mask: str
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.pm.transcript
 
 
 def _is_hyp_list(value: object) -> bool:
@@ -104,22 +117,26 @@ def _is_package(raw: object) -> bool:
     return isinstance(toks, list) and all(isinstance(t, Mapping) and "token" in t for t in toks)
 
 
+def _time(value: object, where: str, ms: bool) -> float:
+    v = number(value, where, _NAME)
+    return max(v / 1000 if ms else v, 0.0)  # divide: 1400 / 1000 == 1.4, 1400 * 0.001 is not
+
+
 def _build(
     words: list[PieceWord],
     pieces: list[Mapping[str, object]],
     text: str,
-    scale: float,
-    key: str,
+    ms: bool,
     where: str,
-) -> Transcript:
+) -> PieceMap:
     tokens = []
     for w in words:
         first, last = pieces[w.indices[0]], pieces[w.indices[-1]]
         start = end = None
         if first.get("start") is not None:
-            start = max(number(first["start"], f"{where}.start", _NAME) * scale, 0.0)
+            start = _time(first["start"], f"{where}.start", ms)
         if last.get("end") is not None:
-            end = number(last["end"], f"{where}.end", _NAME) * scale
+            end = _time(last["end"], f"{where}.end", ms)
             if start is not None and end < start:
                 end = start
         confs = [
@@ -129,8 +146,7 @@ def _build(
         ]
         conf = min(c for c in confs if c is not None) if confs else None
         tokens.append(Token(w.text, start, end, conf))
-    found = locate(tokens, text)
-    return found if found is not None else Transcript.from_tokens(tokens)
+    return piece_transcript(words, tokens, text, len(pieces), _NAME)
 
 
 def _marker(pieces: Sequence[str]) -> str:
@@ -142,10 +158,11 @@ def _parse(raw: object) -> _Parsed:
         assert isinstance(raw, Mapping)
         pieces = list(raw["tokens"])
         names = [str(p["token"]) for p in pieces]
-        words = group_pieces(names)
         text = str(raw["text"]).replace("▁", " ")
-        t = _build(words, pieces, text, 1.0, "token", "tokens[]")
-        return _Parsed(t, words, pieces, "package", False, _marker(names))
+        lead = len(text) - len(text.lstrip(" ")) if str(raw["text"]).startswith("▁") else 0
+        words = group_pieces(names, text)
+        pm = _build(words, pieces, text[lead:], False, "tokens[]")
+        return _Parsed(pm, words, pieces, "package", False, _marker(names), [], "")
     got = _nbest(raw)
     if got is None:
         msg = (
@@ -162,10 +179,13 @@ def _parse(raw: object) -> _Parsed:
     if not isinstance(hyp, Mapping) or not isinstance(hyp.get("sentence"), str):
         msg = f"{_NAME} result: nbest[0] has no 'sentence' string"
         raise FrontendOutputError(msg)
-    sentence = str(hyp["sentence"])
+    sentence, tags, mask = strip_tags(str(hyp["sentence"]), _MARKUP)
     wp = hyp.get("word_pieces")
     if not isinstance(wp, list) or not wp:
-        return _Parsed(Transcript.from_text(sentence), [], [], "runtime", True, "")
+        t = Transcript.from_text(sentence)
+        return _Parsed(
+            PieceMap(t, tuple(() for _ in t.tokens), 0), [], [], "runtime", True, "", tags, mask
+        )
     for i, p in enumerate(wp):
         if not isinstance(p, Mapping) or not isinstance(p.get("word"), str):
             msg = f"{_NAME} result: word_pieces[{i}] must be {{'word', 'start', 'end'}}"
@@ -173,9 +193,9 @@ def _parse(raw: object) -> _Parsed:
     values = [p.get(k) for p in wp for k in ("start", "end") if p.get(k) is not None]
     ms = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
     names = [str(p["word"]) for p in wp]
-    words = group_pieces(names)
-    t = _build(words, wp, sentence, 0.001 if ms else 1.0, "word", "word_pieces[]")
-    return _Parsed(t, words, wp, "runtime", ms, _marker(names))
+    words = group_pieces(names, sentence)
+    pm = _build(words, wp, sentence, ms, "word_pieces[]")
+    return _Parsed(pm, words, wp, "runtime", ms, _marker(names), tags, mask)
 
 
 class WenetFrontend:
@@ -194,26 +214,30 @@ class WenetFrontend:
         return _parse(raw).transcript
 
     def write_back(self, raw: object, result: FuseResult) -> object:
-        """The same shape with the fused sentence/text and pieces."""
+        """The same shape with the fused sentence/text and pieces (the input itself when
+        nothing was replaced)."""
+        original = raw
         raw, was_json = load_json(raw)
         p = _parse(raw)
         check_source(p.transcript, result, self.name)
-        units = fused_units(p.transcript, result)
-        new_pieces: list[dict[str, object]] = []
+        if not result.replacements:
+            return unchanged_copy(raw, was_json, original)
         key = "token" if p.kind == "package" else "word"
-        for u in units:
-            if u.origin is not None and p.words:
-                new_pieces.extend(
-                    copy.deepcopy(dict(p.pieces[i])) for i in p.words[u.origin].indices
-                )
-                continue
-            for piece in split_unit(u, p.transcript):
-                new_pieces.append(self._piece(piece, key, p))
+
+        def keep(i: int) -> dict[str, object]:
+            return copy.deepcopy(dict(p.pieces[i]))
+
+        def new(u: Unit, first: int | None) -> dict[str, object]:
+            return self._piece(u, key, p, first)
+
+        new_pieces = write_pieces(p.pm, result, keep, new)
         if p.kind == "package":
             out = copy.deepcopy(dict(raw))  # type: ignore[call-overload]
+            old_text = str(raw["text"])  # type: ignore[index]
             text = result.text
-            if "▁" in str(raw["text"]):  # type: ignore[index]
-                text = "▁" + text.replace(" ", "▁")
+            if "▁" in old_text:
+                lead = "▁" if old_text.startswith("▁") else ""
+                text = lead + text.replace(" ", "▁")
             out["text"] = text
             out["tokens"] = new_pieces
             return dump_like(out, was_json)
@@ -222,7 +246,14 @@ class WenetFrontend:
         nbest, nbest_json = got
         new_nbest = copy.deepcopy(nbest)
         hyp = dict(new_nbest[0])  # type: ignore[call-overload]
-        hyp["sentence"] = result.text
+        sentence = str(hyp["sentence"])
+        if p.tags:
+            fused = rewrite_text(sentence, p.transcript, result, mask=p.mask)
+            hyp["sentence"] = (
+                fused if fused is not None else insert_tags(result.text, p.tags, OffsetMap(result))
+            )
+        else:
+            hyp["sentence"] = result.text
         if p.pieces:
             hyp["word_pieces"] = new_pieces
         new_nbest[0] = hyp
@@ -237,9 +268,12 @@ class WenetFrontend:
         return dump_like(new_nbest, was_json)
 
     @staticmethod
-    def _piece(u: Unit, key: str, p: _Parsed) -> dict[str, object]:
+    def _piece(u: Unit, key: str, p: _Parsed, first: int | None) -> dict[str, object]:
         text = u.text
-        if p.marker and not all(is_cjk(ch) for ch in text):
+        if first is not None:
+            name = str(p.pieces[first].get(key, ""))
+            text = name[: len(name) - len(name.lstrip("▁"))] + text
+        elif p.marker and not all(is_cjk(ch) for ch in text):
             text = p.marker + text
         entry: dict[str, object] = {key: text}
         if p.kind == "package":
@@ -250,6 +284,6 @@ class WenetFrontend:
             entry["start"] = None if u.start is None else round(u.start * 1000)
             entry["end"] = None if u.end is None else round(u.end * 1000)
         else:
-            entry["start"] = u.start
-            entry["end"] = u.end
+            entry["start"] = None if u.start is None else round(u.start, 3)
+            entry["end"] = None if u.end is None else round(u.end, 3)
         return entry
