@@ -40,6 +40,7 @@ from hotfuse.frontends._base import (
     MISSING,
     OffsetMap,
     Unit,
+    align_spans,
     check_source,
     clip_prob,
     dump_like,
@@ -50,6 +51,7 @@ from hotfuse.frontends._base import (
     number,
     prob_from_log,
     rewrite_text,
+    unchanged_copy,
 )
 from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
@@ -77,7 +79,12 @@ class Parsed:
 
 
 def parse_segments(segments: Sequence[object], text: object, frontend: str) -> Parsed:
-    """Read Whisper segments (dicts or objects with the same fields) into a transcript."""
+    """Read Whisper segments (dicts or objects with the same fields) into a transcript.
+
+    Words are placed on the segment's text by alignment; a word whose letters are not
+    in the text (or a punctuation-only word) keeps no token and is written back where it
+    was; text no word covers is kept without times (one warning).
+    """
     if not segments:
         if not isinstance(text, str):
             msg = f"{frontend} result: no segments and no 'text' string"
@@ -89,6 +96,7 @@ def parse_segments(segments: Sequence[object], text: object, frontend: str) -> P
     token_word: list[tuple[int, int] | None] = []
     seg_ranges: list[tuple[int, int]] = []
     offset = 0
+    uncovered: list[str] = []
     for i, seg in enumerate(segments):
         seg_text = get(seg, "text")
         if not isinstance(seg_text, str):
@@ -102,7 +110,7 @@ def parse_segments(segments: Sequence[object], text: object, frontend: str) -> P
         words = get(seg, "words", None)
         located: list[tuple[Token, tuple[int, int], tuple[int, int] | None]] = []
         if isinstance(words, Sequence) and not isinstance(words, str) and words:
-            pos = 0
+            cores: list[tuple[int, Token]] = []
             for wi, w in enumerate(words):
                 wtext = get(w, "word")
                 if not isinstance(wtext, str):
@@ -114,18 +122,6 @@ def parse_segments(segments: Sequence[object], text: object, frontend: str) -> P
                 a, b = _core(wtext)
                 if a == b:
                     continue
-                core = wtext[a:b]
-                at = seg_text.find(core, pos)
-                if at < 0:
-                    log.warning(
-                        "%s result: word %r not found in segment %d text; "
-                        "the segment is read without word data",
-                        frontend,
-                        core,
-                        i,
-                    )
-                    located = []
-                    break
                 ws = number(get(w, "start"), f"segments[{i}].words[{wi}].start", frontend)
                 we = number(get(w, "end"), f"segments[{i}].words[{wi}].end", frontend)
                 p = get(w, "probability", None)
@@ -133,9 +129,30 @@ def parse_segments(segments: Sequence[object], text: object, frontend: str) -> P
                 if p is not None:
                     conf = clip_prob(number(p, f"segments[{i}].words[{wi}].probability", frontend))
                 ws = max(ws, 0.0)
-                located.append((Token(core, ws, max(we, ws), conf), (at, at + len(core)), (i, wi)))
-                pos = at + len(core)
-        if not located:
+                cores.append((wi, Token(wtext[a:b], ws, max(we, ws), conf)))
+            where = align_spans([tok.text for _, tok in cores], seg_text)
+            prev = 0
+            for (wi, tok), sp in zip(cores, where, strict=True):
+                if sp is None or sp[0] < prev:
+                    continue
+                located.append(
+                    (
+                        Token(seg_text[sp[0] : sp[1]], tok.start, tok.end, tok.confidence),
+                        sp,
+                        (i, wi),
+                    )
+                )
+                prev = sp[1]
+            covered = [sp for _, sp, _ in located]
+            pos = 0
+            extra: list[tuple[Token, tuple[int, int], tuple[int, int] | None]] = []
+            for a, b in [*covered, (len(seg_text), len(seg_text))]:
+                for s, e in tokenize(seg_text[pos:a]):
+                    extra.append((Token(seg_text[pos + s : pos + e]), (pos + s, pos + e), None))
+                    uncovered.append(seg_text[pos + s : pos + e])
+                pos = max(pos, b)
+            located = sorted(located + extra, key=lambda x: x[1][0])
+        else:
             lp = get(seg, "avg_logprob", None)
             conf = None
             if lp is not None:
@@ -153,13 +170,19 @@ def parse_segments(segments: Sequence[object], text: object, frontend: str) -> P
                 if ts is not None and te is not None and te < ts:
                     te = ts
                 located.append((Token(seg_text[s:e], ts, te, conf), (s, e), None))
-        for tok, (s, e), where in located:
+        for tok, (s, e), where_ in located:
             tokens.append(tok)
             spans.append((offset + s, offset + e))
-            token_word.append(where)
+            token_word.append(where_)
         parts.append(seg_text)
         seg_ranges.append((offset, offset + len(seg_text)))
         offset += len(seg_text)
+    if uncovered:
+        log.warning(
+            "%s result: no word covers %r of the segment text; that text is kept and has no times",
+            frontend,
+            " ".join(uncovered)[:40],
+        )
     transcript = Transcript("".join(parts), tuple(tokens), tuple(spans))
     return Parsed(transcript, seg_ranges, token_word)
 
@@ -178,22 +201,50 @@ class NewWord:
 def rebuild_segments(
     parsed: Parsed, result: FuseResult, segments: Sequence[object], frontend: str
 ) -> list[tuple[str, list[NewWord]]]:
-    """Fused text and words of each segment."""
+    """Fused text and words of each segment.
+
+    Every word of the input is kept in place unless a replacement covers it; a
+    replacement becomes one new word with the replaced span's times. Text that no word
+    covered stays uncovered.
+    """
     check_source(parsed.transcript, result, frontend)
     omap = OffsetMap(result)
     units = fused_units(parsed.transcript, result)
     fused = result.text
     out: list[tuple[str, list[NewWord]]] = []
-    for a0, b0 in parsed.seg_ranges:
+    for i, (a0, b0) in enumerate(parsed.seg_ranges):
         a, b = omap.pos(a0), omap.pos(b0)
         seg_text = fused[a:b]
         mine: list[Unit] = [u for u in units if a <= u.span[0] < b]
+        seg_words = get(segments[i], "words", None)
+        n_words = len(seg_words) if isinstance(seg_words, Sequence) else 0
+        owned = {w[1] for w in parsed.token_word if w is not None and w[0] == i}
+        loose = [wi for wi in range(n_words) if wi not in owned]
+        li = 0
         words: list[NewWord] = []
+
+        def flush(
+            upto: int, i: int = i, loose: list[int] = loose, words: list[NewWord] = words
+        ) -> None:
+            nonlocal li
+            while li < len(loose) and loose[li] < upto:
+                words.append(NewWord("", None, None, None, (i, loose[li])))
+                li += 1
+
         for j, u in enumerate(mine):
-            where = parsed.token_word[u.origin] if u.origin is not None else None
-            if where is not None:
-                words.append(NewWord("", u.start, u.end, u.confidence, where))
+            if u.origin is not None:
+                where = parsed.token_word[u.origin]
+                if where is not None:
+                    flush(where[1])
+                    words.append(NewWord("", u.start, u.end, u.confidence, where))
                 continue
+            replaced = sorted(
+                w[1] for k in u.replaced if (w := parsed.token_word[k]) is not None and w[0] == i
+            )
+            if n_words and not replaced:
+                continue  # text no word covered: it stays uncovered
+            if replaced:
+                flush(replaced[0])
             s, e = u.span[0] - a, u.span[1] - a
             lead = " " if s > 0 and seg_text[s - 1].isspace() else ""
             nxt = mine[j + 1].span[0] - a if j + 1 < len(mine) else len(seg_text)
@@ -208,7 +259,14 @@ def rebuild_segments(
                     orig = get(_word(segments, nw), "word", "")
                     if isinstance(orig, str) and orig.lstrip().startswith(trail):
                         trail = ""
+            if trail and any(
+                _core(str(get(_word(segments, (i, wi)), "word", ""))) == (0, 0)
+                and str(get(_word(segments, (i, wi)), "word", "")).strip() == trail
+                for wi in loose[li:]
+            ):
+                trail = ""  # a punctuation word of its own follows and is kept
             words.append(NewWord(lead + u.text + trail, u.start, u.end, u.confidence, None))
+        flush(n_words)
         out.append((seg_text, words))
     return out
 
@@ -256,13 +314,18 @@ class WhisperFrontend:
         return parse_segments(_segments_of(raw, self.name), raw.get("text"), self.name).transcript
 
     def write_back(self, raw: object, result: FuseResult) -> object:
-        """A copy with fused segment texts and words, and the fused top-level text."""
+        """A copy with fused segment texts and words, and the fused top-level text (the
+        input itself when nothing was replaced)."""
+        original = raw
         raw, was_json = load_json(raw)
         if not isinstance(raw, Mapping):
             msg = f"whisper result: expected a dict, got {type(raw).__name__}"
             raise FrontendOutputError(msg)
         segments = _segments_of(raw, self.name)
         parsed = parse_segments(segments, raw.get("text"), self.name)
+        check_source(parsed.transcript, result, self.name)
+        if not result.replacements:
+            return unchanged_copy(raw, was_json, original)
         out = copy.deepcopy(dict(raw))
         if not segments:
             check_source(parsed.transcript, result, self.name)
