@@ -37,6 +37,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -44,7 +45,10 @@ from dataclasses import dataclass, field
 
 from hotfuse.errors import FrontendOutputError
 from hotfuse.frontends._base import (
+    TAG,
     OffsetMap,
+    PieceMap,
+    PieceWord,
     Unit,
     check_source,
     clip_prob,
@@ -52,10 +56,15 @@ from hotfuse.frontends._base import (
     fill_times,
     fused_units,
     load_json,
+    load_json_field,
     locate,
     number,
+    piece_transcript,
     rewrite_text,
     split_unit,
+    strip_tags,
+    unchanged_copy,
+    write_pieces,
 )
 from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript, tokenize
@@ -64,25 +73,17 @@ __all__ = ["FunasrFrontend"]
 
 log = logging.getLogger("hotfuse")
 
-_TAG = re.compile(r"<\|[^|<>]*\|>")
+_TAG = TAG
+_SPACED = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff] +[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
 _OTHER_FORMATS = ("segments", "tokens", "result", "partial", "partial_result", "nbest")
 _NAME = "funasr"
 
 
 def _strip_tags(text: str) -> tuple[str, list[tuple[int, str]], str]:
     """Text without tags, each tag with its offset in that text, and a masked copy."""
-    tags: list[tuple[int, str]] = []
-    out: list[str] = []
-    pos = 0
-    removed = 0
-    for m in _TAG.finditer(text):
-        out.append(text[pos : m.start()])
-        tags.append((m.start() - removed, m.group()))
-        removed += m.end() - m.start()
-        pos = m.end()
-    out.append(text[pos:])
-    mask = _TAG.sub(lambda m: "\0" * (m.end() - m.start()), text)
-    return "".join(out), tags, mask
+    return strip_tags(text, _TAG)
 
 
 def _pairs(value: object, where: str) -> list[tuple[float, float]]:
@@ -140,11 +141,15 @@ class _Sentence:
 @dataclass
 class _Parsed:
     transcript: Transcript
-    style: str  # spaced | surface | words | text | sentences
+    style: str  # spaced | surface | chars | words | text | nano | sentences
     tags: list[tuple[int, str]] = field(default_factory=list)
     mask: str = ""
     conf_key: str | None = None
     sentences: list[_Sentence] | None = None
+    text_key: str = "text"
+    ts_json: bool = False
+    times_lost: bool = False
+    nano: PieceMap | None = None
 
 
 def _tokens_for(
@@ -183,12 +188,34 @@ def _tokens_for(
             return Transcript(
                 stripped, tuple(make([stripped[s:e] for s, e in spans])), tuple(spans)
             ), "surface"
+        visible = [i for i, ch in enumerate(stripped) if not ch.isspace()]
+        if len(visible) == n and times is not None:
+            # one pair per visible character, punctuation included (SenseVoice before
+            # its 'words' key, FunASR onnxruntime records)
+            at = {ci: k for k, ci in enumerate(visible)}
+            toks = []
+            for s, e in spans:
+                c = None
+                if confs is not None and len(confs) == n:
+                    c = min(
+                        (v for v in confs[at[s] : at[e - 1] + 1] if v is not None), default=None
+                    )
+                toks.append(Token(stripped[s:e], times[at[s]][0], times[at[e - 1]][1], c))
+            return Transcript(stripped, tuple(toks), tuple(spans)), "chars"
         log.warning(
-            "funasr result: %d timestamp pairs for %d tokens in %r; times dropped",
+            "funasr result: %d timestamp pairs for %d tokens (%d visible characters) in "
+            "%r; times dropped (write-back leaves 'timestamp' as it was)",
             n,
             len(spans),
+            len(visible),
             stripped[:40],
         )
+        if confs is not None and len(confs) == n:
+            confs = None
+    elif _SPACED.search(stripped):  # Paraformer without timestamps: "欢 迎 大 家"
+        split = stripped.split()
+        if confs is None or len(confs) == len(split):
+            return Transcript.from_tokens(make(split)), "spaced"
     if confs is not None and len(confs) != len(tokenize(stripped)):
         msg = (
             f"{_NAME} result: {len(confs)} confidences for {len(tokenize(stripped))} "
@@ -219,8 +246,21 @@ def _one(raw: object) -> tuple[Mapping[str, object], bool]:
     raise FrontendOutputError(msg)
 
 
+def _text_key(item: Mapping[str, object]) -> str:
+    return "preds" if "text" not in item and isinstance(item.get("preds"), str) else "text"
+
+
+def _is_nano(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(e, Mapping) and "token" in e and "start_time" in e for e in value)
+    )
+
+
 def _parse(item: Mapping[str, object]) -> _Parsed:
-    text = item.get("text")
+    key = _text_key(item)
+    text = item.get(key)
     if not isinstance(text, str):
         msg = (
             f"{_NAME} result: missing 'text' string (got {type(text).__name__}); expected "
@@ -229,10 +269,15 @@ def _parse(item: Mapping[str, object]) -> _Parsed:
         raise FrontendOutputError(msg)
     stripped, tags, mask = _strip_tags(text)
     conf_key, confs = _confidences(item)
-    ts = item.get("timestamp")
+    if _is_nano(item.get("timestamps")):
+        return _parse_nano(item, stripped, tags, mask, key)
+    raw_ts = item.get("timestamp")
+    ts = load_json_field(raw_ts, "'timestamp'", _NAME)  # the websocket server's string
     info = item.get("sentence_info")
     if ts is None and isinstance(info, list) and info:
-        return _parse_sentences(item, stripped, tags, mask, info, conf_key, confs)
+        parsed = _parse_sentences(item, stripped, tags, mask, info, conf_key, confs)
+        parsed.text_key = key
+        return parsed
     times = _pairs(ts, "timestamp") if ts is not None else None
     if times is not None and confs is not None and len(confs) != len(times):
         msg = (
@@ -241,7 +286,39 @@ def _parse(item: Mapping[str, object]) -> _Parsed:
         )
         raise FrontendOutputError(msg)
     transcript, style = _tokens_for(stripped, times, item.get("words"), confs)
-    return _Parsed(transcript, style, tags, mask, conf_key)
+    lost = times is not None and not transcript.has_times and bool(times)
+    return _Parsed(
+        transcript, style, tags, mask, conf_key, None, key, isinstance(raw_ts, str), lost
+    )
+
+
+def _parse_nano(
+    item: Mapping[str, object],
+    stripped: str,
+    tags: list[tuple[int, str]],
+    mask: str,
+    key: str,
+) -> _Parsed:
+    """Fun-ASR-Nano: ``timestamps`` of ``{token, start_time, end_time, score}`` in seconds,
+    placed on the LLM's text by alignment (its CTC tokens need not spell it)."""
+    entries = item["timestamps"]
+    assert isinstance(entries, list)
+    words: list[PieceWord] = []
+    toks: list[Token] = []
+    for i, e in enumerate(entries):
+        body = str(e.get("token", "")).strip()
+        if not body or not any(ch.isalnum() for ch in body):
+            continue
+        t0 = max(number(e.get("start_time"), f"timestamps[{i}].start_time", _NAME), 0.0)
+        t1 = max(number(e.get("end_time"), f"timestamps[{i}].end_time", _NAME), t0)
+        score = e.get("score")
+        conf = (
+            clip_prob(number(score, f"timestamps[{i}].score", _NAME)) if score is not None else None
+        )
+        words.append(PieceWord(body, (i,)))
+        toks.append(Token(body, t0, t1, conf))
+    pm = piece_transcript(words, toks, stripped, len(entries), _NAME)
+    return _Parsed(pm.transcript, "nano", tags, mask, None, None, key, nano=pm)
 
 
 def _parse_sentences(
@@ -319,7 +396,7 @@ class FunasrFrontend:
             raw = raw[0]
         return (
             isinstance(raw, Mapping)
-            and isinstance(raw.get("text"), str)
+            and isinstance(raw.get(_text_key(raw)), str)
             and not any(k in raw for k in _OTHER_FORMATS)
         )
 
@@ -330,43 +407,100 @@ class FunasrFrontend:
         return _parse(item).transcript
 
     def write_back(self, raw: object, result: FuseResult) -> object:
-        """A copy of the result dict(s) with fused text, timestamps and sentences."""
+        """A copy of the result dict(s) with fused text, timestamps and sentences (the
+        input itself when nothing was replaced)."""
+        original = raw
         raw, was_json = load_json(raw)
         item, wrapped = _one(raw)
         p = _parse(item)
         source = p.transcript
         check_source(source, result, self.name)
+        if not result.replacements:
+            return unchanged_copy(raw, was_json, original)
         omap = OffsetMap(result)
         units = fused_units(source, result)
         pieces: list[Unit] = []
         for u in units:
             pieces.extend([u] if u.origin is not None else split_unit(u, source))
         out = copy.deepcopy(dict(item))
-        text = str(item["text"])
+        key = p.text_key
+        text = str(item[key])
         if p.style == "spaced":
-            out["text"] = "".join(tag for _, tag in p.tags) + " ".join(u.text for u in pieces)
-        elif p.style in ("surface", "words", "text", "sentences"):
+            out[key] = "".join(tag for _, tag in p.tags) + " ".join(u.text for u in pieces)
+        elif p.style != "sentences-joined":  # that one is rebuilt below from the sentences
             new = rewrite_text(text, source, result, mask=p.mask)
-            out["text"] = new if new is not None else _insert_tags(result.text, p.tags, omap)
-        else:  # sentences-joined: rebuilt below from the sentences
-            pass
-        has_times = "timestamp" in item and item["timestamp"] is not None
+            out[key] = new if new is not None else _insert_tags(result.text, p.tags, omap)
+        if p.style == "nano" and p.nano is not None:
+            entries = item["timestamps"]
+            assert isinstance(entries, list)
+            out["timestamps"] = write_pieces(
+                p.nano,
+                result,
+                lambda i: copy.deepcopy(entries[i]),
+                lambda u, _first: {
+                    "token": u.text,
+                    "start_time": None if u.start is None else round(u.start, 3),
+                    "end_time": None if u.end is None else round(u.end, 3),
+                    "score": u.confidence,
+                },
+            )
+        has_times = "timestamp" in item and item["timestamp"] is not None and not p.times_lost
         if has_times:
-            out["timestamp"] = [[round(s * 1000), round(e * 1000)] for s, e in fill_times(pieces)]
+            if p.style == "chars":
+                pairs = self._char_pairs(item, result, omap)
+            else:
+                pairs = [[round(s * 1000), round(e * 1000)] for s, e in fill_times(pieces)]
+            out["timestamp"] = json.dumps(pairs, separators=(",", ":")) if p.ts_json else pairs
+        elif p.times_lost:
+            log.warning(
+                "funasr result: 'timestamp' is written back as it was; its pairs could "
+                "not be mapped to the text"
+            )
         if p.style == "words" and isinstance(item.get("words"), list):
             out["words"] = [u.text for u in pieces]
-        if p.conf_key is not None:
+        if p.conf_key is not None and p.style != "chars":
             out[p.conf_key] = [u.confidence for u in pieces]
-        info = item.get("sentence_info")
-        if isinstance(info, list) and info:
-            new_info = self._sentences(info, p, source, result, omap, pieces)
-            if new_info is not None:
-                out["sentence_info"] = new_info
-                if p.style == "sentences-joined":
-                    out["text"] = " ".join(str(s.get("text", "")) for s in new_info)
+        for list_key, pairs_key in (("sentence_info", "timestamp"), ("stamp_sents", "ts_list")):
+            info = item.get(list_key)
+            if isinstance(info, list) and info:
+                new_info = self._sentences(info, p, source, result, omap, pieces, pairs_key)
+                if new_info is not None:
+                    out[list_key] = new_info
+                    if p.style == "sentences-joined":
+                        out[key] = " ".join(str(s.get("text", "")) for s in new_info)
         if wrapped:
             return dump_like([out], was_json)
         return dump_like(out, was_json)
+
+    @staticmethod
+    def _char_pairs(
+        item: Mapping[str, object], result: FuseResult, omap: OffsetMap
+    ) -> list[list[int]]:
+        """One ``[start_ms, end_ms]`` per visible character of the fused text: the
+        recognizer's own pair outside replacements, the replaced span's time split
+        evenly over a hotword's characters."""
+        old = load_json_field(item["timestamp"], "'timestamp'", _NAME)
+        assert isinstance(old, list)
+        src = result.source.text
+        at = {ci: k for k, ci in enumerate(i for i, ch in enumerate(src) if not ch.isspace())}
+        fused = result.text
+        out: list[list[int]] = []
+        regions = omap.regions
+        for f, ch in enumerate(fused):
+            if ch.isspace():
+                continue
+            b = omap.back(f)
+            if b is not None:
+                out.append(list(old[at[b]]))
+                continue
+            r, fa, fb, _ = next(reg for reg in regions if reg[1] <= f < reg[2])
+            ks = [at[i] for i in range(r.start, r.end) if i in at]
+            t0 = float(old[ks[0]][0]) if ks else 0.0
+            t1 = float(old[ks[-1]][1]) if ks else t0
+            vis = [i for i in range(fa, fb) if not fused[i].isspace()]
+            j, n = vis.index(f), len(vis)
+            out.append([round(t0 + (t1 - t0) * j / n), round(t0 + (t1 - t0) * (j + 1) / n)])
+        return out
 
     def _sentences(
         self,
@@ -376,6 +510,7 @@ class FunasrFrontend:
         result: FuseResult,
         omap: OffsetMap,
         pieces: list[Unit],
+        pairs_key: str = "timestamp",
     ) -> list[dict[str, object]] | None:
         ranges: list[range] = []
         if p.sentences is not None:
@@ -383,13 +518,13 @@ class FunasrFrontend:
         else:  # top-level timestamps: sentences cover consecutive tokens
             pos = 0
             for sent in info:
-                pairs = sent.get("timestamp") if isinstance(sent, Mapping) else None
+                pairs = sent.get(pairs_key) if isinstance(sent, Mapping) else None
                 n = len(pairs) if isinstance(pairs, list) else 0
                 ranges.append(range(pos, pos + n))
                 pos += n
             if pos != len(source.tokens):
                 log.warning(
-                    "funasr result: sentence_info covers %d of %d tokens; left unchanged",
+                    "funasr result: the sentences cover %d of %d tokens; left unchanged",
                     pos,
                     len(source.tokens),
                 )
@@ -403,9 +538,9 @@ class FunasrFrontend:
             a = omap.pos(source.spans[ks.start][0])
             b = omap.pos(source.spans[ks.stop - 1][1])
             mine = [u for u in pieces if a <= u.span[0] < b]
-            for key in ("text", "sentence", "raw_text"):
+            for key in ("text", "sentence", "raw_text", "text_seg"):
                 value = new.get(key)
-                if key == "raw_text" and isinstance(value, str):  # space-separated tokens
+                if key in ("raw_text", "text_seg") and isinstance(value, str):  # spaced tokens
                     new[key] = " ".join(u.text for u in mine)
                 elif isinstance(value, str):
                     _, _, mask = _strip_tags(value)
@@ -415,7 +550,7 @@ class FunasrFrontend:
                     new[key] = re_text
                 elif isinstance(value, list):
                     new[key] = [u.text for u in mine]
-            if isinstance(new.get("timestamp"), list) and new["timestamp"]:
-                new["timestamp"] = [[round(s * 1000), round(e * 1000)] for s, e in fill_times(mine)]
+            if isinstance(new.get(pairs_key), list) and new[pairs_key]:
+                new[pairs_key] = [[round(s * 1000), round(e * 1000)] for s, e in fill_times(mine)]
             out.append(new)
         return out
