@@ -38,6 +38,7 @@ from hotfuse.frontends._base import (
     fused_units,
     load_json,
     number,
+    unchanged_copy,
 )
 from hotfuse.result import FuseResult
 from hotfuse.transcript import Token, Transcript
@@ -101,10 +102,14 @@ class VoskFrontend:
     name = _NAME
 
     def detect(self, raw: object) -> bool:
-        """A mapping with ``result``/``partial``/``partial_result``/``alternatives``."""
+        """A mapping with ``result``/``partial``/``partial_result``/``alternatives``, or
+        ``{"text": ...}`` alone (a final result without ``SetWords``; FunASR results
+        always carry ``key``)."""
         raw, _ = load_json(raw)
         if not isinstance(raw, Mapping):
             return False
+        if set(raw) == {"text"} and isinstance(raw["text"], str):
+            return True
         if isinstance(raw.get("alternatives"), list):
             return True
         if "partial" in raw or "partial_result" in raw:
@@ -122,12 +127,15 @@ class VoskFrontend:
 
     def write_back(self, raw: object, result: FuseResult) -> object:
         """The same JSON shape with fused words and text."""
+        original = raw
         raw, was_json = load_json(raw)
         if not isinstance(raw, Mapping):
             msg = f"{_NAME} result: expected a JSON object, got {type(raw).__name__}"
             raise FrontendOutputError(msg)
         source = _parse(raw)
         check_source(source, result, self.name)
+        if not result.replacements:
+            return unchanged_copy(raw, was_json, original)
         out = copy.deepcopy(dict(raw))
         alts = out.get("alternatives")
         target = alts[0] if isinstance(alts, list) else out
