@@ -454,7 +454,9 @@ def test_sherpa_result_object_reads_like_its_json() -> None:
     assert fe.detect_frontend(obj).name == "sherpa_onnx"
     t = fe.to_transcript(obj)
     assert t == fe.to_transcript(raw)
-    assert back(obj, unchanged(t))["tokens"] == raw["tokens"]
+    same = back(obj, unchanged(t))
+    assert isinstance(same, OfflineRecognitionResult) and same.tokens == raw["tokens"]
+    assert back(obj, elisabeth(t))["tokens"][:4] == ["伊", "丽", "莎", "白"]
 
 
 def test_sherpa_byte_fallback_pieces_are_decoded() -> None:
@@ -560,9 +562,10 @@ def test_wenet_bpe_pieces_and_errors() -> None:
         ]
     }
     t = fe.to_transcript(raw)
+    # the sentence is the recognizer's text: the pieces' upper case does not replace it
     assert [(tok.text, tok.start, tok.end) for tok in t.tokens] == [
-        ("HELLO", 0.0, 0.2),
-        ("WORLD", 0.2, 0.4),
+        ("hello", 0.0, 0.2),
+        ("world", 0.2, 0.4),
     ]
     with pytest.raises(FrontendOutputError, match="'nbest' is empty"):
         fe.to_transcript({"nbest": []}, "wenet")
@@ -731,3 +734,84 @@ def test_a_raising_third_party_detect_does_not_break_detection(
     with caplog.at_level(logging.WARNING, logger="hotfuse"):
         assert fe.detect_frontend({"key": "k", "text": "你好"}).name == "funasr"
     assert "bad detect" in caplog.text
+
+
+# --------------------------------------------------------------------------- real shapes
+# tests/data/frontends/shapes/*.json: one recognizer output shape each (issue 12's numbered
+# shapes and others), real layout with made-up content ("_source" cites where the layout
+# comes from; the faster-whisper ones were produced by running it). "hotwords" must force a
+# replacement; "expect" is the written-back structure after it.
+SHAPES = sorted((DATA / "shapes").glob("*.json"))
+NO_MATCH = ["魑魅魍魉"]
+
+
+def shape_doc(path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["_source"] and doc["shape"] and doc["hotwords"]
+    return doc
+
+
+def shape_raw(doc: dict[str, Any]) -> Any:
+    raw = copy.deepcopy(doc["raw"])
+    if doc.get("objects") == "faster_whisper":
+        return [
+            FwSegment(**{**s, "words": [FwWord(**w) for w in s["words"]] if s["words"] else None})
+            for s in raw
+        ]
+    return raw
+
+
+def as_plain(value: Any) -> Any:
+    """Objects -> dicts, so a written-back structure compares with the stored 'expect'."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return as_plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {k: as_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_plain(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("path", SHAPES, ids=lambda p: p.stem)
+def test_shape_identity_when_nothing_is_replaced(path: Path) -> None:
+    doc = shape_doc(path)
+    raw = shape_raw(doc)
+    name = doc["frontend"]
+    result = fuse(raw, NO_MATCH, frontend=name)
+    assert not result.replacements
+    out = fe.write_back(raw, result, name)
+    assert type(out) is type(raw)
+    assert out == raw
+    if isinstance(raw, dict):  # the same result as JSON text
+        text = json.dumps(raw, ensure_ascii=False, indent=1)
+        assert fe.write_back(text, fuse(text, NO_MATCH, frontend=name), name) == text
+
+
+@pytest.mark.parametrize("path", SHAPES, ids=lambda p: p.stem)
+def test_shape_forced_replacement(path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    doc = shape_doc(path)
+    raw = shape_raw(doc)
+    name = doc["frontend"]
+    caplog.clear()
+    source = fe.to_transcript(raw, name)
+    known = {r.msg for r in caplog.records}  # what reading the input itself warns about
+    result = fuse(raw, doc["hotwords"], frontend=name)
+    assert result.replacements, (
+        f"{path.stem}: {doc['hotwords']} replaced nothing in {source.text!r}"
+    )
+    out = fe.write_back(raw, result, name)
+    assert type(out) is type(raw)
+    assert as_plain(out) == doc["expect"]
+    caplog.clear()
+    again = fe.to_transcript(out, name)
+    assert again.text == result.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.msg not in known]
+    if source.has_times and "times are dropped" not in doc.get("note", ""):
+        shift = 0
+        for rep in result.replacements:  # the hotword's times lie within the replaced span's
+            t0, t1 = source.span_times(rep.start, rep.end)
+            a = rep.start + shift
+            shift += len(rep.hotword) - (rep.end - rep.start)
+            s0, s1 = again.span_times(a, a + len(rep.hotword))
+            assert t0 is not None and t1 is not None and s0 is not None and s1 is not None
+            assert t0 - 1e-6 <= s0 <= s1 <= t1 + 1e-6
