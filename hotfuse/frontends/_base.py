@@ -85,9 +85,14 @@ def load_json(raw: object) -> tuple[object, bool]:
     return raw, False
 
 
-def dump_like(value: object, was_json: bool) -> object:
-    """Serialise ``value`` back to JSON when the input came as a JSON string."""
-    return json.dumps(value, ensure_ascii=False) if was_json else value
+def dump_like(value: object, was_json: bool, original: object = None) -> object:
+    """Serialise ``value`` back to JSON when the input came as a JSON string, compact when
+    ``original`` was (``{"a":1}``, as C++ ``nlohmann::json::dump()`` writes it)."""
+    if not was_json:
+        return value
+    compact = isinstance(original, str) and '":' in original and '": ' not in original
+    seps = (",", ":") if compact else None
+    return json.dumps(value, ensure_ascii=False, separators=seps)
 
 
 def load_json_field(value: object, where: str, frontend: str) -> object:

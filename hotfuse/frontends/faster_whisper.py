@@ -170,7 +170,7 @@ class FasterWhisperFrontend:
         value: object = out[0] if isinstance(segs_in, Mapping) else out
         if was_tuple:
             return (out, info)
-        return dump_like(value, was_json)
+        return dump_like(value, was_json, original)
 
     def _segments(self, raw: object) -> list[object]:
         segs, _, _ = _split(raw)

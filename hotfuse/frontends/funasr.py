@@ -469,8 +469,8 @@ class FunasrFrontend:
                     if p.style == "sentences-joined":
                         out[key] = " ".join(str(s.get("text", "")) for s in new_info)
         if wrapped:
-            return dump_like([out], was_json)
-        return dump_like(out, was_json)
+            return dump_like([out], was_json, original)
+        return dump_like(out, was_json, original)
 
     @staticmethod
     def _char_pairs(

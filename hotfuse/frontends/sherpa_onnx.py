@@ -315,7 +315,7 @@ class SherpaOnnxFrontend:
             out[k] = [e[k] for e in entries]
         if "words" in out:
             out["words"] = []
-        return dump_like(out, was_json)
+        return dump_like(out, was_json, original)
 
 
 def _marker(pieces: Sequence[str]) -> str:

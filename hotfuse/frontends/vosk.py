@@ -156,11 +156,11 @@ class VoskFrontend:
                     continue
                 entry: dict[str, object] = {}
                 if with_conf:
-                    entry["conf"] = u.confidence
-                entry["end"] = u.end
-                entry["start"] = u.start
+                    entry["conf"] = None if u.confidence is None else round(u.confidence, 6)
+                entry["end"] = None if u.end is None else round(u.end, 6)
+                entry["start"] = None if u.start is None else round(u.start, 6)
                 entry["word"] = u.text
                 new_words.append(entry)
             target[words_key] = new_words
         target[text_key] = " ".join(u.text for u in units)
-        return dump_like(out, was_json)
+        return dump_like(out, was_json, original)

@@ -240,7 +240,7 @@ class WenetFrontend:
                 text = lead + text.replace(" ", "▁")
             out["text"] = text
             out["tokens"] = new_pieces
-            return dump_like(out, was_json)
+            return dump_like(out, was_json, original)
         got = _nbest(raw)
         assert got is not None
         nbest, nbest_json = got
@@ -264,8 +264,8 @@ class WenetFrontend:
                 if nbest_json
                 else new_nbest
             )
-            return dump_like(out, was_json)
-        return dump_like(new_nbest, was_json)
+            return dump_like(out, was_json, original)
+        return dump_like(new_nbest, was_json, original)
 
     @staticmethod
     def _piece(u: Unit, key: str, p: _Parsed, first: int | None) -> dict[str, object]:

@@ -330,7 +330,7 @@ class WhisperFrontend:
         if not segments:
             check_source(parsed.transcript, result, self.name)
             out["text"] = result.text
-            return dump_like(out, was_json)
+            return dump_like(out, was_json, original)
         rebuilt = rebuild_segments(parsed, result, segments, self.name)
         new_segments = []
         for seg, (seg_text, words) in zip(segments, rebuilt, strict=True):
@@ -359,4 +359,4 @@ class WhisperFrontend:
             rewritten = rewrite_text(top, parsed.transcript, result)
             joined = rewritten if rewritten is not None else joined
         out["text"] = joined
-        return dump_like(out, was_json)
+        return dump_like(out, was_json, original)
