@@ -38,7 +38,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from hotfuse.config import FuseConfig
 from hotfuse.errors import InputError
@@ -47,6 +47,9 @@ from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, Match
 from hotfuse.phonetics import jieba_frequencies, word_frequency
 from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, is_cjk, split_time, tokenize
+
+if TYPE_CHECKING:
+    from hotfuse.stream import FuseStream
 
 __all__ = [
     "AsrInput",
@@ -275,6 +278,23 @@ class Fuser:
         if not done:
             return FuseResult(transcript.text, (), transcript, transcript, config)
         return FuseResult(current.text, tuple(done), current, transcript, config)
+
+    def stream(
+        self,
+        *,
+        style: Literal["increment", "cumulative"] = "increment",
+        hold: int | None = None,
+        frontend: str | None = None,
+    ) -> FuseStream:
+        """A :class:`~hotfuse.stream.FuseStream` for text that arrives in chunks.
+
+        >>> s = Fuser(["智能客服"]).stream()
+        >>> "".join(p.text for p in (s.push("请转智能刻"), s.push("服系统"), s.finish()))
+        '请转智能客服系统'
+        """
+        from hotfuse.stream import FuseStream
+
+        return FuseStream(self, style=style, hold=hold, frontend=frontend)
 
     def fuse_many(self, results: Iterable[AsrInput]) -> tuple[FuseResult, ...]:
         """Fuse many results in order (single process; see the CLI's ``--jobs``)."""
@@ -622,6 +642,9 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
         while k < len(spans_src) and spans_src[k][0] < b:
             s, e = spans_src[k]
             s2, e2 = max(s, a), min(e, b)
+            if s2 >= e2:  # two replacements meet inside this token: nothing of it is kept
+                k += 1
+                continue
             tok = source.tokens[k]
             if (s2, e2) == (s, e):
                 new = tok
@@ -691,14 +714,21 @@ def to_transcript(
             raise InputError(msg)
         return asr_result
     if isinstance(asr_result, str) and frontend is None:
-        if asr_result.lstrip()[:1] == "{" and confidences is None and timestamps is None:
+        plain = confidences is None and timestamps is None
+        if plain and asr_result.lstrip()[:1] in ("{", "["):
             from hotfuse import frontends
             from hotfuse.errors import FrontendOutputError
 
-            try:  # a recognizer's JSON result string (Vosk, WeNet, sherpa-onnx)
+            try:  # a recognizer's JSON result string (Vosk, WeNet, sherpa-onnx, a list)
                 return frontends.to_transcript(asr_result)
             except FrontendOutputError:
-                log.debug("text starting with '{' is not a known result; fused as text")
+                log.debug(
+                    "text starting with %r is not a known result; fused as text", asr_result[:1]
+                )
+        if plain and "<|" in asr_result:  # SenseVoice's tags: the text frontend keeps them out
+            from hotfuse import frontends
+
+            return frontends.to_transcript(asr_result, "text")
         return Transcript.from_text(asr_result, confidences, timestamps)
     if asr_result is None:
         msg = (

@@ -49,7 +49,8 @@ from hotfuse.errors import InputError
 from hotfuse.transcript import Token, Transcript, is_cjk
 
 if TYPE_CHECKING:
-    from hotfuse.fuse import Fuser, FuseResult
+    from hotfuse.fuser import Fuser
+    from hotfuse.result import FuseResult
 
 __all__ = ["FuseStream"]
 

@@ -33,6 +33,7 @@ RANKS = {
     "fuser": 4,
     "formats": 5,
     "frontends": 5,
+    "stream": 5,
     "runners": 5,
     "tune": 6,
     "report": 6,
