@@ -715,7 +715,7 @@ def _fuse_record(no: int, line: str, kind: str, src: str) -> InputRecord:
     stripped = line.lstrip()
     if kind == "plain":
         return InputRecord(no, None, Transcript.from_text(line), "plain")
-    if stripped.startswith("{"):
+    if stripped.startswith("{") or _json_array(stripped):
         uid, tr = _parse_json_line(stripped)
         return InputRecord(no, uid, tr, "json")
     if kind == "auto" and src != "-" and (" " in stripped or "\t" in stripped):
@@ -724,11 +724,45 @@ def _fuse_record(no: int, line: str, kind: str, src: str) -> InputRecord:
     return InputRecord(no, None, Transcript.from_text(line), "plain")
 
 
+_OWN_KEYS = frozenset({"id", "key", "text", "tokens", "confidences", "timestamps"})
+
+
+def _json_array(line: str) -> bool:
+    """A line holding a JSON array (WeNet's nbest list, a dumped FunASR result list)."""
+    if not line.startswith("["):
+        return False
+    try:
+        return isinstance(json.loads(line), list)
+    except ValueError:
+        return False
+
+
+def _own_record(obj: dict[str, Any]) -> bool:
+    """hotfuse's own JSONL shape: ``text`` with optional token dicts, confidences, times."""
+    toks = obj.get("tokens")
+    return (
+        set(obj) <= _OWN_KEYS
+        and isinstance(obj.get("text"), str)
+        and (not toks or all(isinstance(t, dict) and "text" in t for t in toks))
+    )
+
+
 def _parse_json_line(line: str) -> tuple[str | None, Transcript]:
     obj = json.loads(line)
-    if not isinstance(obj, dict):
-        msg = "a JSONL line must be an object with a 'text' field"
-        raise DataError(msg)
+    if not isinstance(obj, dict) or not _own_record(obj):
+        # a recognizer's own result (sherpa-onnx str(result), Vosk, WeNet, FunASR...)
+        from hotfuse import frontends
+        from hotfuse.errors import FrontendOutputError
+
+        try:
+            tr = frontends.to_transcript(obj)
+        except FrontendOutputError as exc:
+            msg = (
+                f"a JSONL line must be an object with a 'text' field or a recognizer result: {exc}"
+            )
+            raise DataError(msg) from None
+        uid = obj.get("id", obj.get("key")) if isinstance(obj, dict) else None
+        return (None if uid is None else str(uid)), tr
     uid = obj.get("id", obj.get("key"))
     if obj.get("tokens"):
         toks = [
