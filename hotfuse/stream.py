@@ -32,7 +32,7 @@ once gives, with no character lost or doubled at a seam.
 
 Example:
     >>> from hotfuse import Fuser
-    >>> s = FuseStream(Fuser(["智能客服"]))
+    >>> s = Fuser(["智能客服"]).stream()  # the same as FuseStream(Fuser(...))
     >>> [s.push("请转智能刻").text, s.push("服系统，谢谢").text, s.finish().text]
     ['', '请', '转智能客服系统，谢谢']
 """
@@ -131,7 +131,7 @@ def _boundary(t: Transcript, pos: int) -> int:
 
 
 class FuseStream:
-    """Incremental fusion with one :class:`~hotfuse.Fuser` (build it with ``Fuser.stream``).
+    """Incremental fusion with one :class:`~hotfuse.Fuser` (``Fuser.stream()`` builds one).
 
     Args:
         fuser: the compiled hotword list.
