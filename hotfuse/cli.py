@@ -23,7 +23,12 @@ log = logging.getLogger("hotfuse")
 
 # Modules that add subcommands: each has ``register(subparsers) -> None`` which adds its
 # parsers and sets ``func=handler`` where ``handler(args) -> int`` is the exit code.
-_COMMAND_MODULES = ("hotfuse.cli_lexicon", "hotfuse.cli_eval", "hotfuse.cli_transcribe")
+_COMMAND_MODULES = (
+    "hotfuse.cli_lexicon",
+    "hotfuse.cli_eval",
+    "hotfuse.cli_transcribe",
+    "hotfuse.webui",
+)
 
 _FUSE_EPILOG = """\
 examples:
