@@ -8,7 +8,7 @@ System (device, versions, GPU memory, RTF, lexicons). ``POST /api/fuse`` is a pl
 endpoint for pipelines.
 
 Built on Starlette and uvicorn with a hand-written page (``pip install 'hotfuse[webui]'``):
-the page loads nothing from outside the machine, starts in well under a second without a
+the page loads nothing from outside the machine, starts in under a second without a
 model, and every text it shows is set as text, never as HTML. This package's
 ``__init__`` imports no web stack; :func:`handler` does, when the command runs.
 
@@ -75,13 +75,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=handler)
 
 
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _import_stack() -> None:
-    for pkg in ("starlette", "uvicorn", "multipart"):
-        try:
-            __import__(pkg)
-        except ImportError as exc:
-            name = "python-multipart" if pkg == "multipart" else pkg
-            raise MissingDependencyError(name, "webui", "hotfuse webui") from exc
+    for pkg, modules in (
+        ("starlette", ("starlette",)),
+        ("uvicorn", ("uvicorn",)),
+        ("python-multipart", ("python_multipart", "multipart")),
+    ):
+        if not any(_installed(m) for m in modules):
+            raise MissingDependencyError(pkg, "webui", "hotfuse webui")
 
 
 def _bind(host: str, port: int) -> socket.socket:
