@@ -137,7 +137,7 @@ def test_fusion_record_carries_times_confidence_and_srt() -> None:
     toks = [Token(c, i * 0.3, i * 0.3 + 0.3, 0.4) for i, c in enumerate("伊丽沙白来了")]
     rec = fusion_record(Fuser(["伊丽莎白"]).fuse(Transcript.from_tokens(toks)))
     (r,) = rec["replacements"]
-    assert (r["time_start"], r["time_end"], r["confidence"]) == (0.0, 1.2, 0.4)
+    assert (r["time_start"], r["time_end"], r["confidence"]) == pytest.approx((0.0, 1.2, 0.4))
     assert rec["tokens"][0] == {"text": "伊", "start": 0.0, "end": 0.3, "confidence": 0.4}
     assert rec["srt"] is not None and "伊丽莎白来了" in rec["srt"]
 

@@ -42,6 +42,7 @@ from hotfuse import (
     Transcript,
     __version__,
 )
+from hotfuse.formats.records import replacement_record, token_record
 
 __all__ = [
     "NO_HOTWORDS_LINE",
@@ -173,17 +174,15 @@ def _segments(text: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, Any
     return out
 
 
-def _token_record(t: Token) -> dict[str, Any]:
-    return {
-        "text": t.text,
-        "start": None if t.start is None else round(t.start, 3),
-        "end": None if t.end is None else round(t.end, 3),
-        "confidence": None if t.confidence is None else round(t.confidence, 4),
-    }
-
-
 def fusion_record(res: FuseResult) -> dict[str, Any]:
-    """A JSON-ready view of one fusion: texts, replacements, highlight runs, tokens, SRT."""
+    """The page's view of one fusion: the house record plus highlight runs, times, SRT.
+
+    ``text``, ``original`` and each replacement's fields are those of
+    :mod:`hotfuse.formats.records`; each replacement adds ``time_start`` / ``time_end``
+    (seconds, from the first pass), ``tokens`` are the first pass's tokens, and
+    ``original_segments`` / ``fused_segments`` cut both texts into runs whose ``rep``
+    names the replacement they show (None between replacements).
+    """
     src = res.source
     reps: list[dict[str, Any]] = []
     fused_spans: list[tuple[int, int]] = []
@@ -193,26 +192,14 @@ def fusion_record(res: FuseResult) -> dict[str, Any]:
         fs = r.start + shift
         fused_spans.append((fs, fs + len(r.hotword)))
         shift += len(r.hotword) - (r.end - r.start)
-        reps.append(
-            {
-                "start": r.start,
-                "end": r.end,
-                "original": r.original,
-                "hotword": r.hotword,
-                "score": round(r.score, 4),
-                "confidence": None if r.confidence is None else round(r.confidence, 4),
-                "reason": r.reason,
-                "time_start": None if t0 is None else round(t0, 3),
-                "time_end": None if t1 is None else round(t1, 3),
-            }
-        )
+        reps.append({**replacement_record(r), "time_start": t0, "time_end": t1})
     return {
         "original": src.text,
         "text": res.text,
         "replacements": reps,
         "original_segments": _segments(src.text, [(r.start, r.end) for r in res.replacements]),
         "fused_segments": _segments(res.text, fused_spans),
-        "tokens": [_token_record(t) for t in src.tokens],
+        "tokens": [token_record(t) for t in src.tokens],
         "has_times": src.has_times,
         "has_confidences": src.has_confidences,
         "srt": srt_from_transcript(res.transcript),
