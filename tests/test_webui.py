@@ -395,6 +395,64 @@ def test_api_recognize_matches_the_runner(
     app.state.tmp.cleanup()
 
 
+class _Watched:
+    """The real runner, with a count of the calls inside it and a gate to hold one there."""
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+        self.device, self.model_class = runner.device, runner.model_class
+        self.inside = self.most_inside = 0
+        self.lock = threading.Lock()
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    def model_hotword_settings(self) -> dict[str, Any]:
+        return dict(self.runner.model_hotword_settings())
+
+    def transcribe(self, samples: Any) -> Any:
+        with self.lock:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        self.entered.set()
+        try:
+            assert self.gate.wait(60), "the test never opened the gate"
+            return self.runner.transcribe(samples)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+@needs_web
+def test_one_recognizer_job_at_a_time_and_fusion_beside_it(
+    runner: Any, audio_files: dict[str, Path]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from starlette.testclient import TestClient
+
+    from hotfuse.webui.app import create_app
+
+    watched = _Watched(runner)
+    app = create_app(WebService(recognizer=watched))
+    data = audio_files["a.wav"].read_bytes()
+    with TestClient(app) as c, ThreadPoolExecutor(3) as pool:
+        jobs = [
+            pool.submit(c.post, "/api/recognize", files={"audio": (f"{i}.wav", data)})
+            for i in range(3)
+        ]
+        assert watched.entered.wait(60)
+        # a recognition is held inside the model: fusion and the figures still answer
+        fused = c.post("/api/fuse", json={"text": "伊丽沙白", "hotwords": ["伊丽莎白"]})
+        assert fused.json()["text"] == "伊丽莎白"
+        queue_now = c.get("/api/info").json()["queue"]
+        assert queue_now["running"] == 1
+        watched.gate.set()
+        results = [j.result(timeout=120) for j in jobs]
+    assert [r.status_code for r in results] == [200, 200, 200]
+    assert watched.most_inside == 1
+    app.state.tmp.cleanup()
+
+
 # --------------------------------------------------------------------------- browser
 LAUNCH_ARGS = [
     "--headless",
@@ -405,6 +463,9 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # a microphone for the recorder: Chromium's built-in test tone, granted without a prompt
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 
@@ -484,9 +545,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Page:
     """A fresh browser context; every request the page makes is recorded."""
 
-    def __init__(self, browser: Any, url: str) -> None:
+    def __init__(self, browser: Any, url: str, **context: Any) -> None:
         self.url = url
-        self.context = browser.new_context(viewport={"width": 1100, "height": 900})
+        self.context = browser.new_context(viewport={"width": 1100, "height": 900}, **context)
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.context.on("request", lambda req: self.requests.append(req.url))
@@ -662,5 +723,37 @@ def test_browser_batch_reports_a_broken_file_and_finishes_the_others(
     names = zipfile.ZipFile(zpath).namelist()
     assert {"results.jsonl", "a.txt", "a.srt", "b.txt"} <= set(names)
     p.screenshot(path=str(shots / "batch.png"), full_page=True)
+    assert pg.errors == [] and pg.external() == []
+    pg.close()
+
+
+@pytest.mark.browser
+def test_browser_records_audio_and_recognizes_the_recording(
+    browser: Any, model_server: Server, runner: Any, tmp_path: Path
+) -> None:
+    import soundfile
+
+    pg = Page(browser, model_server.url, permissions=["microphone"])
+    p = pg.page
+    p.click("#rec-record")
+    p.wait_for_function("() => document.querySelector('#rec-status').textContent === 'Recording…'")
+    p.wait_for_timeout(1500)
+    p.click("#rec-record")
+    p.wait_for_function(
+        "() => document.querySelector('#rec-status').textContent.startsWith('Recorded')"
+    )
+    wav = bytes(p.evaluate("async () => Array.from(new Uint8Array(await recorded.arrayBuffer()))"))
+    path = tmp_path / "recording.wav"
+    path.write_bytes(wav)
+    samples, rate = soundfile.read(path)
+    assert samples.ndim == 1 and 1.0 < samples.size / rate < 5.0  # a mono WAV of ~1.5 s
+    assert float(np.abs(samples).max()) > 0.01  # the fake microphone's tone, not silence
+    own = runner.transcribe(path).transcript
+    p.click("#rec-run")
+    p.wait_for_selector("#rec-result .fused", timeout=120_000)
+    assert p.inner_text("#rec-result .original") == own.text
+    assert "recording" in (
+        p.locator("#rec-result .downloads a").first.get_attribute("download") or ""
+    )
     assert pg.errors == [] and pg.external() == []
     pg.close()
