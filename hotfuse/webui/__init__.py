@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
 from typing import Any
@@ -138,12 +139,20 @@ def serve(service: Any, *, host: str, port: int, max_upload_bytes: int) -> int:
         app, log_level="warning", access_log=False, server_header=False, lifespan="off"
     )
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; exit through Python so
+    # that the temporary directory is removed.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         server.run(sockets=[sock])
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
         app.state.tmp.cleanup()
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def handler(args: argparse.Namespace) -> int:
