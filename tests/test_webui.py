@@ -293,6 +293,47 @@ def test_api_headers_limits_and_no_model(client: Any) -> None:
     assert "a.txt" in zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()
 
 
+@needs_web
+def test_cli_serves_the_page_and_cleans_up_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import urllib.request
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hotfuse", "webui", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    with proc.stderr:
+        line = proc.stderr.readline()
+        m = re.search(r"serving on (http://127\.0\.0\.1:\d+/)", line)
+        assert m, line
+        with urllib.request.urlopen(m.group(1) + "api/info", timeout=30) as resp:
+            info = json.loads(resp.read())
+        assert info["local_only"] is True and info["host"] == "127.0.0.1"
+        assert info["port"] == int(m.group(1).rsplit(":", 1)[1].rstrip("/"))
+        assert len(list(tmp_path.glob("hotfuse-webui-*"))) == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert list(tmp_path.glob("hotfuse-webui-*")) == []  # the upload dir went with the server
+
+
+@needs_web
+def test_exposed_binding_is_reported() -> None:
+    from starlette.testclient import TestClient
+
+    from hotfuse.webui.app import create_app
+
+    app = create_app(WebService(), host="0.0.0.0", port=8080)
+    with TestClient(app) as c:
+        info = c.get("/api/info").json()
+    assert (info["local_only"], info["host"], info["port"]) == (False, "0.0.0.0", 8080)
+    app.state.tmp.cleanup()
+
+
 # --------------------------------------------------------------------------- tiny model
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
