@@ -25,9 +25,12 @@ between them, never punctuation) of ``m-1`` (for ``m >= 3``), ``m`` or ``m+1`` c
 for a target of ``m`` syllables, is a candidate when (1) it holds two characters at most
 two apart whose *coarse keys* (toneless syllables with z/zh, c/ch, s/sh, n/l/r, f/h and
 -n/-ng merged) equal those of two target syllables at most two apart, in the same order,
-and (2) its phonetic distance per target syllable is at most ``max_distance``.
-The index posts every target's coarse key pairs, so the cost per utterance depends on
-the pairs the utterance holds, not on the size of the lexicon.
+or, in a lexicon of at most :data:`SINGLE_ANCHOR_MAX_TARGETS` pinyin targets, when (1')
+one of its characters has the coarse key of one of the target's syllables (a real
+recognizer often gets one syllable of a name right and the other only near: 腾讯 heard
+as 同讯), and (2) its phonetic distance per target syllable is at most ``max_distance``.
+The index posts every target's coarse key pairs (and, for small lexicons, its keys), so
+the cost per utterance depends on the keys the utterance holds, not on the lexicon size.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from hotfuse.transcript import Transcript, is_cjk
 
 __all__ = [
     "MAX_PHONETIC_SYLLABLES",
+    "SINGLE_ANCHOR_MAX_TARGETS",
     "Candidate",
     "LexiconIndex",
     "MatchKind",
@@ -255,6 +259,10 @@ class Candidate:
     reason: str = ""
 
 
+#: Lexicons with at most this many pinyin targets anchor windows on single syllables too.
+SINGLE_ANCHOR_MAX_TARGETS = 512
+
+
 class LexiconIndex:
     """Compiled hotwords: targets, coarse-key pair postings, exact forms.
 
@@ -279,6 +287,7 @@ class LexiconIndex:
         self._paircost: dict[tuple[Syllable, Syllable], float] = {}
         self.targets: list[Target] = []
         self.pairs: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        self.singles: dict[str, list[int]] = defaultdict(list)
         self.latin_targets: list[int] = []
         self.exact_forms: dict[str, list[int]] = defaultdict(list)
         self._by_text: dict[str, int] = {}
@@ -303,6 +312,17 @@ class LexiconIndex:
         self._pair_targets: dict[tuple[str, str], tuple[int, ...]] = {
             k: tuple(dict.fromkeys(t for t, _j, _gap in v)) for k, v in self.pairs.items()
         }
+        # Small lexicons (the 3-5 words of a call, a category list) also anchor a window
+        # on ONE syllable whose coarse key matches: a real recognizer often gets one
+        # syllable of a two-syllable name right and the other only near (腾讯 heard as
+        # 同讯: teng/tong share no coarse key), which no key pair can find. A catalogue
+        # would propose too many windows this way, so it keeps pair anchors only.
+        n_pinyin = sum(1 for t in self.targets if t.syllables)
+        self._single_targets: dict[str, tuple[int, ...]] = (
+            {k: tuple(v) for k, v in self.singles.items()}
+            if n_pinyin <= SINGLE_ANCHOR_MAX_TARGETS
+            else {}
+        )
 
     def _add_exact(self, form: str, h: int) -> None:
         t = len(self.targets)
@@ -325,6 +345,8 @@ class LexiconIndex:
             t = len(self.targets)
             self.targets.append(Target(h, form, kind, syllables=syls))
             keys = [coarse_key(s) for s in syls]
+            for key in dict.fromkeys(keys):
+                self.singles[key].append(t)
             posted: set[tuple[str, str, int]] = set()
             for j in range(len(keys)):
                 for gap in (1, 2):
@@ -398,6 +420,16 @@ class LexiconIndex:
                                     anchors[t] = [pq]
                                 else:
                                     got.append(pq)
+        singles = self._single_targets
+        if singles:
+            for p in range(n):
+                for k1 in keys[p]:
+                    for t in singles.get(k1, ()):
+                        got = anchors.get(t)
+                        if got is None:
+                            anchors[t] = [(p, p)]
+                        else:
+                            got.append((p, p))
         targets = self.targets
         indel = self.costs.indel_cost
         max_distance = self.max_distance

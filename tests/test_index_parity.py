@@ -33,6 +33,7 @@ from rapidfuzz.distance import Levenshtein
 from hotfuse.fuser import Fuser
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import (
+    SINGLE_ANCHOR_MAX_TARGETS,
     Candidate,
     LexiconIndex,
     MatchKind,
@@ -64,6 +65,7 @@ class _Target:
     kind: MatchKind
     syllables: tuple[Syllable, ...] = ()
     pairs: frozenset[tuple[str, str]] = frozenset()
+    keys: frozenset[str] = frozenset()
     letters: str = ""
 
 
@@ -99,7 +101,9 @@ def _targets(hotwords: tuple[Hotword, ...]) -> list[_Target]:
                     if j + g < len(keys)
                 )
                 kind = MatchKind.ALIAS_PINYIN if is_alias else MatchKind.PINYIN
-                out.append(_Target(hw, form, kind, syllables=syls, pairs=pairs))
+                out.append(
+                    _Target(hw, form, kind, syllables=syls, pairs=pairs, keys=frozenset(keys))
+                )
             elif all(ch.isalnum() or ch in " -.'" for ch in form) and not any(
                 is_cjk(ch) for ch in form
             ):
@@ -133,6 +137,8 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
 
     pinyin = [t for t in targets if t.kind in (MatchKind.PINYIN, MatchKind.ALIAS_PINYIN)]
     latin = [t for t in targets if t.kind == MatchKind.LATIN]
+    # the rule's small-lexicon clause: one shared coarse key anywhere in the span suffices
+    single = len(pinyin) <= SINGLE_ANCHOR_MAX_TARGETS
     for seg in segments(transcript):
         units = seg.units
         n = len(units)
@@ -158,14 +164,17 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
             for k1 in keys[p]
             for k2 in keys[q]
         }
+        seg_keys = set().union(*keys) if keys else set()
         by_len: dict[int, list[_Target]] = {}
         for t in pinyin:
-            if not t.pairs.isdisjoint(seg_pairs):
+            if not t.pairs.isdisjoint(seg_pairs) or (single and not t.keys.isdisjoint(seg_keys)):
                 by_len.setdefault(len(t.syllables), []).append(t)
         longest = max(by_len, default=0)
         for a in range(n):
             span_pairs: set[tuple[str, str]] = set()
+            span_keys: set[str] = set(keys[a])
             for length in range(2, min(n - a, longest + 1) + 1):
+                span_keys.update(keys[a + length - 1])
                 # pairs (p, q), q - p in {1, 2}, whose later character is the span's last
                 q = a + length - 1
                 for p in (q - 2, q - 1):
@@ -175,7 +184,9 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
                     if length == m - 1 and m < 3:
                         continue
                     for t in by_len.get(m, ()):
-                        if t.pairs.isdisjoint(span_pairs):
+                        if t.pairs.isdisjoint(span_pairs) and not (
+                            single and not t.keys.isdisjoint(span_keys)
+                        ):
                             continue
                         dist = (
                             syllable_distance(
