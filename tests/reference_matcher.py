@@ -9,8 +9,10 @@ from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
   ``m-1`` (``m >= 3``), ``m`` or ``m+1`` Chinese characters inside one run (whitespace may
   stand between the characters, nothing else) is tried; it is a candidate when it holds
   two characters at most two apart whose coarse keys equal those of two target syllables
-  at most two apart, in the same order, and its edit distance per target syllable is at
-  most ``max_distance``;
+  at most two apart, in the same order (or, when the lexicon has at most
+  ``SINGLE_ANCHOR_MAX_TARGETS`` pinyin targets, one character whose coarse key equals one
+  target syllable's), and its edit distance per target syllable is at most
+  ``max_distance``;
 * **latin** targets (letters, digits, spaces, ``-``, ``.``, ``'``): every run of one to
   ``LATIN_MAX_WORDS`` consecutive Latin words (joined by spaces, ``-`` or ``.``) whose
   letters are at normalised Levenshtein distance at most ``latin_max_distance``;
@@ -41,6 +43,8 @@ LATIN_MAX_WORDS = 4
 """Longest Latin candidate in words (the engine's window; the docstring does not state it)."""
 
 MAX_PHONETIC_SYLLABLES = 32
+#: the small-lexicon clause of the rule (a property of the rule, not shared code)
+SINGLE_ANCHOR_MAX_TARGETS = 512
 """Longest Chinese form matched by sound (the limit of a lexicon file entry)."""
 
 _MERGE_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
@@ -153,6 +157,14 @@ def reference_candidates(
     found: dict[tuple[int, int, str], float] = {}
     runs = _chinese_runs(transcript)
     latin_runs = _latin_runs(transcript)
+    n_pinyin = sum(
+        1
+        for hw in hotwords
+        if hw.weight > 0
+        for form in (hw.text, *hw.aliases)
+        if 2 <= len(form) <= MAX_PHONETIC_SYLLABLES and all(is_cjk(ch) for ch in form)
+    )
+    single = n_pinyin <= SINGLE_ANCHOR_MAX_TARGETS
     for hw in hotwords:
         if hw.weight <= 0:
             continue
@@ -173,7 +185,7 @@ def reference_candidates(
                     target = [syllable(r) for r in hw.pinyin]
                 else:
                     target = [syllable(r) for r in hotword_pinyin(form)]
-                _pinyin(text, runs, target, hw.text, costs, max_distance, found)
+                _pinyin(text, runs, target, hw.text, costs, max_distance, found, single)
             elif not any(is_cjk(ch) for ch in form) and all(
                 ch.isalnum() or ch in " -.'" for ch in form
             ):
@@ -212,6 +224,7 @@ def _pinyin(
     costs: CostTable,
     max_distance: float,
     found: dict[tuple[int, int, str], float],
+    single: bool,
 ) -> None:
     m = len(target)
     lengths = [m, m + 1] + ([m - 1] if m >= 3 else [])
@@ -223,7 +236,7 @@ def _pinyin(
                 chars = [text[i] for i in run[a : a + length]]
                 hyp = [[syllable(r) for r in char_readings(ch)] for ch in chars]
                 keys = [{ref_coarse(s) for s in readings} for readings in hyp]
-                seed = any(
+                seed = (single and any(k in tkeys for ks in keys for k in ks)) or any(
                     (k1, k2) in target_pairs
                     for p in range(length)
                     for q in range(p + 1, min(length, p + 3))
