@@ -835,3 +835,13 @@ def test_shape_12_recognizer_jsonl_lines_are_read_by_their_frontends(
     out, err = capsys.readouterr()
     assert [json.loads(x)["text"] for x in out.splitlines()] == ["伊丽莎白来了", "达西来了"]
     assert "indices" not in err and "error" not in err.lower()
+
+
+def test_shape_11_wenet_ms_are_divided_exactly() -> None:
+    raw = shape_doc(DATA / "shapes" / "08a_wenet_english_whole_word_pieces.json")["raw"]
+    t = fe.to_transcript(raw)
+    assert [(tok.text, tok.start, tok.end) for tok in t.tokens] == [
+        ("call", 0.0, 0.4),
+        ("darsy", 0.4, 1.0),
+        ("now", 1.0, 1.4),  # 1400 / 1000, not 1400 * 0.001 == 1.4000000000000001
+    ]
