@@ -298,9 +298,9 @@ SAMPLE = Lexicon(
     ("fmt", "expected", "skipped"),
     [
         ("plain", "重庆\n达西\nPyTorch\n", ["今天"]),
-        ("funasr", "重庆 20\n达西 40\nPyTorch 10\n", ["今天"]),
+        ("funasr", "重庆\n达西\nPyTorch\n", ["今天"]),
         ("sherpa-onnx", "重庆\n达西 :3\nPyTorch :0.75\n", ["今天"]),
-        ("capswriter", "重庆\n达西\nPyTorch\n", ["今天"]),
+        ("capswriter", "重庆 | 从庆\n达西\nPyTorch\n", ["今天"]),
         ("capswriter-rule", "从庆 = 重庆\n", ["达西", "今天", "PyTorch"]),
         ("aliyun", "重庆\t2\n达西\t4\n今天\t-3\nPyTorch\t1\n", []),
         ("tencent", "重庆|5\n达西|10\nPyTorch|2\n", ["今天"]),
@@ -310,6 +310,11 @@ def test_export_formats(fmt: str, expected: str, skipped: list[str]) -> None:
     text, left_out = export_lexicon(SAMPLE, fmt)
     assert text == expected
     assert [h.text for h in left_out] == skipped
+
+
+def test_funasr_runtime_variant_writes_weights() -> None:
+    text, _ = export_lexicon(SAMPLE, "funasr", variant="runtime")
+    assert text == "重庆 20\n达西 40\nPyTorch 10\n"
 
 
 def test_csv_and_toml_export_round_trip() -> None:
