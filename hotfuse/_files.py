@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from hotfuse.errors import HotfuseError, InputError, LexiconError
 
-__all__ = ["atomic_write_text", "read_text_file"]
+__all__ = ["atomic_write_text", "atomic_writer", "read_text_file"]
 
 
 def atomic_write_text(
@@ -20,9 +23,10 @@ def atomic_write_text(
 ) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never half.
 
-    Writes a temporary file in the same directory, fsyncs it, copies the old file's
-    permissions, renames it over ``path`` (atomic on POSIX and Windows) and fsyncs the
-    directory. On any error the temporary file is removed and ``path`` is untouched.
+    Writes a temporary file in the same directory, fsyncs it, gives it the old file's
+    permissions (a new file gets the usual ``0666 & ~umask``, not ``mkstemp``'s 0600),
+    renames it over ``path`` (atomic on POSIX and Windows) and fsyncs the directory. On
+    any error the temporary file is removed and ``path`` is untouched.
 
     Raises:
         HotfuseError: of class ``error``, when the directory is missing or not writable,
@@ -33,13 +37,16 @@ def atomic_write_text(
     data = text.encode("utf-8")
     tmp_name: str | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        except FileNotFoundError:
+            msg = f"the directory {directory} does not exist; create it first"
+            raise _located(error, msg, target) from None
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp_name, target.stat().st_mode & 0o7777)
+        os.chmod(tmp_name, _mode_for(target))
         os.replace(tmp_name, target)
         tmp_name = None
         if hasattr(os, "O_DIRECTORY"):
@@ -48,6 +55,70 @@ def atomic_write_text(
                 os.fsync(dfd)
             finally:
                 os.close(dfd)
+    except OSError as exc:
+        msg = f"could not write {target} ({exc.strerror or exc}); it was left unchanged"
+        raise _located(error, msg, target) from exc
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    try:  # Linux: read it without changing it
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    """The mode a replaced file keeps, or the one a new file would get from ``open``."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+@contextlib.contextmanager
+def atomic_writer(
+    path: str | os.PathLike[str], *, error: type[HotfuseError] = InputError
+) -> Iterator[io.TextIOWrapper]:
+    """A UTF-8 text file to write ``path`` through, streaming, that replaces ``path`` only
+    when the block ends without an error (same guarantees as :func:`atomic_write_text`).
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_writer(p) as fh:
+    ...     _ = fh.write("一行\\n")
+    >>> p.read_text(encoding="utf-8")
+    '一行\\n'
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    tmp_name: str | None = None
+    try:
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        except FileNotFoundError:
+            msg = f"the directory {directory} does not exist; create it first"
+            raise _located(error, msg, target) from None
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, _mode_for(target))
+        os.replace(tmp_name, target)
+        tmp_name = None
     except OSError as exc:
         msg = f"could not write {target} ({exc.strerror or exc}); it was left unchanged"
         raise _located(error, msg, target) from exc
