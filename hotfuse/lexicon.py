@@ -103,6 +103,7 @@ __all__ = [
     "Lexicon",
     "Severity",
     "coerce_hotwords",
+    "foreign_syntax",
 ]
 
 logger = logging.getLogger("hotfuse")
@@ -510,7 +511,8 @@ class Lexicon:
         """Read a lexicon file.
 
         Args:
-            path: the TOML file.
+            path: the TOML file, or the name of a shipped lexicon (``"china-places"``)
+                when no such file exists.
             strict: raise :class:`~hotfuse.errors.LexiconError` on the first error
                 (default). With False, unusable entries are skipped and every problem is
                 kept in :attr:`load_issues` (what ``hotfuse lexicon check`` does).
@@ -520,11 +522,18 @@ class Lexicon:
                 error's ``path`` and ``line_no`` say where.
         """
         from hotfuse._files import read_text_file
+        from hotfuse.formats.lexicon_toml import find_shipped_lexicon, shipped_lexicons
 
         p = Path(path)
+        if not p.exists():
+            shipped = find_shipped_lexicon(str(path))
+            if shipped is not None:
+                p = shipped
+        names = ", ".join(shipped_lexicons()) or "none"
         text = read_text_file(
             p,
-            missing=f"no such lexicon file; create it with: hotfuse lexicon new {p}",
+            missing=f"no such lexicon file; create it with: hotfuse lexicon new {p} "
+            f"(or name a shipped lexicon: {names})",
             error=LexiconError,
         )
         return cls.loads(text, path=p, strict=strict)
@@ -697,6 +706,38 @@ def dataclass_replace(hw: Hotword, **changes: Any) -> Hotword:
     return replace(hw, **changes)
 
 
+_FOREIGN = (
+    (re.compile(r"~~~"), "holds CapsWriter's '~~~' (blacklist contexts)", "capswriter"),
+    (re.compile(r"\s\|\s|\|\s*$|^\s*\|"), "holds CapsWriter's '|' alias separator", "capswriter"),
+    (re.compile(r"\|\d+$"), "ends in Tencent's '|weight'", "tencent"),
+    (re.compile(r"(^|\s):[+-]?\d+(\.\d+)?$"), "ends in a sherpa-onnx ':score'", "sherpa-onnx"),
+    (re.compile(r"\s#\d*\.\d+$"), "ends in a sherpa-onnx '#threshold'", "sherpa-onnx"),
+    (re.compile(r"▁"), "holds sherpa-onnx/SentencePiece '▁' model pieces", "sherpa-onnx"),
+    (re.compile(r"\t[+-]?\d+$"), "ends in a tab and a weight (Aliyun)", "aliyun"),
+    (
+        re.compile(r"[\u3400-\u9fff]\s+[+-]?\d+(\.\d+)?$"),  # not "Windows 11"
+        "ends in a number, like FunASR's 'word weight'",
+        "funasr",
+    ),
+)
+
+
+def foreign_syntax(term: str) -> str | None:
+    """What of another tool's hotword syntax ``term`` still holds (and how to fix it), or
+    None. A term imported as one plain word from a CapsWriter, sherpa-onnx, FunASR, Tencent
+    or Aliyun file keeps that file's separators and weights, and never matches.
+
+    >>> foreign_syntax("阿里巴巴 20")
+    "ends in a number, like FunASR's 'word weight'; re-import the list with: hotfuse lexicon import FILE --format funasr"
+    >>> foreign_syntax("Windows 11") is None, foreign_syntax("12:30") is None
+    (True, True)
+    """  # noqa: E501
+    for pattern, what, fmt in _FOREIGN:
+        if pattern.search(term):
+            return f"{what}; re-import the list with: hotfuse lexicon import FILE --format {fmt}"
+    return None
+
+
 def _semantic_issues(
     hotwords: Sequence[Hotword],
     lines: Mapping[str, int],
@@ -712,6 +753,10 @@ def _semantic_issues(
     texts = {hw.text for hw in hotwords}
     sounds: dict[tuple[str, ...], Hotword] = {}
     for hw in hotwords:
+        for term in (hw.text, *hw.aliases):
+            foreign = foreign_syntax(term)
+            if foreign is not None:
+                warn("foreign-syntax", f"{hw.text}: {term!r} {foreign}", hw)
         hans = _han_chars(hw.text)
         if len(hw.text) == 1:
             warn(

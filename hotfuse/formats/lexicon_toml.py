@@ -34,7 +34,14 @@ from hotfuse.lexicon import (
     _split_pinyin,
 )
 
-__all__ = ["lock_path", "locked_update", "parse_lexicon", "render_lexicon"]
+__all__ = [
+    "find_shipped_lexicon",
+    "lock_path",
+    "locked_update",
+    "parse_lexicon",
+    "render_lexicon",
+    "shipped_lexicons",
+]
 
 _PARSE_POS_RE = re.compile(r"\s+at line \d+ col \d+$")
 
@@ -103,7 +110,9 @@ def parse_lexicon(
         doc = tomlkit.parse(source)
     except ParseError as exc:
         reason = _PARSE_POS_RE.sub("", str(exc))
-        issue = Issue(Severity.ERROR, "toml-syntax", f"invalid TOML: {reason}", where, exc.line)
+        hint = toml_hint(p, source)
+        msg = f"invalid TOML: {reason}{hint}"
+        issue = Issue(Severity.ERROR, "toml-syntax", msg, where, exc.line)
         if strict:
             raise issue.to_error() from None
         return cls(path=p, source=None, load_issues=(issue,))
@@ -337,3 +346,46 @@ def locked_update(
             "delete the lock file if no hotfuse process is running"
         )
         raise LexiconError(msg, path=p) from None
+
+
+# =========================================================================== shipped lexicons
+def _shipped_dirs() -> list[Path]:
+    here = Path(__file__).resolve().parent.parent  # the hotfuse package
+    # in a wheel: hotfuse/lexicons (package data); in a source checkout: ../lexicons
+    return [d for d in (here / "lexicons", here.parent / "lexicons") if d.is_dir()]
+
+
+def shipped_lexicons() -> dict[str, Path]:
+    """The lexicons that ship with hotfuse, by name (the file stem).
+
+    >>> sorted(shipped_lexicons())
+    ['ai-speech', 'china-places', 'cloud-software']
+    """
+    out: dict[str, Path] = {}
+    for d in _shipped_dirs():
+        for p in sorted(d.glob("*.toml")):
+            out.setdefault(p.stem, p)
+    return out
+
+
+def find_shipped_lexicon(name: str) -> Path | None:
+    """The file of the shipped lexicon ``name`` (``china-places`` or ``china-places.toml``)."""
+    stem = name.removesuffix(".toml")
+    if not stem or "/" in stem or os.sep in stem:
+        return None
+    return shipped_lexicons().get(stem)
+
+
+def toml_hint(path: Path | None, text: str) -> str:
+    """Advice for a lexicon file that is not TOML: which import command converts it."""
+    from hotfuse.formats.hotword_files import guess_format
+
+    fmt = guess_format(text, path)
+    if fmt is None or fmt == "toml":
+        return ""
+    src = str(path) if path is not None else "FILE"
+    out = Path(src).with_suffix(".toml").name if path is not None else "lexicon.toml"
+    return (
+        f"; this looks like a {fmt} hotword list, not a hotfuse lexicon: convert it with "
+        f"hotfuse lexicon import {src} --format {fmt} -o {out}"
+    )
