@@ -179,7 +179,12 @@ def run_eval(
             cache[words] = Fuser(words, cfg)
         fusers.append(cache[words])
     transcripts = tuple(t if t is not None else Transcript.from_text("") for t in aligned.hyps)
-    results = tuple(f.fuse(t) for f, t in zip(fusers, transcripts, strict=True))
+    from hotfuse._progress import progress
+
+    pairs = progress(
+        zip(fusers, transcripts, strict=True), desc="fusing", total=len(fusers), enabled=True
+    )
+    results = tuple(f.fuse(t) for f, t in pairs)
     report = evaluate(
         aligned.refs,
         [r.text for r in results],
@@ -299,6 +304,7 @@ def write_html_report(
         run.hypotheses,
         run.fusers,
         DEFAULT_THRESHOLDS if thresholds is None else thresholds,
+        progress=True,
     )
     page = render_report(
         run.report,

@@ -75,6 +75,8 @@ def threshold_sweep(
     hypotheses: Sequence[Transcript],
     fusers: Sequence[Fuser],
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    *,
+    progress: bool = False,
 ) -> tuple[SweepPoint, ...]:
     """Recall, precision, false alarms (and more) of fusion at each threshold.
 
@@ -84,6 +86,7 @@ def threshold_sweep(
         fusers: the fuser of each utterance (the same object may serve many); only its
             hotwords and non-threshold settings are used.
         thresholds: the grid.
+        progress: show a progress bar on a terminal.
 
     Returns:
         One point per threshold, in the order given.
@@ -103,7 +106,12 @@ def threshold_sweep(
         )
         raise ValueError(msg)
     grid = [float(t) for t in thresholds]
-    per_utt = [f.sweep(hyp, grid) for f, hyp in zip(fusers, hypotheses, strict=True)]
+    from hotfuse._progress import progress as bar
+
+    pairs = bar(
+        zip(fusers, hypotheses, strict=True), desc="threshold sweep", total=n, enabled=progress
+    )
+    per_utt = [f.sweep(hyp, grid) for f, hyp in pairs]
     hotwords = [[hw.text for hw in f.hotwords] for f in fusers]
     hyp_texts = [h.text for h in hypotheses]
     points = []

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import Levenshtein
 
+from hotfuse._progress import progress as _progress
 from hotfuse.config import FEATURES, FuseConfig, ScoringModel
 from hotfuse.errors import InputError
 from hotfuse.fuser import Fuser, features
@@ -80,8 +81,11 @@ def label_candidates(
     transcripts: Sequence[Transcript],
     hotword_lists: Sequence[Sequence[Any]],
     config: FuseConfig | None = None,
+    *,
+    progress: bool = False,
 ) -> list[LabelledCandidate]:
-    """Every candidate the engine proposes on these utterances, labelled good or bad."""
+    """Every candidate the engine proposes on these utterances, labelled good or bad
+    (``progress``: a progress bar on a terminal)."""
     if not (len(references) == len(transcripts) == len(hotword_lists)):
         msg = (
             f"references ({len(references)}), transcripts ({len(transcripts)}) and hotword "
@@ -91,7 +95,8 @@ def label_candidates(
     cfg = config or FuseConfig()
     out: list[LabelledCandidate] = []
     cache: dict[tuple[Any, ...], Fuser] = {}
-    for ref, tr, hws in zip(references, transcripts, hotword_lists, strict=True):
+    rows = zip(references, transcripts, hotword_lists, strict=True)
+    for ref, tr, hws in _progress(rows, desc="labelling", total=len(references), enabled=progress):
         key = tuple(hws)
         fuser = cache.get(key)
         if fuser is None:
@@ -173,7 +178,7 @@ def fit(
 ) -> TuneResult:
     """Refit the scoring model and threshold (see the module docstring)."""
     cfg = base or FuseConfig()
-    items = label_candidates(references, transcripts, hotword_lists, cfg)
+    items = label_candidates(references, transcripts, hotword_lists, cfg, progress=progress)
     with_conf_items = [it for it in items if it.has_conf]
     no_conf_names = [f for f in FEATURES if f != "conf"]
     no_conf = _fit_set(items, no_conf_names, l2, cfg.model.no_conf)
@@ -184,7 +189,7 @@ def fit(
         log.warning("too few candidates with confidences to fit; keeping the shipped ones")
     model = ScoringModel(with_conf=with_conf, no_conf=no_conf)
     fitted = replace(cfg, model=model)
-    table = threshold_table(references, transcripts, hotword_lists, fitted, grid)
+    table = threshold_table(references, transcripts, hotword_lists, fitted, grid, progress=progress)
     best = max(table, key=lambda r: (r[1] - cost_fp * r[2], r[0]))
     final = replace(fitted, threshold=best[0])
     return TuneResult(final, len(items), sum(it.good for it in items), tuple(table))
@@ -196,6 +201,8 @@ def threshold_table(
     hotword_lists: Sequence[Sequence[Any]],
     config: FuseConfig,
     grid: Iterable[float] | None = None,
+    *,
+    progress: bool = False,
 ) -> list[tuple[float, int, int]]:
     """(threshold, good replacements, bad replacements) over a grid of thresholds.
 
@@ -204,7 +211,10 @@ def threshold_table(
     values = sorted(grid) if grid is not None else [x / 4 for x in range(-8, 25)]
     counts = {t: [0, 0] for t in values}
     fusers: dict[tuple[Any, ...], Fuser] = {}
-    for ref, tr, hws in zip(references, transcripts, hotword_lists, strict=True):
+    rows = zip(references, transcripts, hotword_lists, strict=True)
+    for ref, tr, hws in _progress(
+        rows, desc="threshold sweep", total=len(references), enabled=progress
+    ):
         key = tuple(hws)
         f = fusers.get(key)
         if f is None:
