@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -35,12 +36,17 @@ examples:
   hotfuse fuse --demo
   hotfuse fuse "伊丽沙白这会儿真太高兴了" --hotword 伊丽莎白 --hotword 达西
   echo "我们用 py torch 训练" | hotfuse fuse --hotword PyTorch
-  hotfuse fuse -i hyp.txt --lexicon lexicons/china-places.toml -o fused.txt
+  hotfuse fuse -i hyp.txt --lexicon china-places -o fused.txt
   hotfuse fuse -i hyp.jsonl --lexicon my.toml --json --jobs 2 > fused.jsonl
+  tail -f asr.log | hotfuse fuse --lexicon my.toml     # one fused line per line, at once
 
-input: a TEXT argument, or -i FILE (Kaldi `text`: "utt_id transcript" per line, or JSONL
-with {"id", "text", "confidences"?, "timestamps"?}), or lines on stdin (-i - or no input).
+input: a TEXT argument, or -i FILE, or lines on stdin (-i - or no input). --format says how
+to read it: text (one transcript a line), kaldi ("utt_id transcript" a line) or jsonl
+({"id", "text", "confidences"?, "timestamps"?} or {"id", "tokens": [...]}); auto decides
+once per input from the file name and its first lines (stdin: jsonl or text).
 A bad line is reported on stderr with its line number; the other lines still go through.
+--lexicon takes a file or the name of a shipped lexicon (ai-speech, china-places,
+cloud-software).
 """
 
 
@@ -71,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``hotfuse`` command."""
     parser = argparse.ArgumentParser(
         prog="hotfuse",
+        allow_abbrev=False,
         description="Post-recognition hotword fusion for Chinese ASR.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -88,7 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("text", nargs="*", help="transcript text (instead of -i)")
-    p.add_argument("-i", "--input", metavar="FILE", help="Kaldi text or JSONL file; - for stdin")
+    p.add_argument("-i", "--input", metavar="FILE", help="input file; - for stdin")
+    p.add_argument(
+        "--format",
+        choices=("auto", "text", "kaldi", "jsonl"),
+        default="auto",
+        help="how to read -i: one transcript a line, 'utt_id transcript', or JSONL "
+        "(default auto: decided once from the file name and its first lines)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", default="-", help="output file (default -)")
     p.add_argument("--json", action="store_true", help="JSON lines with the replacements")
     p.add_argument("--demo", action="store_true", help="run the built-in example")
@@ -116,7 +130,54 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _finish(parser)
     return parser
+
+
+_RST_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+_RST_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def plain_text(text: str | None) -> str | None:
+    """Help text without reST markup (docstrings double as ``--help`` descriptions).
+
+    >>> plain_text("``hotfuse eval`` runs :class:`hotfuse.Fuser`")
+    'hotfuse eval runs hotfuse.Fuser'
+    """
+    if text is None:
+        return None
+    return _RST_LITERAL.sub(r"\1", _RST_ROLE.sub(r"\1", text))
+
+
+def _finish(parser: argparse.ArgumentParser, *, top: bool = True) -> None:
+    """On every (sub)parser: no abbreviated options (``--hotword`` must not become
+    ``--hotwords``), help without reST markup, and ``-v`` accepted after the command too."""
+    parser.allow_abbrev = False
+    parser.description = plain_text(parser.description)
+    parser.epilog = plain_text(parser.epilog)
+    if not top and "-v" not in parser._option_string_actions:
+        parser.add_argument(
+            "-v",
+            "--verbose",
+            action="count",
+            default=argparse.SUPPRESS,
+            help="more logging (-vv: debug)",
+        )
+    for action in parser._actions:
+        if isinstance(action.help, str):
+            action.help = plain_text(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = plain_text(choice.help)
+            for sub in dict.fromkeys(action.choices.values()):
+                _finish(sub, top=False)
+
+
+class _Formatter(logging.Formatter):
+    """``hotfuse: error: ...``, ``hotfuse: warning: ...`` (lowercase, as the README says)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"hotfuse: {record.levelname.lower()}: {record.getMessage()}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("hotfuse: %(levelname)s: %(message)s"))
+    handler.setFormatter(_Formatter())
     logger = logging.getLogger("hotfuse")
     saved = (logger.handlers[:], logger.level, logger.propagate)
     logger.handlers[:] = [handler]
@@ -150,13 +211,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --------------------------------------------------------------------------- fuse
 def load_hotwords(args: argparse.Namespace) -> list[Any]:
-    """Hotwords from --hotword and --lexicon arguments."""
-    words: list[Any] = list(args.hotword)
-    for path in args.lexicon:
-        from hotfuse.lexicon import Lexicon
+    """Hotwords from --hotword and --lexicon arguments (a lexicon by path or shipped name)."""
+    from hotfuse.lexicon import Lexicon
 
+    words: list[Any] = []
+    for value in args.hotword:
+        words.extend(split_hotword_arg(value))
+    for path in args.lexicon:
         words.extend(Lexicon.load(path).hotwords)
     return words
+
+
+_CJK_SPACE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+(\s+[\u3400-\u9fff\uf900-\ufaff]+)+$")
+
+
+def split_hotword_arg(value: str) -> list[str]:
+    """One ``--hotword`` value as hotwords: Chinese words separated by spaces (FunASR's
+    ``hotword="甲 乙"`` convention) are several hotwords, with a warning; anything else,
+    Latin phrases such as ``PyTorch Lightning`` included, is one.
+
+    >>> split_hotword_arg("魔搭 达摩院"), split_hotword_arg("PyTorch Lightning")
+    (['魔搭', '达摩院'], ['PyTorch Lightning'])
+    """
+    stripped = value.strip()
+    if _CJK_SPACE.match(stripped):
+        parts = stripped.split()
+        log.warning(
+            "--hotword %r holds %d space-separated Chinese words (FunASR's convention); "
+            "using each as a hotword (give one --hotword per word to silence this)",
+            value,
+            len(parts),
+        )
+        return parts
+    return [value]
 
 
 def load_fuse_config(args: argparse.Namespace) -> Any:
@@ -173,13 +260,9 @@ def load_fuse_config(args: argparse.Namespace) -> Any:
     return FuseConfig.coerce(cfg, **over)
 
 
-def _open_out(path: str) -> TextIO:
-    if path == "-":
-        return sys.stdout
-    return open(path, "w", encoding="utf-8")
-
-
 def _cmd_fuse(args: argparse.Namespace) -> int:
+    import time
+
     from hotfuse.formats.corpus import iter_fuse_input, parse_fuse_lines
     from hotfuse.fuser import Fuser
 
@@ -201,31 +284,51 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
     if src not in ("-", "<argument>") and not Path(src).is_file():
         msg = f"input file {src} does not exist"
         raise InputError(msg)
+    t0 = time.perf_counter()
     fuser = Fuser(words, load_fuse_config(args))
+    log.info("compiled %d hotwords in %.2f s", len(fuser.hotwords), time.perf_counter() - t0)
     records: Iterator[Any]
     if args.text:
-        records = parse_fuse_lines([(1, " ".join(args.text))], "plain", src)
+        records = parse_fuse_lines([(1, " ".join(args.text))], "text", src)
     else:
-        records = iter_fuse_input(src, "auto")
+        records = iter_fuse_input(src, args.format)
     live = src == "-"  # a pipeline: each line goes out as soon as it is fused
-    failed = 0
-    out = _open_out(args.output)
-    try:
+    counts = {"lines": 0, "failed": 0, "replacements": 0}
+    t1 = time.perf_counter()
+
+    def write_all(out: TextIO) -> None:
         for item in _fuse_stream(fuser, records, args.jobs):
             if isinstance(item, HotfuseError):
                 log.error("%s", item)
-                failed += 1
+                counts["failed"] += 1
                 continue
             rec, res = item
+            counts["lines"] += 1
+            counts["replacements"] += len(res.replacements)
+            for r in res.replacements:
+                log.debug("line %d: %s -> %s (%s)", rec.line_no, r.original, r.hotword, r.reason)
             _write_result(out, rec.id, res, rec.format, args.json)
             if live:
                 out.flush()
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if failed:
-        log.error("%d line(s) could not be read; the others were fused", failed)
-    return 1 if failed else 0
+
+    if args.output == "-":
+        write_all(sys.stdout)
+    else:
+        from hotfuse._files import atomic_writer
+
+        with atomic_writer(args.output) as fh:
+            write_all(fh)
+    elapsed = time.perf_counter() - t1
+    log.info(
+        "fused %d line(s), %d replacement(s), in %.2f s (%.0f lines/s)",
+        counts["lines"],
+        counts["replacements"],
+        elapsed,
+        counts["lines"] / elapsed if elapsed > 0 else 0.0,
+    )
+    if counts["failed"]:
+        log.error("%d line(s) could not be read; the others were fused", counts["failed"])
+    return 1 if counts["failed"] else 0
 
 
 _WORKER: Any = None
@@ -325,6 +428,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
         [hyps[i] for i in ids],
         hws.for_ids(ids),
         cost_fp=args.cost_fp,
+        progress=True,
     )
     meta = {
         "utterances": len(ids),

@@ -181,7 +181,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "explain",
         "show the spans considered for a sentence, their scores and each decision",
         '  hotfuse lexicon explain meeting.toml "伊丽沙白这会儿真太高兴了"\n'
-        '  hotfuse lexicon explain lexicons/ai-speech.toml "我们用拍托起训练" --all\n',
+        '  hotfuse lexicon explain ai-speech "我们用拍托起训练" --json\n',
     )
     p.add_argument("file", metavar="FILE", help="lexicon file; - for stdin")
     p.add_argument("sentence", metavar="SENTENCE")

@@ -38,9 +38,11 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -53,12 +55,14 @@ from hotfuse.lexicon import Hotword
 from hotfuse.transcript import Token, Transcript
 
 __all__ = [
+    "FUSE_FORMATS",
     "Aligned",
     "HotwordSet",
     "InputRecord",
     "Records",
     "align_ids",
     "detect_format",
+    "guess_fuse_format",
     "iter_fuse_input",
     "iter_lines",
     "parse_fuse_lines",
@@ -687,18 +691,78 @@ class InputRecord:
     format: str
 
 
-def iter_fuse_input(path: PathLike, kind: str = "auto") -> Iterator[InputRecord | DataError]:
+FUSE_FORMATS = ("auto", "text", "kaldi", "jsonl")
+_KALDI_ID = re.compile(r"^[A-Za-z0-9_\-.:/]*[0-9_\-][A-Za-z0-9_\-.:/]*$")
+_SAMPLE = 20
+
+
+def iter_fuse_input(path: PathLike, fmt: str = "auto") -> Iterator[InputRecord | DataError]:
     """Stream the records of ``hotfuse fuse -i PATH`` (``-``: standard input), in order.
 
-    A line that cannot be read gives a :class:`DataError` naming it, and reading goes on.
+    The format is decided once for the whole input (``fmt``: ``"text"``, one transcript a
+    line; ``"kaldi"``, ``utt_id transcript``; ``"jsonl"``; or ``"auto"``, see
+    :func:`guess_fuse_format`). A line that cannot be read gives a :class:`DataError`
+    naming it, and reading goes on.
     """
-    return parse_fuse_lines(iter_lines(path), kind, _display(path))
+    name = _display(path)
+    if fmt not in FUSE_FORMATS:
+        msg = f"unknown input format {fmt!r}; choose from {', '.join(FUSE_FORMATS)}"
+        raise DataError(msg, path=name)
+    lines = iter_lines(path)
+    if fmt == "auto":
+        head: list[tuple[int, str | DataError]] = []
+        texts: list[str] = []
+        limit = 1 if name == "-" else _SAMPLE  # a pipeline cannot wait for more lines
+        for item in lines:
+            head.append(item)
+            if isinstance(item[1], str) and item[1].strip():
+                texts.append(item[1])
+                if len(texts) >= limit:
+                    break
+        fmt = guess_fuse_format(name, texts)
+        logger.info("%s: read as %s (use --format to choose)", name, fmt)
+        lines = itertools.chain(head, lines)
+    return parse_fuse_lines(lines, fmt, name)
+
+
+def guess_fuse_format(name: str, sample: Sequence[str]) -> str:
+    """The format of ``fuse -i`` input from its name and first non-blank lines.
+
+    ``jsonl`` for a ``.jsonl``/``.ndjson``/``.json`` file or a first line holding a JSON
+    object or array; ``kaldi`` for a file (not standard input) whose sampled lines all start with an
+    id-like field (ASCII letters and digits, holding a digit, ``_`` or ``-``: ``utt001``,
+    ``BAC009S0002W0122``) followed by text; else ``text``. Decided once per input, so a
+    transcript such as ``我们用 py torch 训练`` is never split into an id and a text.
+
+    >>> guess_fuse_format("hyp.txt", ["u1 伊丽沙白来了", "u2\t达稀先生"])
+    'kaldi'
+    >>> guess_fuse_format("hyp.txt", ["我们用 py torch 训练", "u2 达稀先生"])
+    'text'
+    >>> guess_fuse_format("-", ['{"text": "你好"}'])
+    'jsonl'
+    """
+    if name != "-" and Path(name).suffix.lower() in _JSONL_SUFFIXES:
+        return "jsonl"
+    if not sample:
+        return "text"
+    first = sample[0].strip()
+    if first.startswith("{") or _json_array(first):  # an array: WeNet nbest, FunASR lists
+        return "jsonl"
+    if name == "-":
+        return "text"
+
+    def kaldi_like(line: str) -> bool:
+        parts = line.strip().split(maxsplit=1)
+        return len(parts) == 2 and not line[:1].isspace() and bool(_KALDI_ID.match(parts[0]))
+
+    return "kaldi" if all(kaldi_like(line) for line in sample) else "text"
 
 
 def parse_fuse_lines(
-    lines: Iterable[tuple[int, str | DataError]], kind: str, src: str
+    lines: Iterable[tuple[int, str | DataError]], fmt: str, src: str
 ) -> Iterator[InputRecord | DataError]:
-    """Records from numbered lines (see :func:`iter_fuse_input`); blank lines are skipped."""
+    """Records of one format from numbered lines (see :func:`iter_fuse_input`); blank
+    lines are skipped."""
     for no, line in lines:
         if isinstance(line, DataError):
             yield line
@@ -706,21 +770,23 @@ def parse_fuse_lines(
         if not line.strip():
             continue
         try:
-            yield _fuse_record(no, line, kind, src)
+            yield _fuse_record(no, line, fmt)
         except (HotfuseError, ValueError, TypeError, KeyError) as exc:
             yield DataError(str(exc), path=src, line_no=no)
 
 
-def _fuse_record(no: int, line: str, kind: str, src: str) -> InputRecord:
-    stripped = line.lstrip()
-    if kind == "plain":
-        return InputRecord(no, None, Transcript.from_text(line), "plain")
-    if stripped.startswith("{") or _json_array(stripped):
+def _fuse_record(no: int, line: str, fmt: str) -> InputRecord:
+    if fmt == "jsonl":
+        stripped = line.strip()
+        if not (stripped.startswith("{") or _json_array(stripped)):
+            msg = "not a JSON object; this input is read as JSONL (use --format text or kaldi)"
+            raise DataError(msg)
         uid, tr = _parse_json_line(stripped)
         return InputRecord(no, uid, tr, "json")
-    if kind == "auto" and src != "-" and (" " in stripped or "\t" in stripped):
-        uid, _, text = stripped.partition("\t") if "\t" in stripped else stripped.partition(" ")
-        return InputRecord(no, uid, Transcript.from_text(text.strip()), "kaldi")
+    if fmt == "kaldi":
+        parts = line.strip().split(maxsplit=1)
+        text = parts[1] if len(parts) > 1 else ""
+        return InputRecord(no, parts[0], Transcript.from_text(text.strip()), "kaldi")
     return InputRecord(no, None, Transcript.from_text(line), "plain")
 
 

@@ -1,0 +1,335 @@
+"""The CLI reading and writing defects of issue 10, one test each (and what fixed them)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hotfuse.cli import _fuse_stream, build_parser, main
+from hotfuse.formats.corpus import InputRecord
+from hotfuse.fuser import Fuser
+from hotfuse.transcript import Transcript
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = ["-w", "伊丽莎白", "-w", "PyTorch"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_hotfuse_logger() -> Iterator[None]:
+    logger = logging.getLogger("hotfuse")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        yield
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --------------------------------------------------------------------------- fuse -i
+def test_plain_text_file_is_never_split_into_an_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hyp.txt"
+    path.write_text("我们用 py torch 训练\nu2 伊丽沙白来了\n", encoding="utf-8")
+    code, out, _ = run(["fuse", "-i", str(path), *WORDS], capsys)
+    assert code == 0
+    assert out.splitlines() == ["我们用 PyTorch 训练", "u2 伊丽莎白来了"]
+
+
+def test_format_option_forces_kaldi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "hyp.txt"
+    path.write_text("我们用 py torch 训练\n", encoding="utf-8")
+    code, out, _ = run(["fuse", "-i", str(path), "--format", "kaldi", *WORDS], capsys)
+    assert (code, out) == (0, "我们用\tPyTorch 训练\n")
+
+
+def test_jsonl_format_reports_a_non_json_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hyp.jsonl"
+    path.write_text('{"id": "a", "text": "伊丽沙白"}\nplain line\n', encoding="utf-8")
+    code, out, err = run(["fuse", "-i", str(path), *WORDS], capsys)
+    assert code == 1
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["a"]
+    assert f"{path}:2: not a JSON object" in err
+
+
+def test_bad_utf8_line_is_reported_and_the_rest_fused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hyp.txt"
+    path.write_bytes("伊丽沙白来了\n".encode() + b"\xb9\xfe\xd1\xa7\n" + "达西\n".encode())
+    code, out, err = run(["fuse", "-i", str(path), *WORDS], capsys)
+    assert code == 1
+    assert out.splitlines() == ["伊丽莎白来了", "达西"]
+    assert f"hotfuse: error: {path}:2: not valid UTF-8" in err and "iconv" in err
+    assert "1 line(s) could not be read; the others were fused" in err
+
+
+def test_stdin_lines_come_out_as_they_are_fused() -> None:
+    """A live pipeline: the first result arrives before stdin is closed."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "hotfuse", "fuse", "-w", "伊丽莎白"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        watchdog = threading.Timer(120, proc.kill)  # a regression fails, it does not hang
+        watchdog.start()
+        try:
+            proc.stdin.write("伊丽沙白来了\n".encode())
+            proc.stdin.flush()
+            first = proc.stdout.readline()  # blocks until the line is fused; stdin stays open
+            assert first.decode() == "伊丽莎白来了\n"
+            proc.stdin.write("今天天气很好\n".encode())
+            proc.stdin.close()
+            assert proc.stdout.read().decode() == "今天天气很好\n"
+            assert proc.wait(timeout=60) == 0
+        finally:
+            watchdog.cancel()
+            if proc.poll() is None:
+                proc.kill()
+
+
+def _endless() -> Iterator[InputRecord]:
+    n = 0
+    while True:
+        n += 1
+        yield InputRecord(n, f"u{n}", Transcript.from_text(f"第{n}句伊丽沙白"), "kaldi")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_fusion_streams_in_order_for_any_input_length(jobs: int) -> None:
+    """An endless input still yields results (nothing reads the input to its end first)."""
+    fuser = Fuser(["伊丽莎白"])
+    stream = _fuse_stream(fuser, _endless(), jobs)
+    got = []
+    for rec, res in stream:  # type: ignore[misc]
+        got.append((rec.id, res.text))
+        if len(got) == 150:  # more than two chunks of 64
+            break
+    stream.close()  # type: ignore[attr-defined]
+    assert got == [(f"u{n}", f"第{n}句伊丽莎白") for n in range(1, 151)]
+
+
+# --------------------------------------------------------------------------- writing
+def test_new_files_get_the_umask_mode_and_replaced_files_keep_theirs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "fused.txt"
+        assert run(["fuse", "伊丽沙白", "-o", str(out), *WORDS], capsys)[0] == 0
+        assert out.stat().st_mode & 0o777 == 0o644
+        lex = tmp_path / "m.toml"
+        assert run(["lexicon", "new", str(lex)], capsys)[0] == 0
+        assert lex.stat().st_mode & 0o777 == 0o644
+        lex.chmod(0o600)
+        assert run(["lexicon", "add", str(lex), "伊丽莎白"], capsys)[0] == 0
+        assert lex.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_output_into_a_missing_directory_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "out.txt"
+    code, out, err = run(["fuse", "伊丽沙白", "-o", str(target), *WORDS], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("hotfuse: error: ") and "does not exist; create it first" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_failed_fusion_leaves_no_partial_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old\n", encoding="utf-8")
+
+    def boom(self: Fuser, *args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Fuser, "fuse", boom)
+    assert run(["fuse", "伊丽沙白", "-o", str(target), *WORDS], capsys)[0] == 130
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+# --------------------------------------------------------------------------- arguments
+def test_space_separated_chinese_hotwords_are_split_with_a_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["fuse", "伊丽沙白和达稀", "--hotword", "伊丽莎白 达西"], capsys)
+    assert (code, out) == (0, "伊丽莎白和达西\n")
+    assert "hotfuse: warning: --hotword '伊丽莎白 达西' holds 2 space-separated" in err
+
+
+def test_latin_phrase_hotword_stays_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["fuse", "用 hugging face 下载", "--hotword", "Hugging Face"], capsys)
+    assert (code, out, err) == (0, "用 Hugging Face 下载\n", "")
+
+
+def test_non_toml_lexicon_says_how_to_import_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hotwords.txt"
+    path.write_text("阿里巴巴 20\n达摩院 30\n", encoding="utf-8")
+    code, _, err = run(["fuse", "阿里爸爸", "--lexicon", str(path)], capsys)
+    assert code == 1
+    assert "invalid TOML" in err
+    assert f"hotfuse lexicon import {path} --format funasr -o hotwords.toml" in err
+
+
+def test_shipped_lexicon_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["fuse", "我们在重庆开会", "--lexicon", "china-places"], capsys)
+    assert (code, out) == (0, "我们在重庆开会\n")
+    code, out, _ = run(["lexicon", "list", "china-places", "--json"], capsys)
+    assert code == 0 and "重庆" in {e["text"] for e in json.loads(out)}
+
+
+def test_unknown_lexicon_name_lists_the_shipped_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["fuse", "x", "--lexicon", "no-such-lexicon"], capsys)
+    assert code == 1 and "ai-speech, china-places, cloud-software" in err
+
+
+def test_options_are_not_abbreviated(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["eval", "--ref", "r", "--hyp", "h", "--hotword", "伊丽莎白"])
+    assert info.value.code == 2
+    assert "unrecognized arguments: --hotword" in capsys.readouterr().err
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                yield from _parsers(sub)
+
+
+def test_every_help_example_parses() -> None:
+    parser = build_parser()
+    examples = []
+    for p in _parsers(parser):
+        for line in (p.epilog or "").splitlines():
+            line = line.strip().split("  #")[0].split(" > ")[0].split(" | ")[0]
+            if line.startswith("hotfuse ") and "\\" not in line:
+                examples.append(shlex.split(line)[1:])
+    assert len(examples) > 20  # not vacuous
+    for argv in examples:
+        try:
+            parser.parse_args(argv)
+        except SystemExit as exc:  # pragma: no cover - the failure message names it
+            pytest.fail(f"help example does not parse: hotfuse {shlex.join(argv)} ({exc})")
+
+
+def test_help_texts_hold_no_rest_markup() -> None:
+    for p in _parsers(build_parser()):
+        text = p.format_help()
+        assert "``" not in text and ":class:" not in text and ":mod:" not in text, p.prog
+
+
+def test_verbose_shows_what_happened(capsys: pytest.CaptureFixture[str]) -> None:
+    quiet = run(["fuse", "伊丽沙白", *WORDS], capsys)[2]
+    assert quiet == ""
+    for argv in (["-v", "fuse", "伊丽沙白", *WORDS], ["fuse", "-v", "伊丽沙白", *WORDS]):
+        err = run(argv, capsys)[2]
+        assert "hotfuse: info: compiled 2 hotwords" in err
+        assert "fused 1 line(s), 1 replacement(s)" in err and "lines/s" in err
+
+
+def test_line_errors_say_error_in_lowercase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hyp.jsonl"
+    path.write_text('{"id": "a", "text": "你好", "confidences": [0.5]}\n', encoding="utf-8")
+    err = run(["fuse", "-i", str(path), *WORDS], capsys)[2]
+    assert err.startswith(f"hotfuse: error: {path}:1: ") and "ERROR" not in err
+
+
+def test_lexicon_check_flags_other_tools_syntax(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(
+        '[[entry]]\ntext = "阿里巴巴 20"\n\n[[entry]]\ntext = "CapsWriter | Caps Rider"\n\n'
+        '[[entry]]\ntext = "▁SP EECH"\n\n[[entry]]\ntext = "Windows 11"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(["lexicon", "check", str(path), "--no-frequency", "--json"], capsys)
+    found = [(i["entry"], i["code"]) for i in json.loads(out) if i["code"] == "foreign-syntax"]
+    assert found == [
+        ("阿里巴巴 20", "foreign-syntax"),
+        ("CapsWriter | Caps Rider", "foreign-syntax"),
+        ("▁SP EECH", "foreign-syntax"),
+    ]
+    assert code == 0  # warnings; --strict makes them fail
+
+
+# --------------------------------------------------------------------------- progress
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _tune_inputs(tmp_path: Path) -> list[str]:
+    ref = tmp_path / "ref.txt"
+    hyp = tmp_path / "hyp.jsonl"
+    words = tmp_path / "words.txt"
+    refs, hyps = [], []
+    for i in range(30):
+        good = i % 3 == 0
+        refs.append(f"u{i} 伊丽莎白第{i}次来了")
+        text = f"伊丽{'莎' if good else '沙'}白第{i}次来了"
+        conf = [0.9] * len(text)
+        hyps.append(json.dumps({"id": f"u{i}", "text": text, "confidences": conf}))
+    ref.write_text("\n".join(refs) + "\n", encoding="utf-8")
+    hyp.write_text("\n".join(hyps) + "\n", encoding="utf-8")
+    words.write_text("伊丽莎白\n达西\n", encoding="utf-8")
+    return ["--ref", str(ref), "--hyp", str(hyp), "--hotwords", str(words)]
+
+
+def test_eval_report_shows_progress_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("jinja2")
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    report = tmp_path / "r.html"
+    assert main(["eval", *_tune_inputs(tmp_path), "--report", str(report)]) == 0
+    assert "fusing" in term.getvalue() and "threshold sweep" in term.getvalue()
+    assert report.is_file()
+
+
+def test_tune_shows_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    out = tmp_path / "c.toml"
+    main(["tune", *_tune_inputs(tmp_path), "-o", str(out)])  # fitted or not, it showed progress
+    assert "labelling" in term.getvalue()
+
+
+def test_no_progress_bar_off_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["eval", *_tune_inputs(tmp_path)])
+    assert "fusing" not in capsys.readouterr().err
