@@ -163,8 +163,40 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("file", metavar="FILE", help="lexicon file; - for stdin")
     p.add_argument("--format", "-f", required=True, choices=_FORMATS, dest="fmt")
+    p.add_argument(
+        "--variant",
+        default=None,
+        help="the format's flavour: funasr automodel|runtime|json, sherpa-onnx text|cjkchar, "
+        "aliyun tsv|wordweights|words|model-studio, tencent lines|inline",
+    )
     p.add_argument("-o", "--output", default="-", metavar="OUT", help="output; - for stdout")
     p.set_defaults(func=_cmd_export)
+
+    p = _sub(
+        sub,
+        "learn",
+        "learn terms and aliases from corrected transcripts",
+        "  hotfuse lexicon learn --ref ref.txt --hyp hyp.txt -o meeting.toml\n"
+        "  hotfuse lexicon learn --pairs corrections.jsonl --min-support 3\n"
+        "  hotfuse lexicon learn --rectify hot-rectify.txt -o mine.toml --json\n",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument(
+        "--ref", metavar="REF", help="corrected text (Kaldi text or JSONL); with --hyp"
+    )
+    src.add_argument(
+        "--pairs", metavar="FILE", help='JSONL of {"recognized", "corrected"} (or hyp, ref)'
+    )
+    src.add_argument("--rectify", metavar="FILE", help="CapsWriter's hot-rectify.txt")
+    p.add_argument("--hyp", metavar="HYP", help="recognized text, same ids as --ref")
+    p.add_argument("-o", "--output", default="-", metavar="OUT",
+                   help="lexicon to merge into (created if missing); - prints")  # fmt: skip
+    p.add_argument("--min-support", type=int, default=2, metavar="N",
+                   help="times a correction must be seen to be learned (default 2)")  # fmt: skip
+    p.add_argument("--no-frequency", action="store_true",
+                   help="skip the common-word check (no jieba dictionary load)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print the learned and rejected pairs")
+    p.set_defaults(func=_cmd_learn)
 
     p = _sub(
         sub,
@@ -411,14 +443,63 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     lex = _load(args.file)
-    text, skipped = export_lexicon(lex, args.fmt)
+    text, skipped = export_lexicon(lex, args.fmt, variant=args.variant)
     _write_output(args.output, text)
     if skipped:
         words = ", ".join(h.text for h in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         _note(f"{len(skipped)} entries left out ({args.fmt} cannot express them): {words}")
-    lossy = args.fmt not in ("toml", "csv", "capswriter-rule")
-    if lossy and any(h.aliases or h.pinyin or h.block_contexts for h in lex.hotwords):
+    if args.fmt == "capswriter":
+        if any(h.pinyin for h in lex.hotwords):
+            _note("capswriter has no pinyin; it was not exported")
+    elif args.fmt not in ("toml", "csv", "capswriter-rule") and any(
+        h.aliases or h.pinyin or h.block_contexts for h in lex.hotwords
+    ):
         _note(f"{args.fmt} has no aliases, pinyin or block_contexts; they were not exported")
+    return 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from hotfuse.formats import corpus
+    from hotfuse.learn import learn
+
+    if args.ref is not None:
+        if args.hyp is None:
+            msg = "--ref needs --hyp (the recognized text of the same utterances)"
+            raise LexiconError(msg)
+        refs = corpus.read_texts(args.ref)
+        hyps = corpus.read_texts(args.hyp)
+        aligned = corpus.align_ids(refs, hyps, missing="skip")
+        pairs = [(h or "", r) for r, h in zip(aligned.refs, aligned.hyps, strict=True)]
+    else:
+        if args.hyp is not None:
+            msg = "--hyp goes with --ref"
+            raise LexiconError(msg)
+        pairs = corpus.read_correction_pairs(args.pairs or args.rectify)
+    result = learn(pairs, min_support=args.min_support, frequency=not args.no_frequency)
+    learned = result.lexicon
+    if args.output == "-":
+        if not args.json:
+            sys.stdout.write(learned.dumps())
+    else:
+        locked_update(args.output, lambda lex: lex.merge(learned), create=True)
+    if args.json:
+        payload = {
+            "pairs": result.pairs_read,
+            "learned": [{"text": h.text, "aliases": list(h.aliases)} for h in learned.hotwords],
+            "rejected": [
+                {"term": r.term, "alias": r.alias, "support": r.support, "reason": r.reason}
+                for r in result.rejected
+            ],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    n_alias = sum(len(h.aliases) for h in learned.hotwords)
+    _note(
+        f"learned {n_alias} alias(es) for {len(learned.hotwords)} term(s) from "
+        f"{result.pairs_read} pair(s); {len(result.rejected)} left out"
+    )
+    for r in result.rejected[:10]:
+        _note(f"  not learned: {r.alias} -> {r.term}: {r.reason}")
     return 0
 
 

@@ -29,6 +29,7 @@ RANKS = {
     "match": 3,
     "metrics": 3,
     "calibration": 3,
+    "learn": 3,
     "_progress": 1,
     "result": 3,
     "fuser": 4,

@@ -66,6 +66,7 @@ __all__ = [
     "iter_fuse_input",
     "iter_lines",
     "parse_fuse_lines",
+    "read_correction_pairs",
     "read_hotwords",
     "read_hypotheses",
     "read_texts",
@@ -842,3 +843,57 @@ def _parse_json_line(line: str) -> tuple[str | None, Transcript]:
         raise DataError(msg)
     tr = Transcript.from_text(text, obj.get("confidences"), obj.get("timestamps"))
     return (None if uid is None else str(uid)), tr
+
+
+# ---------------------------------------------------------------------- correction pairs
+def read_correction_pairs(path: PathLike) -> list[tuple[str, str]]:
+    """(recognized, corrected) pairs from JSONL (``{"recognized", "corrected"}``, or
+    ``{"hyp", "ref"}``) or CapsWriter's ``hot-rectify.txt`` (blocks of a recognized and a
+    corrected line separated by ``---``; ``#`` lines are comments), for
+    ``hotfuse lexicon learn``.
+
+    Raises:
+        DataError: a record or block without both texts; the message names the line.
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "hot-rectify.txt"
+    >>> _ = p.write_text("# 纠错历史\\n原锯子\\n原句子\\n---\\n", encoding="utf-8")
+    >>> read_correction_pairs(p)
+    [('原锯子', '原句子')]
+    """
+    lines = _split_lines(path)
+    name = lines.path
+    first = next((t for _, t in lines.lines if t.strip()), "")
+    if detect_format(path) == "jsonl" or first.lstrip().startswith("{"):
+        out = []
+        for no, obj in _parse_jsonl(lines):
+            rec = obj.get("recognized", obj.get("hyp"))
+            cor = obj.get("corrected", obj.get("ref"))
+            if not isinstance(rec, str) or not isinstance(cor, str):
+                msg = 'each line needs string "recognized" and "corrected" (or "hyp" and "ref")'
+                raise DataError(msg, path=name, line_no=no)
+            out.append((rec, cor))
+        return out
+    pairs: list[tuple[str, str]] = []
+    block: list[tuple[int, str]] = []
+
+    def close(at: int) -> None:
+        if not block:
+            return
+        if len(block) != 2:
+            msg = (
+                f"a correction block needs 2 lines (recognized, then corrected), this one has "
+                f"{len(block)}; separate blocks with ---"
+            )
+            raise DataError(msg, path=name, line_no=block[0][0])
+        pairs.append((block[0][1], block[1][1]))
+        block.clear()
+
+    for no, text in lines.lines:
+        s = text.strip()
+        if s == "---":
+            close(no)
+        elif s and not s.startswith("#"):
+            block.append((no, s))
+    close(len(lines.lines))
+    return pairs
