@@ -10,6 +10,7 @@ Routes (all JSON unless said):
 ``POST /api/fuse-box``     the Text tab: ``{"content", "hotwords", "lexicons"}``
 ``POST /api/recognize``    multipart ``audio`` + ``hotwords`` + ``lexicons``: recognise, fuse
 ``POST /api/bundle``       ``{"records": [...]}`` -> a zip of txt / JSON / SRT per file
+``POST /api/lexicon``      multipart ``lexicon`` + ``format``: offer a hotword file
 =========================  ==================================================================
 
 Recognition jobs wait for one lock (one job on the model at a time, in a worker thread,
@@ -237,6 +238,23 @@ def create_app(
             if path is not None:
                 path.unlink(missing_ok=True)
 
+    async def add_lexicon(request: Request) -> Response:
+        try:
+            async with request.form(max_files=1, max_fields=10) as form:
+                upload = form.get("lexicon")
+                if not isinstance(upload, UploadFile) or not upload.filename:
+                    msg = "choose a hotword file (TOML lexicon, a word list, CSV...)"
+                    raise InputError(msg)
+                fmt = form.get("format")
+                data = await upload.read()
+                name = upload.filename
+            result = await run_in_threadpool(
+                service.add_lexicon, data, name, fmt if isinstance(fmt, str) else "auto"
+            )
+            return JSONResponse(result)
+        except HotfuseError as exc:
+            return _error(exc)
+
     async def bundle(request: Request) -> Response:
         try:
             payload = await read_json(request)
@@ -260,6 +278,7 @@ def create_app(
         Route("/api/fuse-box", fuse_box, methods=["POST"]),
         Route("/api/recognize", recognize, methods=["POST"]),
         Route("/api/bundle", bundle, methods=["POST"]),
+        Route("/api/lexicon", add_lexicon, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes)

@@ -64,6 +64,9 @@ _SPLIT = re.compile(r"[\s,，、;；]+")
 _SENTENCE_END = re.compile(r"[。！？!?；;，,、]")
 _AUDIO_NATIVE = frozenset({".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".aiff", ".aif"})
 _FUSER_CACHE_SIZE = 8
+#: Hotword files a page may add (each stays in memory until the server stops).
+MAX_UPLOADED_LEXICONS = 32
+_FORMAT_BY_SUFFIX = {".toml": "toml", ".csv": "csv", ".json": "aliyun", ".txt": "funasr"}
 
 
 def parse_hotwords(text: str) -> list[str]:
@@ -294,11 +297,57 @@ class WebService:
                 n += 1
                 name = f"{Path(p).stem}-{n}"
             self.lexicons[name] = LoadedLexicon(name, str(p), tuple(lex.hotwords))
+        self._uploaded = 0
+        self._lexicons_lock = threading.Lock()
         self._fusers: OrderedDict[tuple[Any, ...], Fuser] = OrderedDict()
         self._fusers_lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self.last_call: dict[str, Any] | None = None
         self.jobs_done = 0
+
+    # ------------------------------------------------------------------ lexicons
+    def add_lexicon(self, data: bytes, filename: str, fmt: str = "auto") -> dict[str, Any]:
+        """Offer a hotword file sent from the page, in any format ``hotfuse lexicon
+        import`` reads; ``"auto"`` goes by the suffix (.toml, .csv, .json for Aliyun,
+        anything else one word per line with an optional FunASR weight).
+
+        Raises:
+            InputError: not UTF-8, an unknown format, or too many files added.
+            LexiconError: a line cannot be read (the message names the file and line).
+        """
+        from hotfuse.formats.hotword_files import LexiconFormat, import_lexicon
+
+        name = Path(filename.replace("\\", "/")).name or "hotwords.txt"
+        if fmt == "auto":
+            fmt = _FORMAT_BY_SUFFIX.get(Path(name).suffix.lower(), "funasr")
+        known = [f.value for f in LexiconFormat]
+        if fmt not in known:
+            msg = f"unknown hotword file format {fmt!r}; use auto or one of {', '.join(known)}"
+            raise InputError(msg)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            msg = f"{name}: not UTF-8 text; convert it first (iconv -f GBK -t UTF-8 {name})"
+            raise InputError(msg) from None
+        lex = import_lexicon(text, fmt, path=name)
+        if not lex.hotwords:
+            msg = f"{name}: no hotwords found (read as {fmt}); check the file or the format"
+            raise InputError(msg)
+        with self._lexicons_lock:
+            if self._uploaded >= MAX_UPLOADED_LEXICONS:
+                msg = (
+                    f"{MAX_UPLOADED_LEXICONS} hotword files were added already; restart the "
+                    "page, or pass the lexicons you use with --lexicon"
+                )
+                raise InputError(msg)
+            stem = Path(name).stem or "hotwords"
+            key, n = stem, 1
+            while key in self.lexicons:
+                n += 1
+                key = f"{stem}-{n}"
+            self.lexicons[key] = LoadedLexicon(key, f"{name} (added in the page)", lex.hotwords)
+            self._uploaded += 1
+        return {"name": key, "size": len(lex.hotwords), "format": fmt}
 
     # ------------------------------------------------------------------ fusion
     def _hotwords(self, words: Sequence[str], lexicons: Sequence[str]) -> list[Hotword | str]:

@@ -336,6 +336,34 @@ async function refreshInfo() {
   }
 }
 
+// ------------------------------------------------------------------ hotword files
+function addLexiconBox(name, size, checked) {
+  const label = el("label");
+  const box = el("input", { type: "checkbox", value: name });
+  box.checked = checked;
+  label.append(box, document.createTextNode(` ${name} (${size})`));
+  $("#lexicons").append(label);
+}
+
+async function uploadLexicon() {
+  const input = $("#lex-file");
+  if (!input.files.length) return;
+  const file = input.files[0];
+  const form = new FormData();
+  form.append("lexicon", file, file.name);
+  form.append("format", $("#lex-format").value);
+  setStatus("#lex-status", `Reading ${file.name}…`);
+  try {
+    const lex = await api("/api/lexicon", { method: "POST", body: form });
+    addLexiconBox(lex.name, lex.size, true);
+    setStatus("#lex-status", `Added ${lex.name}: ${lex.size} hotwords (read as ${lex.format}).`);
+  } catch (e) {
+    setStatus("#lex-status", e.message, true);
+  } finally {
+    input.value = "";
+  }
+}
+
 // ------------------------------------------------------------------ start
 async function start() {
   for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
@@ -347,6 +375,7 @@ async function start() {
   $("#batch-jsonl").addEventListener("click", batchJsonl);
   $("#batch-zip").addEventListener("click", batchZip);
   $("#sys-refresh").addEventListener("click", refreshInfo);
+  $("#lex-file").addEventListener("change", uploadLexicon);
   await refreshInfo();
   const info = INFO || { local_only: true, host: "?", port: "?", lexicons: [], has_model: false };
   const binding = $("#binding");
@@ -356,13 +385,7 @@ async function start() {
     binding.textContent = `Listening on ${info.host}:${info.port}: anyone who can reach this machine on the network can use this page (started with --host ${info.host}).`;
     binding.classList.add("exposed");
   }
-  const lex = $("#lexicons");
-  for (const l of info.lexicons) {
-    const label = el("label");
-    const box = el("input", { type: "checkbox", value: l.name });
-    label.append(box, document.createTextNode(` ${l.name} (${l.size})`));
-    lex.append(label);
-  }
+  for (const l of info.lexicons) addLexiconBox(l.name, l.size, false);
   if (!info.has_model) {
     for (const n of document.querySelectorAll(".nomodel")) n.hidden = false;
     for (const id of ["#rec-file", "#rec-record", "#rec-run", "#batch-files", "#batch-run"]) $(id).disabled = true;
