@@ -168,6 +168,52 @@ def test_service_requests_and_errors(tmp_path: Path) -> None:
     assert svc.system_info()["lexicons"] == [{"name": "people", "path": str(lex), "size": 1}]
 
 
+@pytest.mark.parametrize(
+    ("filename", "content", "fmt", "read_as", "words"),
+    [
+        ("names.txt", "伊丽莎白 20\n达西\n", "auto", "funasr", [("伊丽莎白", 1.0), ("达西", 1.0)]),
+        ("hot.txt", "达西\n", "plain", "plain", [("达西", 1.0)]),
+        ("w.toml", '[[entry]]\ntext = "宾利"\nweight = 2\n', "auto", "toml", [("宾利", 2.0)]),
+        ("a.json", '{"达西": 4}', "auto", "aliyun", [("达西", 2.0)]),
+    ],
+)
+def test_add_lexicon_from_the_page(
+    filename: str, content: str, fmt: str, read_as: str, words: list[tuple[str, float]]
+) -> None:
+    svc = WebService()
+    got = svc.add_lexicon(content.encode("utf-8-sig"), filename, fmt)
+    assert (got["format"], got["size"]) == (read_as, len(words))
+    assert [(h.text, h.weight) for h in svc.lexicons[got["name"]].hotwords] == words
+    again = svc.add_lexicon(content.encode(), filename, fmt)
+    assert again["name"] == got["name"] + "-2"  # a second file of that name is kept apart
+    fused = svc.fuse_request({"text": "大西来了", "lexicons": [got["name"]]})
+    assert fused["text"] == Fuser(svc.lexicons[got["name"]].hotwords).fuse("大西来了").text
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "message"),
+    [
+        ("达西".encode("gbk"), "auto", "names.txt: not UTF-8 text; convert it first"),
+        (b"# only a comment\n", "auto", "names.txt: no hotwords found (read as funasr)"),
+        (b"x", "word", "unknown hotword file format 'word'"),
+        (b'[[entry]]\ntext = "a"\nwieght = 2\n', "toml", "unknown field 'wieght'"),
+    ],
+)
+def test_add_lexicon_errors(data: bytes, fmt: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        WebService().add_lexicon(data, "names.txt", fmt)
+
+
+def test_added_lexicons_are_bounded() -> None:
+    from hotfuse.webui.service import MAX_UPLOADED_LEXICONS
+
+    svc = WebService()
+    for _ in range(MAX_UPLOADED_LEXICONS):
+        svc.add_lexicon("达西\n".encode(), "a.txt")
+    with pytest.raises(ValueError, match="hotword files were added already"):
+        svc.add_lexicon("达西\n".encode(), "a.txt")
+
+
 def test_bundle_zip_keeps_names_inside_the_archive() -> None:
     recs: list[dict[str, Any]] = [
         {"file": "../../etc/passwd.wav", "text": "甲", "srt": "1\n00:00:00,000 --> 00:00:01,000\n"},
@@ -272,6 +318,19 @@ def test_api_fuse_endpoint(client: Any) -> None:
     assert r.status_code == 400 and "not JSON" in r.json()["error"]
     r = client.post("/api/fuse", json={"text": "伊丽沙白"})
     assert r.status_code == 400 and "no hotwords" in r.json()["error"]
+
+
+def test_api_add_lexicon(client: Any) -> None:
+    files = {"lexicon": ("names.txt", "达西 20\n".encode(), "text/plain")}
+    r = client.post("/api/lexicon", files=files, data={"format": "auto"})
+    assert r.status_code == 200 and r.json() == {"name": "names", "size": 1, "format": "funasr"}
+    names = [lx["name"] for lx in client.get("/api/info").json()["lexicons"]]
+    assert names == ["people", "names"]
+    r = client.post("/api/fuse", json={"text": "大西来了", "lexicons": ["names"]})
+    assert r.json()["text"] == "达西来了"
+    bad = {"lexicon": ("gbk.txt", "达西".encode("gbk"), "text/plain")}
+    r = client.post("/api/lexicon", files=bad)
+    assert r.status_code == 400 and "not UTF-8" in r.json()["error"]
 
 
 def test_api_headers_limits_and_no_model(client: Any) -> None:
@@ -795,6 +854,37 @@ def test_browser_records_audio_and_recognizes_the_recording(
     assert p.inner_text("#rec-result .original") == own.text
     assert "recording" in (
         p.locator("#rec-result .downloads a").first.get_attribute("download") or ""
+    )
+    assert pg.errors == [] and pg.external() == []
+    pg.close()
+
+
+@pytest.mark.browser
+def test_browser_adds_a_hotword_file_and_fuses_with_it(
+    browser: Any, text_server: Server, tmp_path: Path
+) -> None:
+    words = tmp_path / "names.txt"
+    words.write_text("伊丽莎白 20\n达西\n", encoding="utf-8")
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("达西".encode("gbk"))
+    pg = Page(browser, text_server.url)
+    p = pg.page
+    p.set_input_files("#lex-file", str(gbk))
+    p.wait_for_selector("#lex-status.error")
+    assert "gbk.txt: not UTF-8 text" in p.inner_text("#lex-status")
+    p.set_input_files("#lex-file", str(words))
+    p.wait_for_function(
+        "() => document.querySelector('#lex-status').textContent.startsWith('Added')"
+    )
+    assert p.inner_text("#lex-status") == "Added names: 2 hotwords (read as funasr)."
+    assert p.is_checked("#lexicons input[value='names']")
+    p.fill("#hotwords", "")
+    p.fill("#text-input", "伊丽沙白和大西")
+    p.click("#text-run")
+    p.wait_for_selector("#text-result .fused mark")
+    assert (
+        p.inner_text("#text-result .fused")
+        == Fuser(["伊丽莎白", "达西"]).fuse("伊丽沙白和大西").text
     )
     assert pg.errors == [] and pg.external() == []
     pg.close()
