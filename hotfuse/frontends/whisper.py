@@ -222,6 +222,7 @@ def rebuild_segments(
         loose = [wi for wi in range(n_words) if wi not in owned]
         li = 0
         words: list[NewWord] = []
+        consumed: set[int] = set()
 
         def flush(
             upto: int, i: int = i, loose: list[int] = loose, words: list[NewWord] = words
@@ -243,9 +244,27 @@ def rebuild_segments(
             )
             if n_words and not replaced:
                 continue  # text no word covered: it stays uncovered
-            if replaced:
-                flush(replaced[0])
+            body, t0, t1 = u.text, u.start, u.end
             s, e = u.span[0] - a, u.span[1] - a
+            if replaced:
+                if set(replaced) <= consumed:
+                    continue  # a second replacement inside a word already rewritten
+                flush(replaced[0])
+                consumed.update(replaced)
+                # the new word spans the whole words it touches: their untouched
+                # characters stay in it, and their times bound it
+                ks = [
+                    k
+                    for k, w in enumerate(parsed.token_word)
+                    if w is not None and w[0] == i and w[1] in replaced
+                ]
+                src = parsed.transcript
+                s = omap.pos(src.spans[ks[0]][0]) - a
+                e = omap.pos(src.spans[ks[-1]][1]) - a
+                body = seg_text[s:e]
+                first, last = src.tokens[ks[0]], src.tokens[ks[-1]]
+                t0 = first.start if first.start is not None else t0
+                t1 = last.end if last.end is not None else t1
             lead = " " if s > 0 and seg_text[s - 1].isspace() else ""
             nxt = mine[j + 1].span[0] - a if j + 1 < len(mine) else len(seg_text)
             trail = ""
@@ -265,7 +284,7 @@ def rebuild_segments(
                 for wi in loose[li:]
             ):
                 trail = ""  # a punctuation word of its own follows and is kept
-            words.append(NewWord(lead + u.text + trail, u.start, u.end, u.confidence, None))
+            words.append(NewWord(lead + body + trail, t0, t1, u.confidence, None))
         flush(n_words)
         out.append((seg_text, words))
     return out
