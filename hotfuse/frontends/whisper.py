@@ -223,6 +223,7 @@ def rebuild_segments(
         li = 0
         words: list[NewWord] = []
         consumed: set[int] = set()
+        groups = _word_groups(mine, parsed.token_word, i)
 
         def flush(
             upto: int, i: int = i, loose: list[int] = loose, words: list[NewWord] = words
@@ -248,7 +249,8 @@ def rebuild_segments(
             s, e = u.span[0] - a, u.span[1] - a
             if replaced:
                 if set(replaced) <= consumed:
-                    continue  # a second replacement inside a word already rewritten
+                    continue  # a second replacement inside words already rewritten
+                replaced = groups[j]
                 flush(replaced[0])
                 consumed.update(replaced)
                 # the new word spans the whole words it touches: their untouched
@@ -287,6 +289,36 @@ def rebuild_segments(
             words.append(NewWord(lead + body + trail, t0, t1, u.confidence, None))
         flush(n_words)
         out.append((seg_text, words))
+    return out
+
+
+def _word_groups(
+    units: Sequence[Unit], token_word: Sequence[tuple[int, int] | None], seg: int
+) -> dict[int, list[int]]:
+    """Words of segment ``seg`` each replacement unit rewrites: replacements that touch
+    a common word (``大|是大|是`` with ``大是`` twice) share one new word, so the words
+    of a chain are merged."""
+    touched: list[tuple[int, set[int]]] = []
+    for j, u in enumerate(units):
+        if u.origin is None and u.replaced:
+            ws = {w[1] for k in u.replaced if (w := token_word[k]) is not None and w[0] == seg}
+            if ws:
+                touched.append((j, ws))
+    out: dict[int, list[int]] = {}
+    chain: list[tuple[int, set[int]]] = []
+
+    def close() -> None:
+        words = sorted(set().union(*(ws for _, ws in chain)))
+        for j, _ in chain:
+            out[j] = words
+
+    for j, ws in touched:
+        if chain and not (ws & set().union(*(w for _, w in chain))):
+            close()
+            chain = []
+        chain.append((j, ws))
+    if chain:
+        close()
     return out
 
 
