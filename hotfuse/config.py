@@ -54,7 +54,7 @@ class ScoringModel:
                 msg = f"ScoringModel.{name} has unknown features {bad}; known: {FEATURES}"
                 raise ConfigError(msg)
             for k, v in coefs.items():
-                if not isinstance(v, int | float) or not math.isfinite(v):
+                if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                     msg = f"ScoringModel.{name}[{k!r}] must be a finite number, got {v!r}"
                     raise ConfigError(msg)
             if name == "no_conf" and coefs.get("conf", 0.0) != 0.0:
@@ -146,12 +146,24 @@ class FuseConfig:
             raise ConfigError(msg)
         if isinstance(self.costs, Mapping):
             object.__setattr__(self, "costs", CostTable.from_dict(dict(self.costs)))
+        elif not isinstance(self.costs, CostTable):
+            msg = f"FuseConfig.costs must be a table of costs, got {self.costs!r:.80}"
+            raise ConfigError(msg)
         if isinstance(self.model, Mapping):
-            try:
-                object.__setattr__(self, "model", ScoringModel(**dict(self.model)))
-            except TypeError as exc:
-                msg = f"FuseConfig.model must have 'with_conf' and 'no_conf' tables ({exc})"
-                raise ConfigError(msg) from None
+            model = dict(self.model)
+            tables = [model.get(k) for k in ("with_conf", "no_conf")]
+            if set(model) != {"with_conf", "no_conf"} or not all(
+                isinstance(t, Mapping) and all(isinstance(k, str) for k in t) for t in tables
+            ):
+                msg = (
+                    "FuseConfig.model must have exactly the tables 'with_conf' and 'no_conf', "
+                    f"each mapping feature names to numbers; got {self.model!r:.80}"
+                )
+                raise ConfigError(msg)
+            object.__setattr__(self, "model", ScoringModel(**model))
+        elif not isinstance(self.model, ScoringModel):
+            msg = f"FuseConfig.model must be a table of coefficients, got {self.model!r:.80}"
+            raise ConfigError(msg)
 
     @classmethod
     def coerce(cls, value: FuseConfig | Mapping[str, Any] | None, **overrides: Any) -> FuseConfig:

@@ -22,7 +22,9 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -517,6 +519,30 @@ class CostTable:
     indel_cost: float = 1.0
     feature_scale: float = 0.0
 
+    def __post_init__(self) -> None:
+        from hotfuse.errors import ConfigError
+
+        for name in self.__dataclass_fields__:
+            v = getattr(self, name)
+            if name in ("fuzzy_initials", "fuzzy_finals"):
+                ok = isinstance(v, frozenset) and all(
+                    isinstance(p, frozenset) and len(p) == 2 and all(isinstance(x, str) for x in p)
+                    for p in v
+                )
+                if not ok:
+                    msg = f"costs.{name} must be a list of [a, b] pairs of two different strings"
+                    raise ConfigError(msg)
+                continue
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                msg = f"costs.{name} must be a finite number, got {v!r}"
+                raise ConfigError(msg)
+            positive = name in ("max_cost", "indel_cost")
+            if v < 0 or (positive and v == 0):
+                bound = "above 0" if positive else "0 or more"
+                msg = f"costs.{name}={v!r} must be {bound} (a negative cost deletes characters)"
+                raise ConfigError(msg)
+            object.__setattr__(self, name, float(v))
+
     def initial_cost(self, a: str, b: str) -> float:
         if a == b:
             return 0.0
@@ -565,13 +591,37 @@ class CostTable:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CostTable:
         """Inverse of :meth:`to_dict`; missing keys keep their defaults."""
+        from hotfuse.errors import ConfigError
+
+        if not isinstance(data, dict):
+            msg = f"costs must be a table of cost names to numbers, got {type(data).__name__}"
+            raise ConfigError(msg)
+        known = list(cls.__dataclass_fields__)
+        unknown = sorted(str(k) for k in data if k not in known)
+        if unknown:
+            msg = f"unknown costs {unknown}; known: {', '.join(known)}"
+            raise ConfigError(msg)
         kwargs: dict[str, Any] = {}
         for k, v in data.items():
             if k in ("fuzzy_initials", "fuzzy_finals"):
+                if isinstance(v, str | bytes) or not all(
+                    isinstance(p, list | tuple) and len(p) == 2 for p in _iterable(v)
+                ):
+                    msg = f"costs.{k} must be a list of [a, b] pairs, got {v!r:.80}"
+                    raise ConfigError(msg)
                 kwargs[k] = frozenset(frozenset(p) for p in v)
             else:
-                kwargs[k] = float(v)
+                kwargs[k] = v  # checked in __post_init__
         return cls(**kwargs)
+
+
+def _iterable(value: object) -> list[object]:
+    if not isinstance(value, Iterable):
+        return [None]  # not iterable: fails the caller's check
+    try:
+        return list(value)
+    except TypeError:
+        return [None]  # not iterable: fails the caller's check
 
 
 def _strip_medial(final: str) -> str:
