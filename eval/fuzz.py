@@ -54,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 test_fuzz.run_property(name, args.examples, seed)
             except Exception as exc:  # a property failed: report it, keep fuzzing
-                last = traceback.format_exception_only(exc)[-1].strip()
+                lines = traceback.format_exception_only(exc)  # with hypothesis' notes
+                last = lines[0].strip().splitlines()[0]
                 failures.append((name, seed, last))
-                print(f"FAIL {name} seed={seed}: {last[:300]}", flush=True)
+                print(f"FAIL {name} seed={seed}:\n{''.join(lines)[:4000]}", flush=True)
             if time.monotonic() >= deadline:
                 break
         tried = sum(test_fuzz.TRIED.values())
