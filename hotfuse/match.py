@@ -208,9 +208,22 @@ def _word_char(ch: str) -> bool:
     return any(c.isalnum() and not is_cjk(c) for c in _nfkc(ch))
 
 
+_JOINERS = "'.’"  # inside a word between two letters or digits (don't, 3.5, node.js)
+
+
 def _boundary(text: str, i: int) -> bool:
-    """Whether offset ``i`` of ``text`` is a word boundary (not inside a Latin word)."""
-    return i <= 0 or i >= len(text) or not (_word_char(text[i - 1]) and _word_char(text[i]))
+    """Whether offset ``i`` of ``text`` is a word boundary (not inside a Latin word, as
+    :func:`~hotfuse.transcript.tokenize` reads words: ``torch.AI`` is one word)."""
+    if i <= 0 or i >= len(text):
+        return True
+    before, after = text[i - 1], text[i]
+    if _word_char(before) and _word_char(after):
+        return False
+    if before in _JOINERS and i >= 2 and _word_char(text[i - 2]) and _word_char(after):
+        return False
+    return not (
+        after in _JOINERS and i + 1 < len(text) and _word_char(before) and _word_char(text[i + 1])
+    )
 
 
 def _nfkc(ch: str) -> str:

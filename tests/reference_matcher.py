@@ -20,7 +20,8 @@ from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
   Chinese with Latin letters or digits (``B站``), ignoring case, width and whitespace.
 
 Latin and exact spans start and end at word boundaries: where the span's first (last)
-character is a Latin letter or digit, the character before (after) it is not one.
+character is a Latin letter or digit, the character before (after) it is not one, nor an
+apostrophe or dot with a letter or digit beyond it (``torch.AI`` is one word).
 A span equal to the hotword's own text is never a candidate. The result is the set of
 ``(start, end, hotword, distance)`` with the smallest distance per span and hotword.
 """
@@ -127,12 +128,20 @@ def _latin_word_char(ch: str) -> bool:
     return any(c.isalnum() and not is_cjk(c) for c in _fold(ch))
 
 
+def _inside_word(text: str, i: int) -> bool:
+    """Offset ``i`` falls inside a word: between two letters/digits, or on either side of
+    an apostrophe or dot that stands between two of them (``torch.AI``, ``don't``)."""
+    w = [0 <= k < len(text) and _latin_word_char(text[k]) for k in (i - 2, i - 1, i, i + 1)]
+    joiner = [0 <= k < len(text) and text[k] in "'.’" for k in (i - 1, i)]
+    return (w[1] and w[2]) or (joiner[0] and w[0] and w[2]) or (joiner[1] and w[1] and w[3])
+
+
 def _starts_word(text: str, start: int) -> bool:
-    return start == 0 or not (_latin_word_char(text[start - 1]) and _latin_word_char(text[start]))
+    return start == 0 or not _inside_word(text, start)
 
 
 def _ends_word(text: str, end: int) -> bool:
-    return end == len(text) or not (_latin_word_char(text[end - 1]) and _latin_word_char(text[end]))
+    return end == len(text) or not _inside_word(text, end)
 
 
 def _letters(s: str) -> str:

@@ -37,6 +37,11 @@ CASES = [
     ("and", [Hotword("安妮", aliases=("and",))], "安妮"),
     ("the aws bill", [Hotword("AWS", aliases=("aws",))], "the AWS bill"),
     ("用postgres数据库", [Hotword("PostgreSQL", aliases=("postgres",))], "用PostgreSQL数据库"),
+    # a dot or apostrophe between letters is inside the word, as the tokenizer reads it
+    ("用torch.AI的", [Hotword("人工智能", aliases=("AI",))], "用torch.AI的"),
+    ("ASP.NET", [Hotword("点网", aliases=(".NET",))], "ASP.NET"),
+    ("用.NET开发", [Hotword("点网", aliases=(".NET",))], "用点网开发"),
+    ("我用AI.", [Hotword("人工智能", aliases=("AI",))], "我用人工智能."),
     # spaces inside a matched span stay allowed
     ("用 postgre sql 存", [Hotword("PostgreSQL", aliases=("postgre SQL",))], "用 PostgreSQL 存"),
     # idempotence (finding 2): an alias inside a Latin token no longer splits it
