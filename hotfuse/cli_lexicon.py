@@ -438,6 +438,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
             create=True,
         )
     _note(f"imported {n} entries from {where} ({args.fmt})")
+    from hotfuse.formats.hotword_files import detect_variant
+
+    variant = detect_variant(text, args.fmt)
+    if variant is not None:
+        _note(f"to write this layout back: lexicon export --format {args.fmt} --variant {variant}")
     return 0
 
 

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from hotfuse.errors import LexiconError
-from hotfuse.formats.hotword_files import export_lexicon, guess_format, import_lexicon
+from hotfuse.formats.hotword_files import (
+    detect_variant,
+    export_lexicon,
+    guess_format,
+    import_lexicon,
+)
 from hotfuse.lexicon import Hotword, Lexicon
 
 DATA = Path(__file__).parent / "data" / "hotwords"
@@ -51,6 +56,14 @@ def test_each_layout_round_trips_byte_for_byte(fixture: str, fmt: str, variant: 
     else:
         assert text == original
     assert import_lexicon(text, fmt).hotwords == lex.hotwords
+    # the variant that writes this layout back is the one the import names
+    assert (detect_variant(original, fmt) or _default(fmt)) == variant
+
+
+def _default(fmt: str) -> str | None:
+    return {"capswriter": None, "sherpa-onnx": "text", "funasr": "automodel"}.get(
+        fmt, {"aliyun": "tsv", "tencent": "lines"}.get(fmt)
+    )
 
 
 def test_funasr_websocket_json_round_trips() -> None:

@@ -82,6 +82,7 @@ __all__ = [
     "SHERPA_DEFAULT_SCORE",
     "VARIANTS",
     "LexiconFormat",
+    "detect_variant",
     "export_lexicon",
     "guess_format",
     "import_lexicon",
@@ -649,6 +650,42 @@ def guess_format(text: str, path: str | os.PathLike[str] | None = None) -> str |
     ):
         return "funasr"
     return "plain"
+
+
+def detect_variant(text: str, fmt: LexiconFormat | str) -> str | None:
+    """The export variant that writes ``text``'s layout back (None: the default does).
+
+    >>> detect_variant('[{"text": "阙里人家", "weight": 4}]', "aliyun")
+    'model-studio'
+    >>> detect_variant("阿里巴巴 20\\n", "funasr")
+    'runtime'
+    """
+    fmt = LexiconFormat(fmt)
+    body = text.removeprefix("\ufeff").strip()
+    lines = [ln for _, ln in _clean_lines(body) if not ln.startswith("#")]
+    if fmt is LexiconFormat.ALIYUN and body.startswith(("{", "[")):
+        try:
+            data = json.loads(body)
+        except json.JSONDecodeError:
+            return None
+        if isinstance(data, dict) and isinstance(data.get("Vocab"), dict):
+            return "wordweights"
+        return _aliyun_variant(data)
+    if fmt is LexiconFormat.FUNASR:
+        if body.startswith("{"):
+            return "json"
+        if lines and all(
+            len(p := ln.rsplit(None, 1)) == 2 and _NUMBER_RE.match(p[1]) for ln in lines
+        ):
+            return "runtime"
+        return None
+    if fmt is LexiconFormat.SHERPA_ONNX and lines:
+        words = [[t for t in ln.split() if not t.startswith((":", "#", "@"))] for ln in lines]
+        if all(w and all(_is_cjk(t) and len(t) == 1 for t in w) for w in words):
+            return "cjkchar"  # every line is single characters separated by spaces
+    if fmt is LexiconFormat.TENCENT and len(lines) == 1 and "," in lines[0]:
+        return "inline"
+    return None
 
 
 def _variant(fmt: LexiconFormat, variant: str | None) -> str:
