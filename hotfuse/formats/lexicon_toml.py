@@ -247,7 +247,7 @@ def render_lexicon(
             doc["name"] = name
         if description:
             doc["description"] = description
-        if hotwords:
+        if hotwords and (name or description):  # a blank line after the header only
             doc.add(tomlkit.nl())
     else:
         doc = tomlkit.parse(source.removeprefix("\ufeff"))
