@@ -369,11 +369,17 @@ def shipped_lexicons() -> dict[str, Path]:
 
 
 def find_shipped_lexicon(name: str) -> Path | None:
-    """The file of the shipped lexicon ``name`` (``china-places`` or ``china-places.toml``)."""
-    stem = name.removesuffix(".toml")
-    if not stem or "/" in stem or os.sep in stem:
+    """The file of the shipped lexicon ``name`` (``china-places``, ``china-places.toml`` or
+    ``lexicons/china-places.toml``), or None.
+
+    >>> find_shipped_lexicon("china-places").name, find_shipped_lexicon("x/china-places")
+    ('china-places.toml', None)
+    """
+    p = Path(name)
+    # a bare name, or the repository path the README once gave (lexicons/NAME.toml)
+    if len(p.parts) > 1 and p.parts[-2:-1] != ("lexicons",):
         return None
-    return shipped_lexicons().get(stem)
+    return shipped_lexicons().get(p.name.removesuffix(".toml")) if p.name else None
 
 
 def toml_hint(path: Path | None, text: str) -> str:
