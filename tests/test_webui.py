@@ -248,7 +248,7 @@ def test_missing_web_stack_names_the_extra() -> None:
         "import sys\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'uvicorn':\n"
+        "        if name.split('.')[0] in ('starlette', 'uvicorn'):\n"
         "            raise ModuleNotFoundError(name)\n"
         "sys.meta_path.insert(0, Block())\n"
         "from hotfuse.cli import main\n"
@@ -259,7 +259,7 @@ def test_missing_web_stack_names_the_extra() -> None:
     )
     assert out.returncode == 1
     assert out.stderr.strip() == (
-        "hotfuse: error: uvicorn is not installed (needed for hotfuse webui); "
+        "hotfuse: error: starlette is not installed (needed for hotfuse webui); "
         "install it with: pip install 'hotfuse[webui]'"
     )
 
