@@ -131,3 +131,27 @@ def test_bad_arguments_say_what_to_do() -> None:
         FuseStream(_FUSER, style="chunks")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="hold must be"):
         FuseStream(_FUSER, hold=-1)
+
+
+def test_pending_and_preview_show_the_held_back_tail() -> None:
+    s = _FUSER.stream()
+    assert s.push("请转智能刻").text == ""
+    assert s.pending == "请转智能刻"
+    assert s.preview() == _FUSER.fuse("请转智能刻").text  # what fusing now would give
+    s.push("服")
+    assert s.preview() == "请转智能客服"
+    assert s.finish().text == "请转智能客服" and s.pending == ""
+
+
+def test_sherpa_online_partials_in_the_cumulative_style() -> None:
+    def partial(text: str, final: bool) -> dict[str, object]:
+        times = [0.2 * k for k in range(len(text))]
+        return {"text": text, "tokens": list(text), "timestamps": times,
+                "ys_probs": [-0.1] * len(text), "start_time": 12.0, "is_final": final}  # fmt: skip
+
+    s = _FUSER.stream(style="cumulative", hold=2)
+    parts = [s.push(partial("伊丽沙白来了", False)), s.push(partial("伊丽沙白来了请转", False))]
+    parts.append(s.push(partial("伊丽沙白来了请转智能刻服", True), final=True))
+    assert "".join(p.text for p in parts) == "伊丽莎白来了请转智能客服"
+    assert parts[1].text == "伊丽莎白来了"  # agreed on by both partials, outside the hold
+    assert parts[1].transcript.tokens[0].start == pytest.approx(12.0)  # absolute
