@@ -1,0 +1,869 @@
+"""How Latin terms are said: English pronunciations and their Mandarin syllable readings.
+
+A Latin hotword (``Docker``, ``GPT-4o``, ``SQL``) is split into pieces (camel-case words,
+letter runs, digits, symbols). Each piece has readings from several sources, merged:
+
+* ``cmudict``: the CMU Pronouncing Dictionary (a compact copy ships in ``hotfuse/data``);
+* ``compound``: a word the dictionary lacks, split into dictionary words (``webpack``);
+* ``g2p``: letter-to-sound rules for what is left (``kubernetes``, ``nginx``);
+* ``letters``: the English letter names (``SQL`` -> ``EH1 S K Y UW1 EH1 L``);
+* ``letters-zh``: the Chinese letter names (``诶 比 西``, ``艾克斯``);
+* ``pinyin``: the spelling read as pinyin (``SaaS`` -> ``sa si``), how many speakers say
+  acronyms;
+* digits and symbols in Chinese (``四``, ``点``, ``加加``) and in English (``four``, ``dot``).
+
+English phones are mapped to Mandarin syllables (initial, final; tone free) with graded
+costs, so a term yields a small set of plausible syllable sequences (:func:`spoken_forms`),
+and phone sequences for comparing Latin text by sound (:func:`phone_forms`,
+:func:`word_phones`, :func:`phone_distance`). Everything loads on first use and is cached
+per term; nothing here touches the network.
+
+Example:
+    >>> "dao ke" in [f.pinyin for f in spoken_forms("Docker")]
+    True
+    >>> spoken_forms("Python")[0].pinyin, spoken_forms("Python")[0].phones
+    ('pai sen', 'P AY1 TH AA0 N')
+    >>> english_zipf("water") > 5 > english_zipf("kubernetes")
+    True
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from hotfuse.phonetics import Syllable, syllable
+
+__all__ = [
+    "PhoneForm",
+    "SpokenForm",
+    "english_zipf",
+    "g2p",
+    "is_latin_term",
+    "phone_distance",
+    "phone_forms",
+    "phones_to_pinyin",
+    "pronunciations",
+    "spoken_forms",
+    "word_phones",
+]
+
+Phones = tuple[str, ...]
+
+# ----------------------------------------------------------------------------- data files
+_lock = threading.Lock()
+_tables: dict[str, dict[str, str]] = {}
+
+
+def _table(name: str) -> dict[str, str]:
+    got = _tables.get(name)
+    if got is not None:
+        return got
+    with _lock:
+        if name not in _tables:
+            raw = resources.files("hotfuse").joinpath("data", name).read_bytes()
+            table: dict[str, str] = {}
+            for line in gzip.decompress(raw).decode("utf-8").splitlines():
+                k, _, v = line.partition("\t")
+                if k:
+                    table[k] = v
+            _tables[name] = table
+    return _tables[name]
+
+
+def _cmu(word: str) -> tuple[Phones, ...]:
+    v = _table("cmudict.tsv.gz").get(word.lower())
+    return tuple(tuple(p.split()) for p in v.split("|")) if v else ()
+
+
+def english_zipf(word: str) -> float:
+    """Zipf frequency of an English word (log10 per billion words; 0 when rare or unknown).
+
+    From wordfreq's English list (words at Zipf 2.5 and above; CC BY-SA 4.0 data).
+
+    >>> english_zipf("the"), english_zipf("could") > 6, english_zipf("grafana")
+    (7.73, True, 0.0)
+    """
+    v = _table("en_freq.tsv.gz").get(word.lower())
+    return int(v) / 100 if v else 0.0
+
+
+# ----------------------------------------------------------------------------- phones
+VOWELS = frozenset(
+    ["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"]
+)
+
+# English letter names (as the CMU dictionary gives them)
+LETTER_PHONES: dict[str, Phones] = {
+    k: tuple(v.split())
+    for k, v in {
+        "a": "EY1", "b": "B IY1", "c": "S IY1", "d": "D IY1", "e": "IY1", "f": "EH1 F",
+        "g": "JH IY1", "h": "EY1 CH", "i": "AY1", "j": "JH EY1", "k": "K EY1", "l": "EH1 L",
+        "m": "EH1 M", "n": "EH1 N", "o": "OW1", "p": "P IY1", "q": "K Y UW1", "r": "AA1 R",
+        "s": "EH1 S", "t": "T IY1", "u": "Y UW1", "v": "V IY1", "w": "D AH1 B AH0 L Y UW0",
+        "x": "EH1 K S", "y": "W AY1", "z": "Z IY1",
+    }.items()
+}  # fmt: skip
+
+# The letter names Chinese speakers use (诶 比 西 ... 艾克斯), most usual first.
+LETTERS_ZH: dict[str, tuple[str, ...]] = {
+    "a": ("ei", "a"), "b": ("bi",), "c": ("xi", "sei"), "d": ("di",), "e": ("yi",),
+    "f": ("ai fu", "ei fu"), "g": ("ji",), "h": ("ai qi", "ei qi"), "i": ("ai",),
+    "j": ("jie", "zhei"), "k": ("kai", "kei"), "l": ("ai le", "ai er", "ai ou"),
+    "m": ("ai mu", "en mu"), "n": ("en",), "o": ("ou",), "p": ("pi",), "q": ("qiu", "kou"),
+    "r": ("a er", "a"), "s": ("ai si",), "t": ("ti",), "u": ("you",), "v": ("wei", "wei yi"),
+    "w": ("da bu liu",), "x": ("ai ke si",), "y": ("wai",), "z": ("zei", "zi"),
+}  # fmt: skip
+
+_DIGITS_ZH = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# symbols inside terms: Chinese readings, English words (None: usually silent)
+_SYMBOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    ".": (("dian",), ("dot", "point")),
+    "+": (("jia",), ("plus",)),
+    "#": (("jing",), ("sharp",)),
+    "-": (("", "gang"), ("", "dash")),
+    "_": (("", "xia hua xian"), ("", "underscore")),
+    "/": (("", "xie gang"), ("", "slash")),
+    "&": (("he",), ("and",)),
+    "@": (("",), ("at",)),
+    "'": (("",), ("",)),
+    " ": (("",), ("",)),
+}
+
+
+# ----------------------------------------------------------------------------- G2P rules
+# Letter-to-sound rules for words the dictionary lacks: (grapheme, right context, phones),
+# longest grapheme first; the right context is a regex matched after the grapheme.
+_G2P_RULES: tuple[tuple[str, str, str], ...] = (
+    ("tion", "", "SH AH0 N"), ("sion", "", "ZH AH0 N"), ("ture", "", "CH ER0"),
+    ("eigh", "", "EY1"), ("ough", "", "AO1"), ("augh", "", "AO1"), ("igh", "", "AY1"),
+    ("tch", "", "CH"), ("dge", "", "JH"), ("sch", "", "S K"), ("que", "$", "K"),
+    ("ph", "", "F"), ("sh", "", "SH"), ("ch", "", "CH"), ("th", "", "TH"), ("ck", "", "K"),
+    ("ng", "$|[^aeiouy]", "NG"), ("qu", "", "K W"), ("wh", "", "W"), ("wr", "", "R"),
+    ("kn", "", "N"), ("gn", "$", "N"), ("ee", "", "IY1"), ("ea", "", "IY1"), ("oo", "", "UW1"),
+    ("ou", "", "AW1"), ("ow", "", "OW1"), ("oa", "", "OW1"), ("oi", "", "OY1"), ("oy", "", "OY1"),
+    ("ai", "", "EY1"), ("ay", "", "EY1"), ("au", "", "AO1"), ("aw", "", "AO1"), ("ei", "", "EY1"),
+    ("ey", "", "EY1"), ("ie", "$", "AY1"), ("ie", "", "IY1"), ("ue", "", "UW1"), ("ew", "", "UW1"),
+    ("er", "$|[^aeiouy]", "ER0"), ("ir", "$|[^aeiouy]", "ER1"), ("ur", "$|[^aeiouy]", "ER1"),
+    ("ar", "$|[^aeiouy]", "AA1 R"), ("or", "$|[^aeiouy]", "AO1 R"),
+    ("a", "[^aeiouy]e$", "EY1"), ("i", "[^aeiouy]e$", "AY1"), ("o", "[^aeiouy]e$", "OW1"),
+    ("u", "[^aeiouy]e$", "UW1"), ("e", "$", ""), ("es", "$", "IY1 Z"),
+    ("u", "[^aeiouy][aeiouy]", "UW1"),
+    ("a", "", "AE1"), ("e", "", "EH1"), ("i", "", "IH1"), ("o", "", "AA1"), ("u", "", "AH1"),
+    ("y", "$", "IY0"), ("y", "[aeiou]", "Y"), ("y", "", "IH1"),
+    ("c", "[eiy]", "S"), ("c", "", "K"), ("g", "[eiy]", "JH"), ("g", "", "G"),
+    ("x", "", "K S"), ("s", "[aeiou]", "S"), ("z", "", "Z"),
+    ("b", "", "B"), ("d", "", "D"), ("f", "", "F"), ("h", "", "HH"), ("j", "", "JH"),
+    ("k", "", "K"), ("l", "", "L"), ("m", "", "M"), ("n", "", "N"), ("p", "", "P"),
+    ("q", "", "K"), ("r", "", "R"), ("s", "", "S"), ("t", "", "T"), ("v", "", "V"),
+    ("w", "", "W"),
+)  # fmt: skip
+_G2P_COMPILED = tuple((g, re.compile(c) if c else None, tuple(p.split())) for g, c, p in _G2P_RULES)
+
+
+@lru_cache(maxsize=4096)
+def g2p(word: str) -> Phones:
+    """Letter-to-sound rules for a word the dictionary lacks (one plausible reading).
+
+    >>> " ".join(g2p("kubernetes"))
+    'K UW1 B ER0 N EH1 T IY1 Z'
+    >>> " ".join(g2p("grafana"))
+    'G R AE1 F AE1 N AE1'
+    """
+    w = word.lower()
+    if len(w) == 2 and w[1] == "y" and w[0] not in "aeiou":
+        return (*g2p(w[0] + "x")[:1], "AY1")  # py, my: the y says its name
+    out: list[str] = []
+    i = 0
+    while i < len(w):
+        if i > 0 and w[i] == w[i - 1] and w[i] not in "aeiou":
+            i += 1  # a doubled consonant is said once
+            continue
+        for g, ctx, phones in _G2P_COMPILED:
+            if w.startswith(g, i) and (ctx is None or ctx.match(w, i + len(g))):
+                if g == "e" and phones == () and i == 0:
+                    continue
+                out.extend(phones)
+                i += len(g)
+                break
+        else:
+            i += 1  # not a letter: ignore
+    return tuple(out)
+
+
+def _compound(word: str) -> Phones | None:
+    """A word split into dictionary words of 3+ letters (fewest parts), or None."""
+    w = word.lower()
+    n = len(w)
+    if n < 6:
+        return None
+    best: list[tuple[int, Phones] | None] = [None] * (n + 1)
+    best[0] = (0, ())
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for j in range(i + 3, n + 1):
+            prons = _cmu(w[i:j])
+            if prons and (j - i >= 4 or j == n or i == 0):
+                cand = (cur[0] + 1, cur[1] + prons[0])
+                old = best[j]
+                if old is None or cand[0] < old[0]:
+                    best[j] = cand
+    got = best[n]
+    return got[1] if got is not None and got[0] >= 2 else None
+
+
+@lru_cache(maxsize=8192)
+def pronunciations(word: str) -> tuple[tuple[Phones, str], ...]:
+    """English pronunciations of one alphabetic word, with their source, best first.
+
+    >>> [(" ".join(p), s) for p, s in pronunciations("webpack")]
+    [('W EH1 B P AE1 K', 'compound'), ('W EH1 B P AE1 K', 'g2p')]
+    >>> pronunciations("redis")[0][1]
+    'g2p'
+    """
+    out: list[tuple[Phones, str]] = [(p, "cmudict") for p in _cmu(word)[:2]]
+    if not out:
+        comp = _compound(word)
+        if comp:
+            out.append((comp, "compound"))
+    if not any(s == "cmudict" for _, s in out):
+        out.append((g2p(word), "g2p"))
+    return tuple(p for p in out if p[0])
+
+
+@lru_cache(maxsize=65536)
+def word_phones(word: str) -> tuple[Phones, ...]:
+    """How a word in a transcript is most likely said (for comparing Latin text by sound).
+
+    Single letters are letter names, digits English number words, everything else the
+    dictionary or the rules.
+
+    >>> [" ".join(p) for p in word_phones("x")], [" ".join(p) for p in word_phones("cotton")]
+    (['EH1 K S'], ['K AA1 T AH0 N', 'K AO1 T AH0 N'])
+    """
+    w = word.lower()
+    if len(w) == 1 and w in LETTER_PHONES:
+        return (LETTER_PHONES[w],)
+    if w.isdigit():
+        return (tuple(ph for d in w for ph in _cmu(_DIGIT_WORDS[int(d)])[0]),)
+    if not w.isalpha() or not w.isascii():
+        return ()
+    return tuple(p for p, _ in pronunciations(w))
+
+
+# ----------------------------------------------------------------------------- phones -> pinyin
+def _legal() -> frozenset[tuple[str, str]]:
+    from pypinyin import pinyin_dict
+
+    from hotfuse.phonetics import _mark_to_tone3
+
+    out: set[tuple[str, str]] = set()
+    for raw in pinyin_dict.pinyin_dict.values():
+        for marked in raw.split(","):
+            s = syllable(_mark_to_tone3(marked.strip()))
+            out.add((s[0], s[1]))
+    return frozenset(out)
+
+
+_LEGAL: frozenset[tuple[str, str]] | None = None
+
+
+def _is_legal(ini: str, fin: str) -> bool:
+    global _LEGAL
+    if _LEGAL is None:
+        _LEGAL = _legal()
+    return (ini, fin) in _LEGAL
+
+
+# onset consonant -> (initial, cost); "w"/"y" are glides (a u/i medial on the final)
+_ONSET: dict[str, tuple[tuple[str, float], ...]] = {
+    "B": (("b", 0), ("p", 0.3)), "P": (("p", 0), ("b", 0.2)), "D": (("d", 0), ("t", 0.3)),
+    "T": (("t", 0), ("d", 0.2)), "G": (("g", 0), ("k", 0.3), ("j", 0.2)),
+    "K": (("k", 0), ("g", 0.2), ("q", 0.2)), "F": (("f", 0), ("h", 0.3)),
+    "V": (("w", 0), ("f", 0.1)), "TH": (("s", 0), ("x", 0.2), ("t", 0.4)),
+    "DH": (("d", 0), ("z", 0.3)), "S": (("s", 0), ("x", 0.1), ("sh", 0.3)),
+    "Z": (("z", 0), ("s", 0.1), ("c", 0.3)), "SH": (("sh", 0), ("x", 0.1)),
+    "ZH": (("r", 0), ("zh", 0.2), ("x", 0.3)), "CH": (("ch", 0), ("q", 0.1)),
+    "JH": (("j", 0), ("zh", 0.1)), "HH": (("h", 0), ("x", 0.2), ("", 0.3)),
+    "M": (("m", 0),), "N": (("n", 0),), "NG": (("n", 0.3),), "L": (("l", 0), ("r", 0.3)),
+    "R": (("r", 0), ("l", 0.1), ("w", 0.3)), "W": (("w", 0),), "Y": (("y", 0),),
+}  # fmt: skip
+
+# vowel -> (final, cost); a space separates extra zero-initial syllables (OY -> uo yi)
+_VOWEL: dict[str, tuple[tuple[str, float], ...]] = {
+    "AA": (("a", 0), ("ao", 0.2), ("o", 0.3), ("uo", 0.35)),
+    "AE": (("a", 0), ("ai", 0.2), ("ei", 0.35), ("e", 0.4)),
+    "AH": (("a", 0), ("e", 0.1), ("o", 0.3), ("u", 0.3)),
+    "AO": (("ao", 0), ("o", 0.05), ("uo", 0.1), ("ou", 0.3), ("a", 0.3)),
+    "AW": (("ao", 0), ("ou", 0.3)),
+    "AY": (("ai", 0), ("ei", 0.4)),
+    "EH": (("ei", 0.05), ("e", 0.1), ("ai", 0.15), ("a", 0.3), ("ie", 0.3), ("i", 0.4)),
+    "ER": (("e", 0), ("er", 0.05), ("o", 0.1), ("a", 0.2), ("uo", 0.3)),
+    "EY": (("ei", 0), ("ai", 0.15), ("i", 0.4)),
+    "IH": (("i", 0), ("e", 0.3), ("ei", 0.3)),
+    "IY": (("i", 0), ("ei", 0.4)),
+    "OW": (("ou", 0), ("uo", 0.05), ("o", 0.05), ("ao", 0.2)),
+    "OY": (("uo i", 0), ("ao i", 0.1), ("ao", 0.3)),
+    "UH": (("u", 0), ("ou", 0.2), ("uo", 0.3)),
+    "UW": (("u", 0), ("ou", 0.1), ("v", 0.3), ("iou", 0.3)),
+}
+_UNSTRESSED = (("e", 0.0), ("a", 0.1))  # a reduced vowel (stress 0) may be a schwa
+
+# a consonant not followed by a vowel: a syllable of its own with an epenthetic vowel
+_ALONE: dict[str, tuple[tuple[str, float], ...]] = {
+    "B": (("bu", 0), ("bo", 0.1)), "P": (("pu", 0), ("po", 0.2)), "D": (("de", 0), ("da", 0.3)),
+    "T": (("te", 0), ("ti", 0.2), ("tu", 0.3)), "G": (("ge", 0), ("gu", 0.2)),
+    "K": (("ke", 0), ("ku", 0.2)), "F": (("fu", 0), ("fo", 0.1)),
+    "V": (("fu", 0), ("wu", 0.1), ("wei", 0.3)), "TH": (("si", 0), ("se", 0.2)),
+    "DH": (("de", 0), ("zi", 0.2)), "S": (("si", 0), ("shi", 0.3), ("se", 0.3)),
+    "Z": (("zi", 0), ("si", 0.1), ("ci", 0.3)), "SH": (("shi", 0), ("xi", 0.2)),
+    "ZH": (("ri", 0), ("shi", 0.3)), "CH": (("qi", 0), ("chi", 0.1)),
+    "JH": (("ji", 0), ("zhi", 0.2)), "HH": (("he", 0),), "M": (("mu", 0), ("en", 0.3)),
+    "N": (("en", 0),), "NG": (("eng", 0), ("en", 0.1)), "L": (("er", 0), ("le", 0.1), ("lu", 0.2)),
+    "R": (("er", 0.1), ("lu", 0.3)), "W": (("wu", 0),), "Y": (("yi", 0),),
+}  # fmt: skip
+# a consonant dropped (codas): cost
+_DROP = {"R": 0.0, "T": 0.4, "D": 0.4, "K": 0.5, "G": 0.5, "P": 0.5, "B": 0.5, "L": 0.4,
+         "S": 0.6, "Z": 0.5, "N": 0.5, "M": 0.5, "TH": 0.6, "DH": 0.6, "HH": 0.0, "F": 0.6,
+         "V": 0.5, "Y": 0.3, "W": 0.3}  # fmt: skip
+
+_NASAL_N = {"a": "an", "e": "en", "i": "in", "ei": "en", "ai": "an", "ao": "an", "o": "ong",
+            "uo": "uen", "ou": "ong", "u": "uen", "v": "vn", "ia": "ian", "ie": "ian",
+            "ua": "uan", "iou": "in", "uei": "uen", "er": "en"}  # fmt: skip
+_NASAL_NG = {"a": "ang", "e": "eng", "i": "ing", "ei": "eng", "ai": "ang", "ao": "ang",
+             "o": "ong", "uo": "ong", "ou": "ong", "u": "ong", "v": "iong", "ia": "iang",
+             "ie": "ing", "ua": "uang", "iou": "iong", "uei": "uen", "er": "eng"}  # fmt: skip
+# a glide onset / medial joined to a final
+_GLIDE = {
+    "w": {"a": "ua", "o": "uo", "e": "uo", "ei": "uei", "ai": "uai", "i": "uei", "u": "u",
+          "ao": "uo", "ou": "u", "uo": "uo", "er": "uo", "an": "uan", "en": "uen",
+          "ang": "uang", "eng": "ueng", "in": "uen", "ie": "uei", "iou": "u", "v": "u"},
+    "y": {"a": "ia", "o": "io", "e": "ie", "ei": "ie", "ai": "ia", "i": "i", "u": "iou",
+          "ao": "iao", "ou": "iou", "uo": "io", "er": "ie", "an": "ian", "en": "in",
+          "ang": "iang", "eng": "ing", "in": "in", "ie": "ie", "iou": "iou", "v": "v",
+          "ong": "iong"},
+}  # fmt: skip
+_PALATAL = {"g": "j", "k": "q", "h": "x", "s": "x", "z": "j", "c": "q"}
+
+
+def _make(ini: str, fin: str) -> tuple[str, str] | None:
+    """A legal (initial, final) from an onset and a final, glides resolved, or None."""
+    if ini in ("w", "y"):
+        fin = _GLIDE[ini].get(fin, fin)
+        ini = ""
+    if _is_legal(ini, fin):
+        return (ini, fin)
+    return None
+
+
+def _pinyin_str(ini: str, fin: str) -> str:
+    """Normalised (initial, final) back to a pinyin spelling (``("", "uei")`` -> ``wei``)."""
+    if not ini:
+        if fin.startswith("i"):
+            rest = fin[1:]
+            return "y" + (fin if rest in ("", "n", "ng") else rest)
+        if fin.startswith("u"):
+            rest = fin[1:]
+            return "w" + ("u" if not rest else rest.replace("ei", "ei").replace("en", "en"))
+        if fin.startswith("v"):
+            return "yu" + fin[1:].replace("n", "n")
+        return fin
+    fin2 = {"iou": "iu", "uei": "ui", "uen": "un"}.get(fin, fin)
+    if ini in ("j", "q", "x") and fin2.startswith("v"):
+        fin2 = "u" + fin2[1:]
+    return ini + fin2
+
+
+def _split(s: str) -> list[tuple[str, str]]:
+    return [(lambda x: (x[0], x[1]))(syllable(p)) for p in s.split()]
+
+
+def _vowel_options(v: str) -> list[tuple[str, float]]:
+    base = v.rstrip("012")
+    opts = list(_VOWEL.get(base, ()))
+    if v.endswith("0") and base != "ER":  # reduced: schwa first, the full vowel dearer
+        best = dict(_UNSTRESSED)
+        for f, c in opts:
+            best[f] = min(best.get(f, 9.0), c + 0.1)
+        opts = sorted(best.items(), key=lambda fc: fc[1])
+    return opts
+
+
+@lru_cache(maxsize=16384)
+def phones_to_pinyin(phones: Phones, k: int = 6) -> tuple[tuple[float, tuple[str, ...]], ...]:
+    """The ``k`` cheapest Mandarin readings of an English phone sequence.
+
+    Each consonant-vowel pair becomes a syllable (a nasal coda joins the final), other
+    consonants become syllables of their own with an epenthetic vowel (``S`` -> ``si``)
+    or are dropped (a final ``R``); graded costs rank the readings.
+
+    >>> [(c, " ".join(s)) for c, s in phones_to_pinyin(("D", "AA1", "K", "ER0"), 3)]
+    [(0.0, 'da ke'), (0.2, 'da ge'), (0.2, 'da ka')]
+    """
+    n = len(phones)
+    beam = 12
+    # dp[i]: cheapest (cost, syllables) covering phones[:i]
+    dp: list[dict[tuple[tuple[str, str], ...], float]] = [{} for _ in range(n + 1)]
+    dp[0][()] = 0.0
+
+    def push(j: int, sylls: tuple[tuple[str, str], ...], cost: float) -> None:
+        d = dp[j]
+        old = d.get(sylls)
+        if old is None or cost < old:
+            d[sylls] = cost
+
+    def finals_after(i: int) -> list[tuple[str, float, int]]:
+        """Finals for the vowel at i, with an optional nasal coda: (final, cost, next)."""
+        out: list[tuple[str, float, int]] = []
+        for fin, c in _vowel_options(phones[i]):
+            out.append((fin, c, i + 1))
+            if i + 1 < n and phones[i + 1] in ("N", "M", "NG") and " " not in fin:
+                nas = phones[i + 1]
+                before_vowel = (i + 2 < n and phones[i + 2] in VOWELS) or (
+                    i + 2 < n and phones[i + 2].rstrip("012") in VOWELS
+                )
+                extra = 0.3 if before_vowel else 0.0
+                if nas == "M":
+                    extra += 0.15
+                main, alt = (_NASAL_NG, _NASAL_N) if nas == "NG" else (_NASAL_N, _NASAL_NG)
+                if fin in main:
+                    out.append((main[fin], c + extra, i + 2))
+                    if before_vowel:  # the nasal closes this syllable and opens the next
+                        out.append((main[fin], c + 0.1, i + 1))
+                if fin in alt:
+                    out.append((alt[fin], c + extra + 0.15, i + 2))
+        return out
+
+    def is_vowel(i: int) -> bool:
+        return i < n and phones[i].rstrip("012") in VOWELS
+
+    for i in range(n):
+        if not dp[i]:
+            continue
+        states = sorted(dp[i].items(), key=lambda kv: kv[1])[:beam]
+        ph = phones[i]
+        base = ph.rstrip("012")
+        moves: list[tuple[tuple[tuple[str, str], ...], float, int]] = []
+        if base in VOWELS:
+            for fin, c, j in finals_after(i):
+                parts = fin.split()
+                made = _make("", parts[0])
+                if made is None:
+                    continue
+                extra = [p for p in (_make("", x) for x in parts[1:]) if p]
+                moves.append(((made, *extra), c + 0.1, j))  # no onset: a little dearer
+        else:
+            onset_next = i + 1
+            medial = ""
+            if is_vowel(i + 1):
+                pass
+            elif (
+                i + 2 < n
+                and phones[i + 1] in ("W", "Y")
+                and is_vowel(i + 2)
+                and base
+                not in (
+                    "W",
+                    "Y",
+                )
+            ):
+                medial = "w" if phones[i + 1] == "W" else "y"
+                onset_next = i + 2
+            if is_vowel(onset_next):
+                for ini, ci in _ONSET.get(base, ()):
+                    for fin, cf, j in finals_after(onset_next):
+                        parts = fin.split()
+                        first = parts[0]
+                        if medial:
+                            first = _GLIDE[medial].get(first, first)
+                            if medial == "y" and ini in _PALATAL:
+                                ini2 = _PALATAL[ini]
+                                made2 = _make(ini2, first)
+                                if made2:
+                                    extra = [p for p in (_make("", x) for x in parts[1:]) if p]
+                                    moves.append(((made2, *extra), ci + cf + 0.1, j))
+                        if medial and ini in ("w", "y"):
+                            continue  # a glide onset takes no second glide
+                        made = _make(ini, first)
+                        if made is None and ini in _PALATAL and first.startswith("i"):
+                            made = _make(_PALATAL[ini], first)
+                            ci2 = ci + 0.1
+                        else:
+                            ci2 = ci
+                        if made is None:
+                            continue
+                        extra = [p for p in (_make("", x) for x in parts[1:]) if p]
+                        moves.append(((made, *extra), ci2 + cf, j))
+            for s, c in _ALONE.get(base, ()):
+                moves.append((tuple(_split(s)), c + 0.15, i + 1))
+            if base in _DROP and not is_vowel(i + 1) and (i > 0 or n == 1):
+                moves.append(((), _DROP[base], i + 1))
+        for sylls, cost in states:
+            for add, c, j in moves:
+                push(j, sylls + add, cost + c)
+        if len(dp[i + 1]) > 4 * beam:
+            dp[i + 1] = dict(sorted(dp[i + 1].items(), key=lambda kv: kv[1])[: 2 * beam])
+    best = heapq.nsmallest(k, dp[n].items(), key=lambda kv: (kv[1], kv[0]))
+    return tuple((round(c, 6), tuple(_pinyin_str(a, b) for a, b in s)) for s, c in best if s)
+
+
+# ----------------------------------------------------------------------------- terms
+@dataclass(frozen=True, slots=True)
+class SpokenForm:
+    """One way a Latin term may be heard by a Chinese recognizer.
+
+    Attributes:
+        pinyin: toneless syllables separated by spaces (``"dao ke"``).
+        source: where it came from (``cmudict``, ``g2p``, ``letters``, ``letters-zh``,
+            ``pinyin``, ``user``; pieces from several sources are joined with ``+``).
+        phones: the English phones it was mapped from, when any (``"D AA1 K ER0"``).
+        cost: generation cost: 0 for the most usual reading, higher for less likely ones.
+    """
+
+    pinyin: str
+    source: str
+    phones: str
+    cost: float
+
+    @property
+    def syllables(self) -> tuple[Syllable, ...]:
+        """Tone-free syllables (tone 5: any tone costs the neutral-tone difference)."""
+        return tuple(syllable(p + "5") for p in self.pinyin.split())
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneForm:
+    """An English phone sequence a Latin term may be said as (for Latin text)."""
+
+    phones: Phones
+    source: str
+    cost: float
+
+
+_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^\sA-Za-z0-9]|\s+")
+
+
+def is_latin_term(text: str) -> bool:
+    """True for a term written in Latin letters (digits and symbols allowed, no Han).
+
+    >>> is_latin_term("GPT-4o"), is_latin_term("Node.js"), is_latin_term("B站"), is_latin_term("42")
+    (True, True, False, False)
+    """
+    return (
+        bool(text)
+        and text.isascii()
+        and any(ch.isalpha() for ch in text)
+        and all(ch.isalnum() or ch in " .+#-_/&@'" for ch in text)
+    )
+
+
+def _pieces(term: str) -> list[str]:
+    return [p for p in _PIECE.findall(term) if p]
+
+
+# piece readings: (cost, pinyin syllables, source, phones)
+_Reading = tuple[float, tuple[str, ...], str, str]
+
+
+def _is_acronym(piece: str) -> bool:
+    p = piece
+    if len(p) == 1:
+        return True
+    if p.isupper() and len(p) <= 5:
+        return True
+    return not any(ch in "aeiouy" for ch in p.lower())
+
+
+def _pinyin_reading(letters: str) -> list[tuple[float, tuple[str, ...]]]:
+    """The spelling read as pinyin: legal syllables, leftover consonants given a vowel."""
+    w = letters.lower()
+    w = re.sub(r"([aeiou])\1", r"\1", w)  # saas -> sas
+    n = len(w)
+    best: list[tuple[float, tuple[str, ...]] | None] = [None] * (n + 1)
+    best[0] = (0.0, ())
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            chunk = w[i:j]
+            s = syllable(chunk.replace("v", "v") + "5")
+            if (s[0], s[1]) in _legal_cache() and not (j - i == 1 and chunk not in "aeo"):
+                c = cur[0]
+            elif j - i == 1 and chunk in _EPENTHETIC:
+                chunk = _EPENTHETIC[chunk]
+                c = cur[0] + 0.3
+            else:
+                continue
+            cand = (c, (*cur[1], chunk))
+            old = best[j]
+            if old is None or (cand[0], len(cand[1])) < (old[0], len(old[1])):
+                best[j] = cand
+    got = best[n]
+    return [got] if got is not None and got[1] else []
+
+
+_EPENTHETIC = {"b": "bu", "c": "ci", "d": "de", "f": "fu", "g": "ge", "h": "he", "j": "ji",
+               "k": "ke", "l": "le", "m": "mu", "n": "en", "p": "pu", "q": "qi", "r": "er",
+               "s": "si", "t": "te", "w": "wu", "x": "xi", "z": "zi", "i": "yi", "u": "wu",
+               "v": "wei", "y": "yi"}  # fmt: skip
+
+
+def _legal_cache() -> frozenset[tuple[str, str]]:
+    global _LEGAL
+    if _LEGAL is None:
+        _LEGAL = _legal()
+    return _LEGAL
+
+
+def _from_phones(phones: Phones, source: str, extra: float, k: int) -> list[_Reading]:
+    return [(extra + c, s, source, " ".join(phones)) for c, s in phones_to_pinyin(phones, k)]
+
+
+def _letter_readings(piece: str, extra: float) -> list[_Reading]:
+    letters = piece.lower()
+    out: list[_Reading] = []
+    ph = tuple(p for ch in letters for p in LETTER_PHONES.get(ch, ()))
+    if ph:
+        out += _from_phones(ph, "letters", extra + 0.05, 2)
+    # the Chinese letter names, first choice for every letter, then one second choice
+    zh = [LETTERS_ZH.get(ch, ("",)) for ch in letters]
+    first = tuple(s for opts in zh for s in opts[0].split())
+    out.append((extra, first, "letters-zh", ""))
+    for i, opts in enumerate(zh):
+        for alt in opts[1:2]:
+            seq = [o[0] for o in zh]
+            seq[i] = alt
+            out.append((extra + 0.15, tuple(s for x in seq for s in x.split()), "letters-zh", ""))
+    return out
+
+
+def _piece_readings(piece: str, k: int) -> list[_Reading]:
+    if piece.isspace():
+        return [(0.0, (), "", "")]
+    if piece.isdigit():
+        out: list[_Reading] = [(0.0, tuple(_DIGITS_ZH[int(d)] for d in piece), "digits-zh", "")]
+        if len(piece) == 2 and piece[0] != "0":
+            tens, ones = int(piece[0]), int(piece[1])
+            sylls = (*(() if tens == 1 else (_DIGITS_ZH[tens],)), "shi")
+            sylls += (_DIGITS_ZH[ones],) if ones else ()
+            out.append((0.05, sylls, "digits-zh", ""))
+        ph = word_phones(piece)
+        if ph and ph[0]:
+            out += _from_phones(ph[0], "digits-en", 0.1, 2)
+        return out
+    if not piece.isalpha():
+        zh, en = _SYMBOLS.get(piece, (("",), ("",)))
+        out = [(0.1 * i, tuple(z.split()), "symbol-zh", "") for i, z in enumerate(zh)]
+        for word in en:
+            if word:
+                ph = _cmu(word)
+                if ph:
+                    out += _from_phones(ph[0], "symbol-en", 0.1, 2)
+            else:
+                out.append((0.0, (), "symbol-en", ""))
+        return out
+    out = []
+    acronym = _is_acronym(piece)
+    word_extra = 0.2 if acronym else 0.0
+    for i, (pron, src) in enumerate(pronunciations(piece)):
+        if acronym and src != "cmudict":
+            continue  # an acronym is not sounded out by rules
+        out += _from_phones(pron, src, word_extra + 0.1 * i + (0.1 if src == "g2p" else 0), k)
+    if acronym or len(piece) <= 4:
+        out += _letter_readings(piece, 0.0 if acronym else 0.5)
+    for c, s in _pinyin_reading(piece):
+        out.append((c + (0.1 if acronym or len(piece) <= 4 else 0.4), s, "pinyin", ""))
+    return out
+
+
+def _join_source(a: str, b: str) -> str:
+    """``cmudict`` + ``letters-zh`` -> ``cmudict+letters-zh``; a repeated source once."""
+    if not b or b == a.rpartition("+")[2]:
+        return a
+    return f"{a}+{b}" if a else b
+
+
+def _combine(per_piece: Sequence[list[_Reading]], k: int) -> list[_Reading]:
+    combos: list[_Reading] = [(0.0, (), "", "")]
+    for readings in per_piece:
+        nxt: dict[tuple[str, ...], _Reading] = {}
+        for c0, s0, src0, ph0 in combos:
+            for c1, s1, src1, ph1 in readings:
+                s = s0 + s1
+                src = (
+                    src0
+                    if not src1 or src1 == src0.rpartition("+")[2]
+                    else (f"{src0}+{src1}" if src0 else src1)
+                )
+                ph = f"{ph0} {ph1}".strip()
+                cand = (round(c0 + c1, 6), s, src, ph)
+                old = nxt.get(s)
+                if old is None or cand[0] < old[0]:
+                    nxt[s] = cand
+        combos = heapq.nsmallest(3 * k, nxt.values(), key=lambda r: (r[0], r[1]))
+    return combos
+
+
+@lru_cache(maxsize=16384)
+def spoken_forms(term: str, max_forms: int = 8) -> tuple[SpokenForm, ...]:
+    """Plausible Mandarin syllable sequences for a Latin term, cheapest first.
+
+    Forms costlier than the best by more than 1.0, or with fewer than 2 syllables, are
+    left out; ``()`` for a term with no Latin letters.
+
+    >>> [(f.pinyin, f.source) for f in spoken_forms("SQL")][:2]
+    [('ai si qiu ai le', 'letters-zh'), ('ai si kou ai le', 'letters-zh')]
+    >>> [f.pinyin for f in spoken_forms("Vue3")][:2]
+    ['fu you san', 'wu you san']
+    >>> spoken_forms("C++")[0].pinyin
+    'xi jia jia'
+    """
+    if not is_latin_term(term):
+        return ()
+    pieces = _pieces(term)
+    per_piece = [_piece_readings(p, max_forms) for p in pieces]
+    combos = [c for c in _combine(per_piece, max_forms) if len(c[1]) >= 2]
+    if len(pieces) > 1 and term.isalpha():  # SaaS, GitHub: the whole word may be listed
+        for pron in _cmu(term)[:1]:
+            combos += [c for c in _from_phones(pron, "cmudict", 0.0, max_forms) if len(c[1]) >= 2]
+    if not combos:
+        return ()
+    best = min(c[0] for c in combos)
+    out: list[SpokenForm] = []
+    seen: set[str] = set()
+    for c, s, src, ph in sorted(combos, key=lambda r: (r[0], r[1])):
+        py = " ".join(s)
+        if c > best + 1.0 or py in seen:
+            continue
+        seen.add(py)
+        out.append(SpokenForm(py, src or "letters", ph, c))
+        if len(out) >= max_forms:
+            break
+    return tuple(out)
+
+
+@lru_cache(maxsize=16384)
+def phone_forms(term: str, max_forms: int = 6) -> tuple[PhoneForm, ...]:
+    """English phone sequences a Latin term may be said as, cheapest first.
+
+    >>> [(" ".join(f.phones), f.source) for f in phone_forms("Kotlin")][:1]
+    [('K AA1 T L IH1 N', 'compound')]
+    >>> " ".join(phone_forms("SQL")[0].phones)
+    'EH1 S K Y UW1 EH1 L'
+    """
+    if not is_latin_term(term):
+        return ()
+    per: list[list[tuple[float, Phones, str]]] = []
+    for piece in _pieces(term):
+        opts: list[tuple[float, Phones, str]] = []
+        if piece.isspace():
+            continue
+        if piece.isdigit():
+            opts.append((0.0, word_phones(piece)[0], "digits-en"))
+        elif not piece.isalpha():
+            _zh, en = _SYMBOLS.get(piece, ((), ("",)))
+            for w in en:
+                ph = _cmu(w)[0] if w and _cmu(w) else ()
+                opts.append((0.0 if not w else 0.1, ph, "symbol-en"))
+        else:
+            acronym = _is_acronym(piece)
+            for i, (ph, src) in enumerate(pronunciations(piece)):
+                if acronym and src != "cmudict":
+                    continue
+                opts.append((0.1 * i + (0.2 if acronym else 0.0), ph, src))
+            if acronym or len(piece) <= 4:
+                letters = tuple(p for ch in piece.lower() for p in LETTER_PHONES.get(ch, ()))
+                opts.append((0.0 if acronym else 0.5, letters, "letters"))
+        per.append(opts)
+    combos: list[tuple[float, Phones, str]] = [(0.0, (), "")]
+    for opts in per:
+        combos = heapq.nsmallest(
+            3 * max_forms,
+            [
+                (
+                    c0 + c1,
+                    p0 + p1,
+                    s0 if s1 == s0.rpartition("+")[2] else (f"{s0}+{s1}" if s0 else s1),
+                )
+                for c0, p0, s0 in combos
+                for c1, p1, s1 in opts
+            ],
+            key=lambda r: (r[0], r[1]),
+        )
+    if len(per) > 1 and term.isalpha():
+        combos = [(0.0, ph, "cmudict") for ph in _cmu(term)[:1]] + combos
+    out: list[PhoneForm] = []
+    seen: set[Phones] = set()
+    for c, p, s in sorted(combos, key=lambda r: r[0]):
+        if p and p not in seen:
+            seen.add(p)
+            out.append(PhoneForm(p, s, round(c, 6)))
+    return tuple(out[:max_forms])
+
+
+# ----------------------------------------------------------------------------- distance
+_CLOSE: dict[frozenset[str], float] = {}
+
+
+def _close(groups: Iterable[tuple[str, ...]], cost: float) -> None:
+    for g in groups:
+        for a in g:
+            for b in g:
+                if a != b:
+                    _CLOSE.setdefault(frozenset((a, b)), cost)
+
+
+_close([("AA", "AO", "AH"), ("IH", "IY"), ("EH", "AE", "EY"), ("UH", "UW"), ("ER", "AH"),
+        ("AO", "OW"), ("AW", "AO"), ("AY", "AE")], 0.25)  # fmt: skip
+_close([("P", "B"), ("T", "D"), ("K", "G"), ("F", "V"), ("S", "Z"), ("SH", "ZH"),
+        ("CH", "JH"), ("TH", "DH"), ("TH", "S"), ("DH", "D"), ("M", "N"), ("N", "NG"),
+        ("ER", "R"), ("W", "UW"), ("Y", "IY"), ("SH", "S"), ("CH", "SH"),
+        ("TH", "F")], 0.3)  # fmt: skip
+_close([("L", "R")], 0.45)
+
+
+def _sub_cost(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    c = _CLOSE.get(frozenset((a, b)))
+    if c is not None:
+        return c
+    if a in VOWELS and b in VOWELS:
+        return 0.5
+    return 1.0
+
+
+def _indel_cost(p: str) -> float:
+    return 0.5 if p in ("AH", "HH", "R", "Y", "W") else 0.8
+
+
+def phone_distance(a: Sequence[str], b: Sequence[str]) -> float:
+    """Weighted edit distance between two phone sequences per phone of ``b`` (stress ignored).
+
+    >>> round(phone_distance(word_phones("cotton")[0], phone_forms("Kotlin")[0].phones), 2)
+    0.22
+    """
+    x = [p.rstrip("012") for p in a]
+    y = [p.rstrip("012") for p in b]
+    if not y:
+        return float("inf")
+    prev = [0.0]
+    for q in y:
+        prev.append(prev[-1] + _indel_cost(q))
+    for p in x:
+        dp_p = _indel_cost(p)
+        cur = [prev[0] + dp_p]
+        for j, q in enumerate(y):
+            cur.append(min(prev[j] + _sub_cost(p, q), prev[j + 1] + dp_p, cur[j] + _indel_cost(q)))
+        prev = cur
+    return round(prev[-1] / len(y), 6)

@@ -1,0 +1,135 @@
+"""English side of cross-script matching: pronunciations, spoken forms, phone distance."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from hotfuse import english
+from hotfuse.english import (
+    is_latin_term,
+    phone_distance,
+    phone_forms,
+    phones_to_pinyin,
+    pronunciations,
+    spoken_forms,
+    word_phones,
+)
+from hotfuse.phonetics import syllable
+
+
+def _pinyins(term: str) -> list[str]:
+    return [f.pinyin for f in spoken_forms(term)]
+
+
+@pytest.mark.parametrize(
+    ("term", "heard"),
+    [
+        ("Docker", "dao ke"),  # 刀客
+        ("Python", "pai sen"),  # 派森
+        ("Kubernetes", "ku bo nei ti zi"),  # 库伯内提斯 (g2p: not in the dictionary)
+        ("Linux", "lin na ke si"),  # 林纳克斯: the nasal closes one syllable, opens the next
+        ("SQL", "ai si qiu ai le"),  # Chinese letter names
+        ("C++", "xi jia jia"),  # symbols in Chinese
+        ("GPT-4o", "ji pi ti si ou"),  # letters, digit in Chinese, letter
+        ("SaaS", "sa si"),  # the whole word is in the dictionary
+        ("K8s", "kai ba ai si"),
+    ],
+)
+def test_spoken_forms_include_the_usual_reading(term: str, heard: str) -> None:
+    assert heard in _pinyins(term)
+
+
+def test_spoken_forms_are_small_sorted_and_cached() -> None:
+    forms = spoken_forms("TensorFlow")
+    assert 1 <= len(forms) <= 8
+    costs = [f.cost for f in forms]
+    assert costs == sorted(costs)
+    assert costs[-1] - costs[0] <= 1.0
+    assert all(len(f.syllables) >= 2 for f in forms)
+    assert all(s[2] == 5 for f in forms for s in f.syllables)  # tone free
+    assert spoken_forms("TensorFlow") is forms
+
+
+def test_every_generated_syllable_is_legal_pinyin() -> None:
+    for term in ("Docker", "Kubernetes", "Vue3", "Node.js", ".NET", "Nginx", "iPhone", "Qt"):
+        for f in spoken_forms(term):
+            for p in f.pinyin.split():
+                ini, fin, _tone = syllable(p)
+                assert english._is_legal(ini, fin), (term, p)
+
+
+def test_non_latin_terms_have_no_forms() -> None:
+    assert spoken_forms("刀客") == ()
+    assert spoken_forms("B站") == ()
+    assert spoken_forms("2024") == ()
+    assert phone_forms("伊丽莎白") == ()
+    assert not is_latin_term("")
+
+
+def test_pronunciation_sources() -> None:
+    assert pronunciations("docker")[0][1] == "cmudict"
+    assert pronunciations("webpack")[0][1] == "compound"
+    assert pronunciations("grafana")[-1][1] == "g2p"
+    assert all(p for p, _ in pronunciations("nginx"))
+
+
+def test_acronyms_are_spelled_first_and_words_are_not() -> None:
+    assert phone_forms("SQL")[0].source == "letters"
+    assert phone_forms("Docker")[0].source == "cmudict"
+    assert all(f.source != "letters" for f in phone_forms("Kubernetes"))
+
+
+def test_word_phones_of_letters_and_digits() -> None:
+    assert word_phones("q") == (("K", "Y", "UW1"),)
+    assert word_phones("4") == (("F", "AO1", "R"),)
+    assert word_phones("中") == ()
+
+
+@pytest.mark.parametrize(
+    ("heard", "term", "close"),
+    [
+        ("cotton", "Kotlin", True),
+        ("radish", "Redis", True),
+        ("docker", "Docker", True),
+        ("water", "Docker", False),
+        ("could", "Claude", True),
+        ("table", "Kotlin", False),
+    ],
+)
+def test_phone_distance(heard: str, term: str, close: bool) -> None:
+    d = min(phone_distance(h, f.phones) for h in word_phones(heard) for f in phone_forms(term))
+    assert (d <= 0.35) == close, d
+
+
+def test_phone_distance_properties() -> None:
+    a = ("K", "AA1", "T")
+    assert phone_distance(a, a) == 0.0
+    assert phone_distance(a, ("K", "AA0", "T")) == 0.0  # stress ignored
+    assert phone_distance((), a) > 0.5
+    assert phone_distance(a, ()) == float("inf")
+
+
+def test_phones_to_pinyin_is_k_best() -> None:
+    got = phones_to_pinyin(("D", "AA1", "K", "ER0"), 4)
+    assert len(got) == 4
+    assert got[0] == (0.0, ("da", "ke"))
+    assert [c for c, _ in got] == sorted(c for c, _ in got)
+
+
+def test_english_zipf() -> None:
+    assert english.english_zipf("time") > 6
+    assert english.english_zipf("Time") == english.english_zipf("time")
+    assert english.english_zipf("zzzqx") == 0.0
+
+
+def test_import_hotfuse_loads_no_english_data() -> None:
+    code = (
+        "import hotfuse, hotfuse.english as e, sys;"
+        "assert not e._tables, e._tables.keys();"
+        "print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
