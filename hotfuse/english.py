@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import gzip
 import heapq
+import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -43,8 +44,10 @@ from hotfuse.phonetics import Syllable, syllable
 __all__ = [
     "PhoneForm",
     "SpokenForm",
+    "english_count",
     "english_zipf",
     "g2p",
+    "hotword_spoken",
     "is_latin_term",
     "phone_distance",
     "phone_forms",
@@ -94,6 +97,28 @@ def english_zipf(word: str) -> float:
     return int(v) / 100 if v else 0.0
 
 
+_JIEBA_TOTAL = 60_101_967  # tokens behind jieba's counts: English counts on the same scale
+
+
+def english_count(text: str) -> int:
+    """How ordinary a span of English words is, as a count on the scale of jieba's dictionary.
+
+    The geometric mean of its words' frequencies (their mean Zipf value), words unknown
+    to the list counting as zero; single letters are left out (in Chinese speech they
+    are spelled acronyms).
+
+    >>> english_count("water") > english_count("cotton") > english_count("kotlin") == 0
+    True
+    >>> english_count("S Q L"), english_count("get hub") > english_count("hub")
+    (0, True)
+    """
+    words = [w for w in re.findall(r"[A-Za-z]+", text) if len(w) > 1]
+    if not words:
+        return 0
+    zipf = sum(english_zipf(w) for w in words) / len(words)
+    return round(10 ** (zipf - 9) * _JIEBA_TOTAL) if zipf > 0 else 0
+
+
 # ----------------------------------------------------------------------------- phones
 VOWELS = frozenset(
     ["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"]
@@ -125,7 +150,7 @@ _DIGITS_ZH = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
 _DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 # symbols inside terms: Chinese readings, English words (None: usually silent)
 _SYMBOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ".": (("dian",), ("dot", "point")),
+    ".": (("dian", ""), ("", "dot", "point")),
     "+": (("jia",), ("plus",)),
     "#": (("jing",), ("sharp",)),
     "-": (("", "gang"), ("", "dash")),
@@ -316,7 +341,7 @@ _VOWEL: dict[str, tuple[tuple[str, float], ...]] = {
     "UH": (("u", 0), ("ou", 0.2), ("uo", 0.3)),
     "UW": (("u", 0), ("ou", 0.1), ("v", 0.3), ("iou", 0.3)),
 }
-_UNSTRESSED = (("e", 0.0), ("a", 0.1))  # a reduced vowel (stress 0) may be a schwa
+_UNSTRESSED = (("e", 0.0), ("a", 0.1), ("i", 0.25))  # a reduced vowel (stress 0) may be a schwa
 
 # a consonant not followed by a vowel: a syllable of its own with an epenthetic vowel
 _ALONE: dict[str, tuple[tuple[str, float], ...]] = {
@@ -362,6 +387,11 @@ def _make(ini: str, fin: str) -> tuple[str, str] | None:
         ini = ""
     if _is_legal(ini, fin):
         return (ini, fin)
+    if ini in ("j", "q", "x") and fin[:1] not in ("i", "v"):
+        # palatals take an i medial: JH AA -> jia, JH EH -> jie
+        fin = _GLIDE["y"].get(fin, "i" + fin)
+        if _is_legal(ini, fin):
+            return (ini, fin)
     return None
 
 
@@ -663,7 +693,11 @@ def _piece_readings(piece: str, k: int) -> list[_Reading]:
         return out
     if not piece.isalpha():
         zh, en = _SYMBOLS.get(piece, (("",), ("",)))
-        out = [(0.1 * i, tuple(z.split()), "symbol-zh", "") for i, z in enumerate(zh)]
+        # later choices cost more; a symbol left unsaid when it is usually said, most
+        out = [
+            (0.0 if i == 0 else (0.3 if not z else 0.2 * i), tuple(z.split()), "symbol-zh", "")
+            for i, z in enumerate(zh)
+        ]
         for word in en:
             if word:
                 ph = _cmu(word)
@@ -715,7 +749,7 @@ def _combine(per_piece: Sequence[list[_Reading]], k: int) -> list[_Reading]:
 
 
 @lru_cache(maxsize=16384)
-def spoken_forms(term: str, max_forms: int = 8) -> tuple[SpokenForm, ...]:
+def spoken_forms(term: str, max_forms: int = 12) -> tuple[SpokenForm, ...]:
     """Plausible Mandarin syllable sequences for a Latin term, cheapest first.
 
     Forms costlier than the best by more than 1.0, or with fewer than 2 syllables, are
@@ -823,7 +857,8 @@ def _close(groups: Iterable[tuple[str, ...]], cost: float) -> None:
                     _CLOSE.setdefault(frozenset((a, b)), cost)
 
 
-_close([("AA", "AO", "AH"), ("IH", "IY"), ("EH", "AE", "EY"), ("UH", "UW"), ("ER", "AH"),
+_close([("AA", "AO", "AH"), ("IH", "IY"), ("AH", "IH"), ("AH", "EH"), ("EH", "AE", "EY"),
+        ("UH", "UW"), ("ER", "AH"),
         ("AO", "OW"), ("AW", "AO"), ("AY", "AE")], 0.25)  # fmt: skip
 _close([("P", "B"), ("T", "D"), ("K", "G"), ("F", "V"), ("S", "Z"), ("SH", "ZH"),
         ("CH", "JH"), ("TH", "DH"), ("TH", "S"), ("DH", "D"), ("M", "N"), ("N", "NG"),
@@ -832,6 +867,7 @@ _close([("P", "B"), ("T", "D"), ("K", "G"), ("F", "V"), ("S", "Z"), ("SH", "ZH")
 _close([("L", "R")], 0.45)
 
 
+@lru_cache(maxsize=4096)
 def _sub_cost(a: str, b: str) -> float:
     if a == b:
         return 0.0
@@ -843,27 +879,108 @@ def _sub_cost(a: str, b: str) -> float:
     return 1.0
 
 
+@lru_cache(maxsize=256)
 def _indel_cost(p: str) -> float:
-    return 0.5 if p in ("AH", "HH", "R", "Y", "W") else 0.8
+    return 0.6 if p in ("AH", "HH", "R", "Y", "W") or p in VOWELS else 1.0
 
 
-def phone_distance(a: Sequence[str], b: Sequence[str]) -> float:
+def phone_distance(a: Sequence[str], b: Sequence[str], limit: float = math.inf) -> float:
     """Weighted edit distance between two phone sequences per phone of ``b`` (stress ignored).
 
+    With ``limit``, returns ``inf`` as soon as the distance must exceed it.
+
     >>> round(phone_distance(word_phones("cotton")[0], phone_forms("Kotlin")[0].phones), 2)
-    0.22
+    0.21
+    >>> phone_distance(("K", "AA1", "T"), ("D", "OW1", "G"), limit=0.25)
+    inf
     """
-    x = [p.rstrip("012") for p in a]
-    y = [p.rstrip("012") for p in b]
-    if not y:
-        return float("inf")
+    return _phone_distance(_strip(tuple(a)), _strip(tuple(b)), limit)
+
+
+@lru_cache(maxsize=65536)
+def _strip(phones: Phones) -> Phones:
+    return tuple(p.rstrip("012") for p in phones)
+
+
+def _phone_distance(x: Phones, y: Phones, limit: float) -> float:
+    m = len(y)
+    if not m:
+        return math.inf
+    bound = limit * m + 1e-9
+    indel_y = [_indel_cost(q) for q in y]
     prev = [0.0]
-    for q in y:
-        prev.append(prev[-1] + _indel_cost(q))
+    for c in indel_y:
+        prev.append(prev[-1] + c)
     for p in x:
         dp_p = _indel_cost(p)
         cur = [prev[0] + dp_p]
+        row_min = cur[0]
         for j, q in enumerate(y):
-            cur.append(min(prev[j] + _sub_cost(p, q), prev[j + 1] + dp_p, cur[j] + _indel_cost(q)))
+            sub = 0.0 if p == q else _sub_cost(p, q)
+            v = prev[j] + sub
+            up = prev[j + 1] + dp_p
+            if up < v:
+                v = up
+            left = cur[j] + indel_y[j]
+            if left < v:
+                v = left
+            cur.append(v)
+            if v < row_min:
+                row_min = v
+        if row_min > bound:
+            return math.inf
         prev = cur
-    return round(prev[-1] / len(y), 6)
+    d = prev[-1] / m
+    return round(d, 6) if d <= limit + 1e-9 else math.inf
+
+
+# ----------------------------------------------------------------------------- user forms
+def _is_pinyin_phrase(text: str) -> bool:
+    toks = text.lower().split()
+    if not toks:
+        return False
+    for tok in toks:
+        if not re.fullmatch(r"[a-zv]+[1-5]?", tok):
+            return False
+        ini, fin, _tone = syllable(tok)
+        if not _is_legal(ini, fin):
+            return False
+    return True
+
+
+@lru_cache(maxsize=16384)
+def hotword_spoken(
+    term: str, user: tuple[str, ...] = (), auto: bool = True
+) -> tuple[tuple[SpokenForm, ...], tuple[PhoneForm, ...]]:
+    """The spoken forms of a Latin hotword: the user's (cost 0) and, with ``auto``, the
+    generated ones. A user form is toneless pinyin (``"dao ke"``) or English words
+    (``"engine x"``, read by the dictionary and rules).
+
+    >>> py, ph = hotword_spoken("Nginx", ("engine x",))
+    >>> py[0].pinyin, py[0].source, " ".join(ph[0].phones)
+    ('en jie nei ke si', 'user', 'EH1 N JH AH0 N EH1 K S')
+    >>> hotword_spoken("Nginx", ("en jin ke si",), auto=False)[0][0].pinyin
+    'en jin ke si'
+    """
+    pinyin_out: list[SpokenForm] = []
+    phone_out: list[PhoneForm] = []
+    for form in user:
+        if _is_pinyin_phrase(form):
+            toks = [t.rstrip("12345") for t in form.lower().split()]
+            pinyin_out.append(SpokenForm(" ".join(toks), "user", "", 0.0))
+            continue
+        words = re.findall(r"[A-Za-z]+|[0-9]+", form)
+        per: list[Phones] = []
+        for w in words:
+            got = word_phones(w)
+            if got:
+                per.append(got[0])
+        phones = tuple(p for ph in per for p in ph)
+        if phones:
+            phone_out.append(PhoneForm(phones, "user", 0.0))
+            for c, s in phones_to_pinyin(phones, 3):
+                pinyin_out.append(SpokenForm(" ".join(s), "user", " ".join(phones), c))
+    if auto:
+        pinyin_out += spoken_forms(term)
+        phone_out += phone_forms(term)
+    return tuple(pinyin_out), tuple(phone_out)

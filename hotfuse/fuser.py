@@ -35,6 +35,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -107,9 +108,19 @@ def features(
     text = transcript.text
     orig = cand.original
     hw = hotword.text
-    same = sum(1 for a, b in zip(orig, hw, strict=False) if a == b)
     lo, hi = _cjk_run(text, cand.start, cand.end)
-    latin = cand.kind == MatchKind.LATIN
+    latin = cand.kind in _LATIN_KINDS
+    if latin:  # letters agree whatever their case (GIT ~ git)
+        same = sum(1 for a, b in zip(orig.casefold(), hw.casefold(), strict=False) if a == b)
+    else:
+        same = sum(1 for a, b in zip(orig, hw, strict=False) if a == b)
+    en_freq = 0.0
+    if latin:
+        # an ordinary English word needs strong evidence, the more so in English text
+        # (also for a case variant: "code" is not the hotword "Code" in an English sentence)
+        from hotfuse.english import english_count
+
+        en_freq = math.log1p(english_count(orig) * _latin_share(text))
     x = {
         "distance": cand.distance,
         "log_len": math.log(max(1, cand.n_units if not latin else 2)),
@@ -121,6 +132,9 @@ def features(
         "alias_pinyin": 1.0 if cand.kind == MatchKind.ALIAS_PINYIN else 0.0,
         "latin": 1.0 if latin else 0.0,
         "log_lexicon": math.log(max(1, n_active)),
+        "spoken": 1.0 if cand.kind == MatchKind.SPOKEN else 0.0,
+        "phones": 1.0 if cand.kind == MatchKind.PHONES else 0.0,
+        "en_freq": en_freq,
     }
     conf = _changed_confidence(cand, transcript, hw)
     if conf is not None:
@@ -128,11 +142,24 @@ def features(
     return x
 
 
+_LATIN_KINDS = frozenset((MatchKind.LATIN, MatchKind.PHONES))
+
+
+def _latin_share(text: str) -> float:
+    """How English the text is: Latin words / (Latin words + Chinese characters / 1.5)."""
+    words = len(_LATIN_WORD.findall(text))
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    return words / (words + cjk / 1.5) if words else 0.0
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
 def _changed_confidence(cand: Candidate, transcript: Transcript, hw: str) -> float | None:
     """Mean confidence of the tokens whose characters the replacement would change."""
     start, end = cand.start, cand.end
     text = transcript.text
-    if end - start == len(hw) and cand.kind != MatchKind.LATIN:
+    if end - start == len(hw) and cand.kind not in _LATIN_KINDS:
         positions = [start + k for k in range(end - start) if text[start + k] != hw[k]]
         if not positions:
             positions = list(range(start, end))
@@ -372,12 +399,14 @@ class Fuser:
         kind_feature = {
             MatchKind.ALIAS_PINYIN: "alias_pinyin",
             MatchKind.LATIN: "latin",
+            MatchKind.SPOKEN: "spoken",
+            MatchKind.PHONES: "phones",
         }
         self._z0 = {}
         for name, coefs in (("no_conf", model.no_conf), ("with_conf", model.with_conf)):
             base = coefs.get("bias", 0.0) + coefs.get("log_lexicon", 0.0) * log_lex
             base += max(coefs.get("overlap", 0.0), 0.0)
-            for k in ("orig_freq", "cross_freq"):
+            for k in ("orig_freq", "cross_freq", "en_freq"):
                 base += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
             indel_best = max(coefs.get("indel", 0.0), 0.0)
             w_len = coefs.get("log_len", 0.0)
@@ -385,7 +414,7 @@ class Fuser:
             for t in self._index.targets:
                 if t.kind == MatchKind.ALIAS_EXACT:
                     continue
-                latin = t.kind == MatchKind.LATIN
+                latin = t.kind in _LATIN_KINDS
                 m = 2 if latin else len(t.syllables)
                 z = base + math.log(self.hotwords[t.hotword].weight) + w_len * math.log(max(1, m))
                 if not latin and len(t.syllables) > 1:
@@ -439,7 +468,7 @@ class Fuser:
     def _cheap_score(self, c: Candidate, hw: Hotword, coefs: Mapping[str, float]) -> float:
         """The score without ``conf``, with ``overlap``/``orig_freq``/``cross_freq`` at
         their most favourable values: no full feature vector can score higher."""
-        latin = c.kind == MatchKind.LATIN
+        latin = c.kind in _LATIN_KINDS
         cheap = {
             "distance": c.distance,
             "log_len": math.log(max(1, c.n_units if not latin else 2)),
@@ -448,11 +477,13 @@ class Fuser:
             "alias_pinyin": 1.0 if c.kind == MatchKind.ALIAS_PINYIN else 0.0,
             "latin": 1.0 if latin else 0.0,
             "log_lexicon": math.log(max(1, self._n_active)),
+            "spoken": 1.0 if c.kind == MatchKind.SPOKEN else 0.0,
+            "phones": 1.0 if c.kind == MatchKind.PHONES else 0.0,
         }
         z = coefs.get("bias", 0.0) + math.log(hw.weight)
         z += sum(coefs.get(k, 0.0) * v for k, v in cheap.items())
         z += max(coefs.get("overlap", 0.0), 0.0)  # overlap lies in [0, 1]
-        for k in ("orig_freq", "cross_freq"):
+        for k in ("orig_freq", "cross_freq", "en_freq"):
             z += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
         return z
 
@@ -473,6 +504,17 @@ def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
         parts = [f"known alias {c.target!r}"]
     elif c.kind == MatchKind.LATIN:
         parts = [f"letters ~ {c.target!r} (distance {c.distance:.2f})"]
+    elif c.kind == MatchKind.SPOKEN:
+        source, _, phones = c.note.partition(" ")
+        how = f"English pronunciation {phones}" if phones else f"{source} reading"
+        parts = [
+            f"{c.original} ~ {c.target!r} via {how} ({source}), distance {c.distance:.2f}/syllable"
+        ]
+        if c.span_units != c.n_units:
+            parts.append(f"{c.span_units} vs {c.n_units} syllables")
+    elif c.kind == MatchKind.PHONES:
+        source, _, phones = c.note.partition(" ")
+        parts = [f"sounds like {phones} ({source}), distance {c.distance:.2f}/phone"]
     else:
         via = "" if c.kind == MatchKind.PINYIN else f" via alias {c.target!r}"
         parts = [f"{c.kind.value}{via} distance {c.distance:.2f}/syllable"]

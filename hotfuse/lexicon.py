@@ -173,6 +173,9 @@ class Hotword:
         block_contexts: words inside which a span must not be replaced (for ``"达西"``,
             ``"马达西边"`` keeps ``"达西"`` untouched when it is inside that word).
         tags: free labels (category, source) carried through to results.
+        spoken: how a Latin term is said, added to the generated forms: toneless pinyin
+            (``"dao ke"``) or English words (``"engine x"``); ignored for Chinese terms.
+        auto_spoken: False pins the spoken forms to ``spoken`` (nothing generated).
 
     >>> Hotword("重庆", pinyin="chong2 qing4").pinyin
     ('chong2', 'qing4')
@@ -184,6 +187,8 @@ class Hotword:
     pinyin: tuple[str, ...] | str | None = None  # a string is split; stored as a tuple
     block_contexts: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    spoken: tuple[str, ...] = ()
+    auto_spoken: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
@@ -201,6 +206,10 @@ class Hotword:
             self, "block_contexts", _str_tuple(self.block_contexts, "block_contexts", self.text)
         )
         object.__setattr__(self, "tags", _str_tuple(self.tags, "tags", self.text))
+        object.__setattr__(self, "spoken", _str_tuple(self.spoken, "spoken", self.text))
+        if not isinstance(self.auto_spoken, bool):
+            msg = f"hotword {self.text!r}: auto_spoken must be true or false"
+            raise InputError(msg)
         if self.pinyin is not None:
             py = self.pinyin
             if isinstance(py, str):

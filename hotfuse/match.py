@@ -74,6 +74,8 @@ class MatchKind(StrEnum):
     ALIAS_PINYIN = "alias-pinyin"
     LATIN = "latin"
     ALIAS_EXACT = "alias-exact"
+    SPOKEN = "spoken"  # Chinese characters ~ how a Latin hotword is said (刀客 ~ Docker)
+    PHONES = "phones"  # Latin words ~ a Latin hotword by English sound (cotton ~ Kotlin)
 
 
 _INITIAL_CLASS = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
@@ -245,6 +247,9 @@ class Target:
     kind: MatchKind
     syllables: tuple[Syllable, ...] = ()
     letters: str = ""
+    cost: float = 0.0  # generation cost of a spoken form, added to the match distance
+    phones: tuple[str, ...] = ()  # English phones of a PHONES target
+    note: str = ""  # where a spoken form came from, for explanations
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +275,7 @@ class Candidate:
     confidence: float | None = None
     accepted: bool = False
     reason: str = ""
+    note: str = ""
 
 
 #: Lexicons with at most this many pinyin targets anchor windows on single syllables too.
@@ -289,6 +295,8 @@ class LexiconIndex:
         costs: CostTable = DEFAULT_COSTS,
         max_distance: float = 0.5,
         latin_max_distance: float = 0.25,
+        spoken: bool = True,
+        phone_max_distance: float = 0.25,
     ) -> None:
         from hotfuse.phonetics import hotword_pinyin
 
@@ -296,12 +304,16 @@ class LexiconIndex:
         self.costs = costs
         self.max_distance = max_distance
         self.latin_max_distance = latin_max_distance
+        self.phone_max_distance = phone_max_distance
         self._subcost: dict[tuple[str, Syllable], float] = {}
         self._paircost: dict[tuple[Syllable, Syllable], float] = {}
         self.targets: list[Target] = []
         self.pairs: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
         self.singles: dict[str, list[int]] = defaultdict(list)
         self.latin_targets: list[int] = []
+        self.phone_targets: list[int] = []
+        self._hw_letters = [_letters(hw.text) for hw in self.hotwords]
+        self._phone_pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.exact_forms: dict[str, list[int]] = defaultdict(list)
         self._by_text: dict[str, int] = {}
         for h, hw in enumerate(self.hotwords):
@@ -321,6 +333,8 @@ class LexiconIndex:
                 if is_alias:
                     self._add_exact(form, h)
                 self._add_target(h, hw, form, is_alias, hotword_pinyin)
+            if spoken:
+                self._add_spoken(h, hw)
         # what the matcher reads: the distinct targets posted under each key pair
         self._pair_targets: dict[tuple[str, str], tuple[int, ...]] = {
             k: tuple(dict.fromkeys(t for t, _j, _gap in v)) for k, v in self.pairs.items()
@@ -342,6 +356,55 @@ class LexiconIndex:
         self.targets.append(Target(h, form, MatchKind.ALIAS_EXACT, letters=_fold(form)))
         self.exact_forms[_fold(form)].append(t)
 
+    def _post_pinyin(self, target: Target) -> None:
+        t = len(self.targets)
+        self.targets.append(target)
+        keys = [coarse_key(s) for s in target.syllables]
+        for key in dict.fromkeys(keys):
+            self.singles[key].append(t)
+        posted: set[tuple[str, str, int]] = set()
+        for j in range(len(keys)):
+            for gap in (1, 2):
+                if j + gap < len(keys):
+                    k = (keys[j], keys[j + gap], j)
+                    if k not in posted:
+                        posted.add(k)
+                        self.pairs[(keys[j], keys[j + gap])].append((t, j, gap))
+
+    def _add_spoken(self, h: int, hw: Hotword) -> None:
+        """Targets for how a Latin hotword is said: pinyin forms (for Chinese text) and
+        English phone forms (for Latin text), generated and/or given in ``hw.spoken``."""
+        from hotfuse import english
+
+        if not english.is_latin_term(hw.text):
+            return
+        pinyin_forms, phone_forms = english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
+        for f in pinyin_forms:
+            syls = f.syllables
+            if 2 <= len(syls) <= MAX_PHONETIC_SYLLABLES:
+                note = f"{f.source} {f.phones}".strip()
+                self._post_pinyin(
+                    Target(h, f.pinyin, MatchKind.SPOKEN, syllables=syls, cost=f.cost, note=note)
+                )
+        for pf in phone_forms:
+            if len(pf.phones) < 3:
+                continue  # too short to tell apart from ordinary words by sound
+            t = len(self.targets)
+            note = f"{pf.source} {' '.join(pf.phones)}"
+            self.targets.append(
+                Target(
+                    h,
+                    " ".join(pf.phones),
+                    MatchKind.PHONES,
+                    phones=pf.phones,
+                    cost=pf.cost,
+                    note=note,
+                )
+            )
+            self.phone_targets.append(t)
+            for key in _phone_keys(pf.phones):
+                self._phone_pairs[key].append(t)
+
     def _add_target(
         self, h: int, hw: Hotword, form: str, is_alias: bool, pinyin_of: object
     ) -> None:
@@ -355,19 +418,7 @@ class LexiconIndex:
                 readings = pinyin_of(form)  # type: ignore[operator]
             syls = tuple(syllable(r) for r in readings)
             kind = MatchKind.ALIAS_PINYIN if is_alias else MatchKind.PINYIN
-            t = len(self.targets)
-            self.targets.append(Target(h, form, kind, syllables=syls))
-            keys = [coarse_key(s) for s in syls]
-            for key in dict.fromkeys(keys):
-                self.singles[key].append(t)
-            posted: set[tuple[str, str, int]] = set()
-            for j in range(len(keys)):
-                for gap in (1, 2):
-                    if j + gap < len(keys):
-                        k = (keys[j], keys[j + gap], j)
-                        if k not in posted:
-                            posted.add(k)
-                            self.pairs[(keys[j], keys[j + gap])].append((t, j, gap))
+            self._post_pinyin(Target(h, form, kind, syllables=syls))
         elif all(ch.isalnum() or ch in " -.'" for ch in form) and not any(
             is_cjk(ch) for ch in form
         ):
@@ -457,7 +508,10 @@ class LexiconIndex:
                 limit = min(limit, limit_of(target.hotword))
                 if limit < 0:
                     continue
-            bound = limit * m + 1e-9
+            extra = target.cost  # a spoken form's generation cost counts as distance
+            bound = limit * m - extra + 1e-9
+            if bound < 0:
+                continue
             if bound < indel:
                 # No path with an indel fits under the bound: only windows as long as the
                 # hotword, and a window's distance is its diagonal (the same sum, in the
@@ -475,8 +529,8 @@ class LexiconIndex:
                         if d > bound:
                             break
                     else:
-                        dist = round(d, 6) / m
-                        if dist <= limit:
+                        dist = (round(d, 6) + extra) / m
+                        if dist <= limit + 1e-9:
                             start, end = units[a][0], units[a + m - 1][1]
                             self._keep(found, text, start, end, target, dist, m, m)
                 continue
@@ -500,8 +554,8 @@ class LexiconIndex:
                 for length, d in self._dp(chars, a, max(lengths), syls, bound, rows):
                     if length not in lengths:
                         continue
-                    dist = round(d, 6) / m
-                    if dist > limit:
+                    dist = (round(d, 6) + extra) / m
+                    if dist > limit + 1e-9:
                         continue
                     start, end = units[a][0], units[a + length - 1][1]
                     self._keep(found, text, start, end, target, dist, m, length)
@@ -570,6 +624,8 @@ class LexiconIndex:
         found: dict[tuple[int, int, int], Candidate],
         limit_of: Callable[[int], float] | None = None,
     ) -> None:
+        if self.phone_targets:
+            self._phone_candidates(text, seg, found, limit_of)
         if not self.latin_targets:
             return
         units = seg.units
@@ -592,6 +648,63 @@ class LexiconIndex:
                         continue  # normalised distance >= length difference / longer
                     dist = Levenshtein.normalized_distance(letters, target.letters)
                     if dist <= lim:
+                        self._keep(found, text, start, end, target, dist, 1, b - a)
+
+    def _phone_candidates(
+        self,
+        text: str,
+        seg: Segment,
+        found: dict[tuple[int, int, int], Candidate],
+        limit_of: Callable[[int], float] | None = None,
+    ) -> None:
+        """Latin words compared by English sound with Latin hotwords' phone forms.
+
+        A window of 1-4 words is read word by word with the first reading of
+        :func:`hotfuse.english.word_phones` (single letters as letter names); a phone
+        target sharing a consonant-skeleton key with it (:func:`_phone_keys`) is scored
+        by :func:`hotfuse.english.phone_distance` plus the form's generation cost per
+        target phone. Windows start and end at word boundaries and hold two letters or
+        more, not digits only; a window whose letters hold the hotword's letters and more
+        (``postgresqlserver``) is not one.
+        """
+        from hotfuse.english import phone_distance, word_phones
+
+        units = seg.units
+        n = len(units)
+        letters = [_letters(text[s:e]) for s, e in units]
+        readings = [word_phones(w)[:1] if w else () for w in letters]
+        targets = self.targets
+        for a in range(n):
+            if not _boundary(text, units[a][0]) or not readings[a]:
+                continue
+            hyp: tuple[str, ...] = ()
+            for b in range(a + 1, min(n, a + 4) + 1):
+                if not readings[b - 1]:
+                    break
+                hyp = hyp + readings[b - 1][0]
+                start, end = units[a][0], units[b - 1][1]
+                if not _boundary(text, end):
+                    continue
+                span_letters = "".join(letters[a:b])
+                if len(span_letters) < 2 or span_letters.isdigit():
+                    continue  # a lone letter or a number is no word to hear a term in
+                cands: set[int] = set()
+                for key in _phone_keys(hyp):
+                    cands.update(self._phone_pairs.get(key, ()))
+                for t in sorted(cands):
+                    target = targets[t]
+                    lim = self.phone_max_distance
+                    if limit_of is not None:
+                        lim = min(lim, limit_of(target.hotword))
+                    m = len(target.phones)
+                    if lim < 0 or abs(len(hyp) - m) * 0.6 > lim * m:
+                        continue
+                    own = self._hw_letters[target.hotword]
+                    if own != span_letters and own in span_letters:
+                        continue  # the hotword inside a longer word
+                    extra = target.cost / m
+                    dist = phone_distance(hyp, target.phones, lim - extra) + extra
+                    if dist <= lim + 1e-9:
                         self._keep(found, text, start, end, target, dist, 1, b - a)
 
     def _exact_candidates(self, text: str, found: dict[tuple[int, int, int], Candidate]) -> None:
@@ -633,7 +746,16 @@ class LexiconIndex:
         key = (start, end, target.hotword)
         old = found.get(key)
         cand = Candidate(
-            start, end, original, hw.text, target.kind, round(dist, 6), m, span_units, target.form
+            start,
+            end,
+            original,
+            hw.text,
+            target.kind,
+            round(dist, 6),
+            m,
+            span_units,
+            target.form,
+            note=target.note,
         )
         if old is None or _rank(cand) < _rank(old):
             found[key] = cand
@@ -659,7 +781,37 @@ _KIND_RANK = {
     MatchKind.PINYIN: 1,
     MatchKind.LATIN: 1,
     MatchKind.ALIAS_PINYIN: 2,
+    MatchKind.SPOKEN: 2,
+    MatchKind.PHONES: 2,
 }
+
+# coarse consonant classes; vowels and the weak W, Y, HH are left out of the skeleton
+_PHONE_CLASS = {
+    **dict.fromkeys(("P", "B"), "p"), **dict.fromkeys(("T", "D", "DH", "TH"), "t"),
+    **dict.fromkeys(("K", "G"), "k"), **dict.fromkeys(("F", "V"), "f"),
+    **dict.fromkeys(("S", "Z", "SH", "ZH", "CH", "JH"), "s"),
+    **dict.fromkeys(("M", "N", "NG"), "n"), **dict.fromkeys(("L", "R"), "l"),
+}  # fmt: skip
+
+
+def _phone_keys(phones: Sequence[str]) -> set[tuple[str, str]]:
+    """The consonant skeleton's first class with its second and with its third.
+
+    A Latin window and a phone target are compared only when they share one of these
+    keys: the onset survives most mishearings (cotton ~ Kotlin: ``(k, t)``), and the
+    second key tolerates one consonant dropped or added after it.
+
+    >>> sorted(_phone_keys(("K", "AA1", "T", "L", "IH1", "N")))
+    [('k', 'l'), ('k', 't')]
+    >>> sorted(_phone_keys(("EH1", "S",)))
+    [('s', '')]
+    """
+    cls = [c for c in (_PHONE_CLASS.get(p.rstrip("012")) for p in phones) if c]
+    if not cls:
+        return set()
+    if len(cls) == 1:
+        return {(cls[0], "")}
+    return {(cls[0], c) for c in cls[1:3]}
 
 
 def _rank(c: Candidate) -> tuple[float, int]:

@@ -17,7 +17,17 @@ from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
   ``LATIN_MAX_WORDS`` consecutive Latin words (joined by spaces, ``-`` or ``.``) whose
   letters are at normalised Levenshtein distance at most ``latin_max_distance``;
 * **exact** forms: every occurrence of an alias, or of the hotword itself when it mixes
-  Chinese with Latin letters or digits (``B站``), ignoring case, width and whitespace.
+  Chinese with Latin letters or digits (``B站``), ignoring case, width and whitespace;
+* **spoken** forms of a Latin hotword (:func:`hotfuse.english.hotword_spoken`, taken as
+  given): scanned as pinyin targets, the form's generation cost added to the distance
+  before dividing by its syllables;
+* **phone** forms of a Latin hotword (three phones or more): every run of one to
+  ``LATIN_MAX_WORDS`` Latin words, each read by its first
+  :func:`hotfuse.english.word_phones` reading, sharing a consonant-skeleton key with the
+  form (its first consonant class with its second or third), of two letters or more
+  (not only digits), whose letters are not the hotword's letters plus more, at
+  :func:`hotfuse.english.phone_distance` plus cost per phone at most
+  ``phone_max_distance``.
 
 Latin and exact spans start and end at word boundaries: where the span's first (last)
 character is a Latin letter or digit, the character before (after) it is not one, nor an
@@ -31,6 +41,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from hotfuse import english
 from hotfuse.lexicon import Hotword
 from hotfuse.phonetics import DEFAULT_COSTS, CostTable, char_readings, hotword_pinyin, syllable
 from hotfuse.transcript import Transcript, is_cjk
@@ -160,6 +171,7 @@ def reference_candidates(
     costs: CostTable = DEFAULT_COSTS,
     max_distance: float = 0.5,
     latin_max_distance: float = 0.25,
+    phone_max_distance: float = 0.25,
 ) -> set[Key]:
     """Every candidate ``(start, end, hotword text, distance)`` by exhaustive scan."""
     text = transcript.text
@@ -172,6 +184,17 @@ def reference_candidates(
         if hw.weight > 0
         for form in (hw.text, *hw.aliases)
         if 2 <= len(form) <= MAX_PHONETIC_SYLLABLES and all(is_cjk(ch) for ch in form)
+    )
+    spoken = {
+        hw.text: english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
+        for hw in hotwords
+        if hw.weight > 0 and english.is_latin_term(hw.text)
+    }
+    n_pinyin += sum(
+        1
+        for py_forms, _ph in spoken.values()
+        for f in py_forms
+        if 2 <= len(f.syllables) <= MAX_PHONETIC_SYLLABLES
     )
     single = n_pinyin <= SINGLE_ANCHOR_MAX_TARGETS
     for hw in hotwords:
@@ -201,6 +224,15 @@ def reference_candidates(
                 letters = _letters(form)
                 if len(letters) >= 2:
                     _latin(text, latin_runs, letters, hw.text, latin_max_distance, found)
+        if hw.text in spoken:
+            py_forms, ph_forms = spoken[hw.text]
+            for f in py_forms:
+                target = [syllable(p + "5") for p in f.pinyin.split()]
+                if 2 <= len(target) <= MAX_PHONETIC_SYLLABLES:
+                    _pinyin(text, runs, target, hw.text, costs, max_distance, found, single, f.cost)
+            for pf in ph_forms:
+                if len(pf.phones) >= 3:
+                    _phones(text, latin_runs, pf, hw.text, phone_max_distance, found)
     return {(s, e, h, round(d, 4)) for (s, e, h), d in found.items() if text[s:e] != h}
 
 
@@ -234,6 +266,7 @@ def _pinyin(
     max_distance: float,
     found: dict[tuple[int, int, str], float],
     single: bool,
+    cost: float = 0.0,
 ) -> None:
     m = len(target)
     lengths = [m, m + 1] + ([m - 1] if m >= 3 else [])
@@ -254,7 +287,7 @@ def _pinyin(
                 )
                 if not seed:
                     continue
-                d = ref_distance(hyp, target, costs) / m
+                d = (ref_distance(hyp, target, costs) + cost) / m
                 if d <= max_distance + 1e-9:
                     _record(found, (run[a], run[a + length - 1] + 1, word), d)
 
@@ -276,4 +309,60 @@ def _latin(
                 span = _letters(text[start:end])
                 d = ref_levenshtein(span, letters) / max(len(span), len(letters))
                 if d <= latin_max_distance + 1e-9:
+                    _record(found, (start, end, word), d)
+
+
+_PHONE_CLASSES = {
+    "p": "P B", "t": "T D DH TH", "k": "K G", "f": "F V", "s": "S Z SH ZH CH JH",
+    "n": "M N NG", "l": "L R",
+}  # fmt: skip
+
+
+def _skeleton_keys(phones: Sequence[str]) -> set[tuple[str, str]]:
+    """First consonant class paired with the second and with the third (vowels, W, Y
+    and HH are not consonants here); one consonant alone pairs with ``""``."""
+    cls = []
+    for p in phones:
+        base = p.rstrip("012")
+        c = next((c for c, ps in _PHONE_CLASSES.items() if base in ps.split()), None)
+        if c:
+            cls.append(c)
+    if not cls:
+        return set()
+    if len(cls) == 1:
+        return {(cls[0], "")}
+    keys = {(cls[0], cls[1])}
+    if len(cls) > 2:
+        keys.add((cls[0], cls[2]))
+    return keys
+
+
+def _phones(
+    text: str,
+    runs: list[list[tuple[int, int]]],
+    form: english.PhoneForm,
+    word: str,
+    phone_max_distance: float,
+    found: dict[tuple[int, int, str], float],
+) -> None:
+    own = _letters(word)
+    tkeys = _skeleton_keys(form.phones)
+    for run in runs:
+        for a in range(len(run)):
+            for b in range(a + 1, min(len(run), a + LATIN_MAX_WORDS) + 1):
+                start, end = run[a][0], run[b - 1][1]
+                if not (_starts_word(text, start) and _ends_word(text, end)):
+                    continue
+                words = [_letters(text[s:e]) for s, e in run[a:b]]
+                readings = [english.word_phones(w) if w else () for w in words]
+                if not all(readings):
+                    continue
+                hyp = tuple(p for r in readings for p in r[0])
+                if not tkeys & _skeleton_keys(hyp):
+                    continue
+                span = "".join(words)
+                if len(span) < 2 or span.isdigit() or (own != span and own in span):
+                    continue
+                d = english.phone_distance(hyp, form.phones) + form.cost / len(form.phones)
+                if d <= phone_max_distance + 1e-9:
                     _record(found, (start, end, word), d)

@@ -44,7 +44,7 @@ def test_spoken_forms_include_the_usual_reading(term: str, heard: str) -> None:
 
 def test_spoken_forms_are_small_sorted_and_cached() -> None:
     forms = spoken_forms("TensorFlow")
-    assert 1 <= len(forms) <= 8
+    assert 1 <= len(forms) <= 12
     costs = [f.cost for f in forms]
     assert costs == sorted(costs)
     assert costs[-1] - costs[0] <= 1.0
@@ -95,13 +95,15 @@ def test_word_phones_of_letters_and_digits() -> None:
         ("radish", "Redis", True),
         ("docker", "Docker", True),
         ("water", "Docker", False),
-        ("could", "Claude", True),
+        ("cloud", "Claude", True),  # close by sound: the frequency prior must decide
+        ("could", "Claude", False),
+        ("torch", "PyTorch", False),  # a part of the term is not the term
         ("table", "Kotlin", False),
     ],
 )
 def test_phone_distance(heard: str, term: str, close: bool) -> None:
     d = min(phone_distance(h, f.phones) for h in word_phones(heard) for f in phone_forms(term))
-    assert (d <= 0.35) == close, d
+    assert (d <= 0.25) == close, d
 
 
 def test_phone_distance_properties() -> None:

@@ -30,13 +30,16 @@ from typing import Any
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from hotfuse import english
 from hotfuse.fuser import Fuser
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import (
+    MAX_PHONETIC_SYLLABLES,
     SINGLE_ANCHOR_MAX_TARGETS,
     Candidate,
     LexiconIndex,
     MatchKind,
+    _phone_keys,
     coarse_key,
     segments,
     syllable_distance,
@@ -54,6 +57,8 @@ _RANK = {
     MatchKind.PINYIN: 1,
     MatchKind.LATIN: 1,
     MatchKind.ALIAS_PINYIN: 2,
+    MatchKind.SPOKEN: 2,
+    MatchKind.PHONES: 2,
 }
 
 
@@ -67,6 +72,9 @@ class _Target:
     pairs: frozenset[tuple[str, str]] = frozenset()
     keys: frozenset[str] = frozenset()
     letters: str = ""
+    cost: float = 0.0
+    phones: tuple[str, ...] = ()
+    note: str = ""
 
 
 def _fold(text: str) -> str:
@@ -110,6 +118,27 @@ def _targets(hotwords: tuple[Hotword, ...]) -> list[_Target]:
                 letters = _letters(form)
                 if len(letters) >= 2:
                     out.append(_Target(hw, form, MatchKind.LATIN, letters=letters))
+        if english.is_latin_term(hw.text):  # how the term is said (generation is given)
+            py_forms, ph_forms = english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
+            for f in py_forms:
+                syls = f.syllables
+                if not 2 <= len(syls) <= MAX_PHONETIC_SYLLABLES:
+                    continue
+                keys = [coarse_key(x) for x in syls]
+                pairs = frozenset(
+                    (keys[j], keys[j + g])
+                    for j in range(len(keys))
+                    for g in (1, 2)
+                    if j + g < len(keys)
+                )
+                note = f"{f.source} {f.phones}".strip()
+                out.append(_Target(hw, f.pinyin, MatchKind.SPOKEN, syllables=syls,
+                                   pairs=pairs, cost=f.cost, note=note))  # fmt: skip
+            for pf in ph_forms:
+                if len(pf.phones) >= 3:
+                    note = f"{pf.source} {' '.join(pf.phones)}"
+                    out.append(_Target(hw, " ".join(pf.phones), MatchKind.PHONES,
+                                       phones=pf.phones, cost=pf.cost, note=note))  # fmt: skip
     return out
 
 
@@ -128,15 +157,19 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
         if original == t.hotword.text:
             return
         cand = Candidate(
-            start, end, original, t.hotword.text, t.kind, round(dist, 6), m, span_units, t.form
-        )
+            start, end, original, t.hotword.text, t.kind, round(dist, 6), m, span_units, t.form,
+            note=t.note,
+        )  # fmt: skip
         key = (start, end, t.hotword.text)
         old = found.get(key)
         if old is None or (cand.distance, _RANK[cand.kind]) < (old.distance, _RANK[old.kind]):
             found[key] = cand
 
-    pinyin = [t for t in targets if t.kind in (MatchKind.PINYIN, MatchKind.ALIAS_PINYIN)]
+    pinyin = [
+        t for t in targets if t.kind in (MatchKind.PINYIN, MatchKind.ALIAS_PINYIN, MatchKind.SPOKEN)
+    ]
     latin = [t for t in targets if t.kind == MatchKind.LATIN]
+    phones = [t for t in targets if t.kind == MatchKind.PHONES]
     # the rule's small-lexicon clause: one shared coarse key anywhere in the span suffices
     single = len(pinyin) <= SINGLE_ANCHOR_MAX_TARGETS
     for seg in segments(transcript):
@@ -150,6 +183,22 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
                     for t in latin:
                         dist = Levenshtein.normalized_distance(letters, t.letters)
                         if dist <= index.latin_max_distance:
+                            keep(start, end, t, dist, 1, b - a)
+                    words = [_letters(text[s:e]) for s, e in units[a:b]]
+                    readings = [english.word_phones(w) if w else () for w in words]
+                    if not phones or not all(readings):
+                        continue
+                    hyp = tuple(p for r in readings for p in r[0])
+                    for t in phones:
+                        own = _letters(t.hotword.text)
+                        if len(letters) < 2 or letters.isdigit():
+                            continue
+                        if own != letters and own in letters:
+                            continue
+                        if not _phone_keys(hyp) & _phone_keys(t.phones):
+                            continue
+                        dist = english.phone_distance(hyp, t.phones) + t.cost / len(t.phones)
+                        if dist <= index.phone_max_distance + 1e-9:
                             keep(start, end, t, dist, 1, b - a)
             continue
         readings = [tuple(syllable(r) for r in char_readings(text[s])) for s, _ in units]
@@ -192,9 +241,9 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
                             syllable_distance(
                                 readings[a : a + length], t.syllables, index.costs, memo
                             )
-                            / m
-                        )
-                        if dist <= index.max_distance:
+                            + t.cost
+                        ) / m
+                        if dist <= index.max_distance + 1e-9:
                             keep(units[a][0], units[a + length - 1][1], t, dist, m, length)
     folded = [(i, ch.lower()) for i, ch in enumerate(text) if not ch.isspace()]
     ftext = "".join(ch for _, ch in folded)
@@ -265,6 +314,29 @@ HAND_CASES: list[tuple[list[Any], list[str]]] = [
     (
         [Hotword("达西", weight=0.0), "马云", "马化腾"],
         ["马芸和麻花疼", "大西和马运", "码化腾讯"],
+    ),
+    (  # cross-script: Latin hotwords by how they are said
+        [
+            "Docker",
+            "Python",
+            "Kotlin",
+            "Redis",
+            "SQL",
+            "Kubernetes",
+            "伊丽莎白",
+            Hotword("Nginx", spoken=("engine x", "en jin ke si")),
+        ],
+        [
+            "我们用刀客部署",
+            "我在学派森和拍森",
+            "用 cotton 写安卓",
+            "要用 radish 做缓存",
+            "用 S Q L 查询",
+            "库伯内提斯集群",
+            "the engine x server",
+            "恩金克斯配置",
+            "I could deploy the docker code",
+        ],
     ),
 ]
 

@@ -325,3 +325,62 @@ def test_parity_on_dev_references_with_homophone_substitutions(shared_data: Path
         fast = fast_candidates(tr, hws)
         ref = reference_candidates(tr, hws)
         assert fast == ref, (tr.text, active, fast - ref, ref - fast)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们用刀客部署服务",
+        "在学派森，用 cotton 写安卓",
+        "用 S Q L 查询，用 radish 做缓存",
+        "the engine x server and the docker daemon",
+        "库伯内提斯集群和瑞迪斯缓存",
+        "I could deploy the code with water",
+    ],
+)
+def test_cross_script_parity_with_reference(text: str) -> None:
+    hws = coerce_hotwords(
+        [
+            "Docker",
+            "Python",
+            "Kotlin",
+            "Redis",
+            "SQL",
+            "Kubernetes",
+            "Claude",
+            "伊丽莎白",
+            Hotword("Nginx", spoken=("engine x",)),
+        ]
+    )
+    tr = Transcript.from_text(text)
+    assert fast_candidates(tr, hws) == reference_candidates(tr, hws), text
+
+
+@pytest.mark.parametrize(
+    ("text", "hotwords", "span", "kind"),
+    [
+        ("我们用刀客部署服务", ["Docker"], "刀客", "spoken"),
+        ("我在学派森编程", ["Python"], "派森", "spoken"),
+        ("用 cotton 写安卓", ["Kotlin"], "cotton", "phones"),
+        ("要用 radish 做缓存", ["Redis"], "radish", "phones"),
+        ("配置 engine x 服务器", [Hotword("Nginx", spoken=("engine x",))], "engine x", "phones"),
+        (
+            "配置恩金克斯",
+            [Hotword("Nginx", spoken=("en jin ke si",), auto_spoken=False)],
+            "恩金克斯",
+            "spoken",
+        ),
+    ],
+)
+def test_latin_hotwords_found_by_sound(
+    text: str, hotwords: list[str | Hotword], span: str, kind: str
+) -> None:
+    rows = cands(text, hotwords)
+    assert any(r[2] == span and r[3] == kind for r in rows), rows
+
+
+def test_spoken_generation_can_be_switched_off() -> None:
+    assert not cands("我们用刀客部署服务", [Hotword("Docker", auto_spoken=False)])
+    assert not cands("用 cotton 写安卓", [Hotword("Kotlin", auto_spoken=False)])
+    idx = LexiconIndex(coerce_hotwords(["Docker"]), spoken=False)
+    assert not idx.candidates(Transcript.from_text("我们用刀客部署服务"))
