@@ -23,6 +23,7 @@ RANKS = {
     "_files": 1,
     "transcript": 1,
     "phonetics": 1,
+    "english": 2,
     "config": 2,
     "lexicon": 2,
     "simulate": 2,
