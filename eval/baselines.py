@@ -172,3 +172,29 @@ def funasr_matcher(hotwords: Sequence[str]) -> Apply | None:
         return str(new_text)
 
     return apply
+
+
+# ---------------------------------------------------------------------------- asr-hotword
+def asr_hotword_matcher(checkout: str | Path, hotwords: Sequence[str]) -> Apply:
+    """CapsWriter's ``asr-hotword`` (HaujetZhao/asr-hotword, MIT) from a local checkout.
+
+    Its ``hotword.PhonemeCorrector`` at its default threshold 0.85 (as its ``demo.py``
+    runs it), one hotword a line. The checkout is imported from the path given; none of
+    its code is in this repository.
+    """
+    import importlib
+
+    root = str(Path(checkout).resolve())
+    if not (Path(root) / "hotword" / "__init__.py").is_file():
+        msg = f"{root}: not an asr-hotword checkout (no hotword/__init__.py)"
+        raise SystemExit(msg)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    mod = importlib.import_module("hotword")
+    corrector = mod.PhonemeCorrector(threshold=0.85)
+    corrector.update_hotwords("\n".join(hotwords))
+
+    def apply(text: str) -> str:
+        return str(corrector.correct(text).text)
+
+    return apply

@@ -395,9 +395,19 @@ class _SplitStats:
 
 
 def build_benchmark(
-    corpus: Corpus, out_dir: str | Path, config: BenchmarkConfig | None = None
+    corpus: Corpus,
+    out_dir: str | Path,
+    config: BenchmarkConfig | None = None,
+    *,
+    hypotheses: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Write the benchmark files for every split of ``corpus`` and return a summary.
+
+    ``hypotheses`` replaces the simulated first passes by recorded ones (a real
+    recognizer's): hypothesis set name -> utterance id -> a hypothesis record
+    (``{"text", "tokens"}`` as :func:`hotfuse.formats.records.transcript_record` writes
+    it). Every utterance of ``corpus`` must have one in every set; ``config.models`` is
+    then not used.
 
     Layout of ``out_dir`` (``<M>`` is an error model name, ``<R>`` a regime)::
 
@@ -437,13 +447,25 @@ def build_benchmark(
         kept = [r for r in rows if not (tuning and any(w in r[1] for w in unseen_all))]
         dropped = len(rows) - len(kept)
         summary["splits"][split] = _build_split(
-            root / split, kept, lists, unseen_all, all_entities, distractors, cfg, tuning
+            root / split,
+            kept,
+            lists,
+            unseen_all,
+            all_entities,
+            distractors,
+            cfg,
+            tuning,
+            hypotheses,
         )
         summary["splits"][split]["dropped_holding_unseen"] = dropped
     manifest = {
         "source": corpus.source,
         "config": asdict(cfg),
-        "models": {m: MODELS[m].to_dict() for m in cfg.models},
+        "models": (
+            {m: MODELS[m].to_dict() for m in cfg.models}
+            if hypotheses is None
+            else {name: "recorded" for name in hypotheses}
+        ),
         "categories": {c: len(ws) for c, ws in corpus.lists.items()},
         "lists": {c: list(ws) for c, ws in corpus.lists.items()},
         "unseen": {c: list(ws) for c, ws in unseen_by_cat.items()},
@@ -458,6 +480,39 @@ def build_benchmark(
         encoding="utf-8",
     )
     return summary
+
+
+def _recorded_stats(
+    rows: Sequence[tuple[str, str, str]],
+    spans_of: Mapping[str, list[tuple[int, int, str]]],
+    by_utt: Mapping[str, Mapping[str, Any]],
+) -> dict[str, float]:
+    """CER, B/U-CER, entity recall and confidence AUROC of recorded hypotheses."""
+    from hotfuse.calibration import auroc, labelled_chars
+    from hotfuse.metrics import evaluate, normalize_text
+    from hotfuse.transcript import Token, Transcript
+
+    def transcript(rec: Mapping[str, Any]) -> Transcript:
+        toks = [
+            Token(t["text"], t.get("start"), t.get("end"), t.get("confidence"))
+            for t in rec.get("tokens", ())
+        ]
+        return (
+            Transcript.from_tokens(toks, rec["text"]) if toks else Transcript.from_text(rec["text"])
+        )
+
+    refs = [text for _, text, _ in rows]
+    hyps = [transcript(by_utt[uid]) for uid, _, _ in rows]
+    words = [sorted({w for _, _, w in spans_of[uid]}) for uid, _, _ in rows]
+    rep = evaluate(refs, [h.text for h in hyps], words)
+    confs, right = labelled_chars([normalize_text(r) for r in refs], hyps)
+    return {
+        "cer": rep.cer(),
+        "b_cer": rep.b_cer(),
+        "u_cer": rep.u_cer(),
+        "entity_recall": rep.recall(),
+        "auroc": auroc(confs, right),
+    }
 
 
 def _json_default(value: object) -> object:
@@ -475,6 +530,7 @@ def _build_split(
     distractors: Sequence[str],
     cfg: BenchmarkConfig,
     tuning: bool,
+    recorded: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     split = out.name
@@ -507,7 +563,15 @@ def _build_split(
         "negative": len(cases) - total_pos,
         "models": {},
     }
-    for name in cfg.models:
+    if recorded is not None:
+        for name, by_utt in recorded.items():
+            missing = [uid for uid, _, _ in rows if uid not in by_utt]
+            if missing:
+                msg = f"hypothesis set {name!r} has no record for {len(missing)} utterances"
+                raise DataError(msg)
+            write_jsonl(out / f"hyp.{name}.jsonl", ({**by_utt[c[1]], "id": c[0]} for c in cases))
+            stats["models"][name] = _recorded_stats(rows, spans_of, by_utt)
+    for name in cfg.models if recorded is None else ():
         model = MODELS[name]
         st = _SplitStats()
         hyps: dict[str, Hypothesis] = {}

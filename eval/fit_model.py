@@ -3,11 +3,13 @@
 The coefficients in ``hotfuse/config.py`` (``DEFAULT_MODEL``) and the default threshold
 come from this script:
 
-    python eval/build_benchmark.py            # once: writes out/bench
-    python eval/fit_model.py --model A        # prints DEFAULT_MODEL and writes a config
+    python eval/build_real.py                 # once: writes out/real (real recognizer)
+    python eval/build_benchmark.py            # once: writes out/bench (simulated)
+    python eval/fit_model.py --source out/real:whisper --source out/bench:A
 
 Only the train split is read (dev is for reporting). Candidates are pooled over the
-regimes given (default: all three: 3-5-word lists, whole category lists, catalogue), labelled good
+sources (``BENCH:HYPOTHESIS-SET``) and the regimes given (default: all three: 3-5-word
+lists, whole category lists, catalogue), labelled good
 when the single replacement brings the hypothesis closer to the reference; see
 ``hotfuse.tune`` for the fitting and the threshold rule.
 """
@@ -15,6 +17,7 @@ when the single replacement brings the hypothesis closer to the reference; see
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -49,8 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--bench", default=str(ROOT / "out" / "bench"))
-    ap.add_argument("--model", default="A", help="error model whose train hypotheses to fit on")
+    ap.add_argument(
+        "--source",
+        action="append",
+        metavar="BENCH:SET",
+        help="train hypotheses to fit on, repeatable (default: out/real:whisper)",
+    )
+    ap.add_argument(
+        "--feature-scale", type=float, default=None, help="CostTable.feature_scale to fit with"
+    )
+    ap.add_argument("--max-distance", type=float, default=None, help="FuseConfig.max_distance")
     ap.add_argument("--regimes", nargs="+", default=["small", "category", "catalogue"])
     ap.add_argument("--cost-fp", type=float, default=3.0)
     ap.add_argument("--l2", type=float, default=1.0)
@@ -59,13 +70,23 @@ def main(argv: list[str] | None = None) -> int:
     refs: list[str] = []
     hyps: list[Any] = []
     lists: list[Any] = []
-    for regime in args.regimes:
-        r, h, w = load_regime(Path(args.bench), "train", args.model, regime)
-        refs += r
-        hyps += h
-        lists += w
+    sources = args.source or [str(ROOT / "out" / "real") + ":whisper"]
+    for source in sources:
+        bench, _, model = source.rpartition(":")
+        for regime in args.regimes:
+            r, h, w = load_regime(Path(bench), "train", model, regime)
+            refs += r
+            hyps += h
+            lists += w
+    base = FuseConfig()
+    if args.feature_scale is not None:
+        base = dataclasses.replace(
+            base, costs=dataclasses.replace(base.costs, feature_scale=args.feature_scale)
+        )
+    if args.max_distance is not None:
+        base = dataclasses.replace(base, max_distance=args.max_distance)
     t0 = time.perf_counter()
-    res = fit(refs, hyps, lists, base=FuseConfig(), cost_fp=args.cost_fp, l2=args.l2)
+    res = fit(refs, hyps, lists, base=base, cost_fp=args.cost_fp, l2=args.l2)
     print(
         f"fitted on {len(refs)} utterance-lists, {res.n_candidates} candidates "
         f"({res.n_good} good) in {time.perf_counter() - t0:.1f} s"
@@ -75,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  threshold {t:+5.2f}: {good:5d} good {bad:4d} bad{mark}")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     write_config(
-        args.output, res.config, {"fitted_on": f"train/{args.model}", "regimes": args.regimes}
+        args.output,
+        res.config,
+        {"fitted_on": [f"{s}/train" for s in sources], "regimes": args.regimes},
     )
     print("DEFAULT_MODEL = ScoringModel(")
     print(f"    with_conf={json.dumps(res.config.model.with_conf)},")

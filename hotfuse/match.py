@@ -279,7 +279,7 @@ class Candidate:
 
 
 #: Lexicons with at most this many pinyin targets anchor windows on single syllables too.
-SINGLE_ANCHOR_MAX_TARGETS = 512
+SINGLE_ANCHOR_MAX_TARGETS = 64
 
 
 class LexiconIndex:

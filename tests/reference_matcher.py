@@ -56,7 +56,7 @@ LATIN_MAX_WORDS = 4
 
 MAX_PHONETIC_SYLLABLES = 32
 #: the small-lexicon clause of the rule (a property of the rule, not shared code)
-SINGLE_ANCHOR_MAX_TARGETS = 512
+SINGLE_ANCHOR_MAX_TARGETS = 64
 """Longest Chinese form matched by sound (the limit of a lexicon file entry)."""
 
 _MERGE_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
