@@ -99,6 +99,7 @@ def _strip_edges(tr: Transcript) -> Transcript:
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
     from benchmark import BenchmarkConfig, Corpus, build_benchmark, load_corpus
+
     from hotfuse.formats.records import transcript_record
 
     corpus = load_corpus(args.data, splits=("train", "dev"))
