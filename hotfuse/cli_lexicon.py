@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -213,10 +213,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "explain",
         "show the spans considered for a sentence, their scores and each decision",
         '  hotfuse lexicon explain meeting.toml "伊丽沙白这会儿真太高兴了"\n'
-        '  hotfuse lexicon explain ai-speech "我们用拍托起训练" --json\n',
+        '  hotfuse lexicon explain ai-speech "我们用拍托起训练" --json\n'
+        "  hotfuse lexicon explain cloud-software      # how each Latin entry may be heard\n",
     )
     p.add_argument("file", metavar="FILE", help="lexicon file; - for stdin")
-    p.add_argument("sentence", metavar="SENTENCE")
+    p.add_argument(
+        "sentence",
+        metavar="SENTENCE",
+        nargs="?",
+        help="a transcript; without one, the spoken forms of the Latin entries are listed",
+    )
     p.add_argument("--threshold", type=float, default=None, help="override the threshold")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=_cmd_explain)
@@ -526,10 +532,67 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+_SPOKEN_SHOWN = 8  # spoken forms listed per entry (the cheapest first)
+
+
+def _spoken_of(hw: Hotword) -> dict[str, Any] | None:
+    """The spoken forms of a Latin entry, as the matcher uses them (None for other terms)."""
+    from hotfuse import english
+
+    if not english.is_latin_term(hw.text):
+        return None
+    pinyin_forms, phone_forms = english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
+    return {
+        "text": hw.text,
+        "generated": hw.auto_spoken,
+        "pinyin": [
+            {"pinyin": f.pinyin, "source": f.source, "phones": f.phones, "cost": f.cost}
+            for f in sorted(pinyin_forms, key=lambda f: f.cost)
+        ],
+        "phones": [
+            {"phones": " ".join(f.phones), "source": f.source, "cost": f.cost}
+            for f in sorted(phone_forms, key=lambda f: f.cost)
+        ],
+    }
+
+
+def _write_spoken(out: Any, info: Mapping[str, Any]) -> None:
+    how = "generated + pinned" if info["generated"] else "pinned only (auto_spoken = false)"
+    out.write(f"  {info['text']}  [{how}]\n")
+    forms = info["pinyin"]
+    for f in forms[:_SPOKEN_SHOWN]:
+        via = f" via {f['phones']}" if f["phones"] else ""
+        out.write(f"    heard as {f['pinyin']:<24} cost {f['cost']:.2f}  {f['source']}{via}\n")
+    if len(forms) > _SPOKEN_SHOWN:
+        out.write(f"    ... and {len(forms) - _SPOKEN_SHOWN} more (--json lists all)\n")
+    for f in info["phones"][:3]:
+        out.write(f"    said as  {f['phones']:<24} cost {f['cost']:.2f}  {f['source']}\n")
+    if not forms and not info["phones"]:
+        out.write("    no spoken forms: matched by its letters only\n")
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from hotfuse.fuser import Fuser
 
     lex = _load(args.file)
+    if args.sentence is None:
+        spoken = [x for x in map(_spoken_of, lex.hotwords) if x is not None]
+        if args.json:
+            json.dump({"spoken": spoken}, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return 0
+        if not spoken:
+            sys.stdout.write(
+                "no Latin entries: Chinese entries are matched by their pinyin; give a "
+                "SENTENCE to see the decisions\n"
+            )
+            return 0
+        sys.stdout.write(
+            f"spoken forms of {len(spoken)} Latin entr{'y' if len(spoken) == 1 else 'ies'}:\n"
+        )
+        for info in spoken:
+            _write_spoken(sys.stdout, info)
+        return 0
     overrides: dict[str, Any] = {}
     if args.threshold is not None:
         overrides["threshold"] = args.threshold
@@ -554,6 +617,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                 }
                 for c in candidates
             ],
+            "spoken": [x for x in map(_spoken_of, _hotwords_of(lex, candidates)) if x is not None],
         }
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -572,4 +636,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"  {mark} [{c.start}:{c.end}] {c.original!r} -> {c.hotword!r}  "
             f"score {c.score:+.2f}  {c.reason}\n"
         )
+    spoken = [x for x in map(_spoken_of, _hotwords_of(lex, candidates)) if x is not None]
+    if spoken:
+        out.write("spoken forms of the Latin entries above:\n")
+        for info in spoken:
+            _write_spoken(out, info)
     return 0
+
+
+def _hotwords_of(lex: Lexicon, candidates: Sequence[Any]) -> list[Hotword]:
+    """The entries that the candidates name, in lexicon order."""
+    named = {c.hotword for c in candidates}
+    return [hw for hw in lex.hotwords if hw.text in named]

@@ -113,7 +113,16 @@ WEIGHT_MAX = 10.0
 MAX_ENTRY_CHARS = 32
 COMMON_WORD_FREQ = 10_000
 ENTRY_KEY = "entry"
-ENTRY_FIELDS = ("text", "weight", "aliases", "pinyin", "block_contexts", "tags")
+ENTRY_FIELDS = (
+    "text",
+    "weight",
+    "aliases",
+    "pinyin",
+    "block_contexts",
+    "tags",
+    "spoken",
+    "auto_spoken",
+)
 TOP_LEVEL_KEYS = ("name", "description", ENTRY_KEY)
 
 
@@ -391,7 +400,7 @@ def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | 
         )
         weight = 1.0
     lists: dict[str, tuple[str, ...]] = {}
-    for name in ("aliases", "block_contexts", "tags"):
+    for name in ("aliases", "block_contexts", "tags", "spoken"):
         value = raw.get(name, [])
         if isinstance(value, str):
             value = [value]
@@ -442,6 +451,18 @@ def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | 
                 "pinyin",
                 text,
             )
+    auto_spoken: Any = raw.get("auto_spoken", True)
+    if not isinstance(auto_spoken, bool):
+        err("bad-type", f"{text}: 'auto_spoken' must be true or false, got {auto_spoken!r}",
+            "auto_spoken", text)  # fmt: skip
+        auto_spoken = True
+    for form in lists["spoken"]:
+        hidden = _invisible(form)
+        if hidden is not None:
+            err("bad-char", f"{text}: spoken form {form!r} holds the invisible character "
+                f"U+{ord(hidden):04X}; remove it", "spoken", text)  # fmt: skip
+    if lists["spoken"] or "auto_spoken" in raw:
+        issues.extend(_spoken_issues(text, lists["spoken"], path, loc.line("spoken")))
     if any(i.severity is Severity.ERROR for i in issues):
         return None, issues
     hw = Hotword(
@@ -451,8 +472,47 @@ def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | 
         pinyin=pinyin,
         block_contexts=lists["block_contexts"],
         tags=lists["tags"],
+        spoken=lists["spoken"],
+        auto_spoken=auto_spoken,
     )
     return hw, issues
+
+
+def _spoken_issues(
+    text: str, spoken: Sequence[str], path: str | None, line_no: int | None
+) -> list[Issue]:
+    """Warnings for ``spoken`` forms that cannot take effect: on a Chinese term (spoken
+    forms are for Latin terms), or a form that yields no pronunciation."""
+    from hotfuse import english
+
+    if not english.is_latin_term(text):
+        return [
+            Issue(
+                Severity.WARNING,
+                "spoken-ignored",
+                f"{text}: 'spoken' and 'auto_spoken' apply to Latin terms only; for a "
+                "Chinese term write the misheard forms as 'aliases'",
+                path,
+                line_no,
+                text,
+            )
+        ]
+    out: list[Issue] = []
+    for form in spoken:
+        pinyin_forms, phone_forms = english.hotword_spoken(text, (form,), False)
+        if not pinyin_forms and not phone_forms:
+            out.append(
+                Issue(
+                    Severity.WARNING,
+                    "spoken-unreadable",
+                    f"{text}: spoken form {form!r} gives no pronunciation; write toneless "
+                    'pinyin ("dao ke") or English words ("engine x")',
+                    path,
+                    line_no,
+                    text,
+                )
+            )
+    return out
 
 
 def _hotword_to_fields(hw: Hotword) -> dict[str, Any]:
@@ -468,6 +528,10 @@ def _hotword_to_fields(hw: Hotword) -> dict[str, Any]:
         out["block_contexts"] = list(hw.block_contexts)
     if hw.tags:
         out["tags"] = list(hw.tags)
+    if hw.spoken:
+        out["spoken"] = list(hw.spoken)
+    if not hw.auto_spoken:
+        out["auto_spoken"] = False
     return out
 
 
@@ -553,10 +617,10 @@ class Lexicon:
     ) -> Lexicon:
         """Parse lexicon TOML text (see :meth:`load`).
 
-        >>> Lexicon.loads('[[entry]]\\ntext = "a"\\nwieght = 2\\n')
+        >>> Lexicon.loads('[[entry]]\\ntext = "a"\\nwieght = 2\\n')  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        hotfuse.errors.LexiconError: line 3: unknown field 'wieght' in entry 'a'; known fields: text, weight, aliases, pinyin, block_contexts, tags
+        hotfuse.errors.LexiconError: line 3: unknown field 'wieght' in entry 'a'; known fields: text, weight, ...
         """  # noqa: E501
         from hotfuse.formats.lexicon_toml import parse_lexicon
 

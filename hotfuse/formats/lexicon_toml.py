@@ -204,7 +204,7 @@ def _same_value(field_name: str, old: Any, new: Any) -> bool:
         if isinstance(old, str | list):
             return _split_pinyin(old) == _split_pinyin(new)
         return False
-    if field_name in ("aliases", "block_contexts", "tags"):
+    if field_name in ("aliases", "block_contexts", "tags", "spoken"):
         if isinstance(old, str):
             old = [old]
         return isinstance(old, list) and [str(v).strip() for v in old] == list(new)
