@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfuse.errors import ConfigError
 from hotfuse.phonetics import DEFAULT_COSTS, CostTable
+
+if TYPE_CHECKING:
+    from hotfuse.calibration import Calibration
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -129,6 +132,11 @@ class FuseConfig:
         latin_max_distance: largest normalised letter distance for Latin terms (0-1).
         costs: the syllable cost table.
         model: the scoring coefficients.
+        calibration: an optional monotone map of the recognizer's raw confidences onto
+            observed probabilities of being right (:class:`hotfuse.calibration.Calibration`,
+            fitted by ``hotfuse tune``); the scorer then sees calibrated confidences, while
+            results still report the raw ones. A mapping ``{"knots": [...], "values":
+            [...]}`` is accepted, as a config file's ``[calibration]`` table holds it.
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -137,6 +145,7 @@ class FuseConfig:
     latin_max_distance: float = 0.25
     costs: CostTable = DEFAULT_COSTS
     model: ScoringModel = DEFAULT_MODEL
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         def num(name: str, lo: float, hi: float) -> None:
@@ -175,6 +184,16 @@ class FuseConfig:
         elif not isinstance(self.model, ScoringModel):
             msg = f"FuseConfig.model must be a table of coefficients, got {self.model!r:.80}"
             raise ConfigError(msg)
+        from hotfuse.calibration import Calibration  # a layer above; it needs no config
+
+        if isinstance(self.calibration, Mapping):
+            object.__setattr__(self, "calibration", Calibration.from_dict(self.calibration))
+        elif self.calibration is not None and not isinstance(self.calibration, Calibration):
+            msg = (
+                "FuseConfig.calibration must be a table with 'knots' and 'values' lists "
+                f"(hotfuse tune writes one), got {self.calibration!r:.80}"
+            )
+            raise ConfigError(msg)
 
     @classmethod
     def coerce(cls, value: FuseConfig | Mapping[str, Any] | None, **overrides: Any) -> FuseConfig:
@@ -201,7 +220,7 @@ class FuseConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """A TOML-friendly view; ``FuseConfig.coerce(cfg.to_dict()) == cfg``."""
-        return {
+        out: dict[str, Any] = {
             "threshold": self.threshold,
             "use_confidence": self.use_confidence,
             "max_distance": self.max_distance,
@@ -209,3 +228,6 @@ class FuseConfig:
             "costs": self.costs.to_dict(),
             "model": {"with_conf": dict(self.model.with_conf), "no_conf": dict(self.model.no_conf)},
         }
+        if self.calibration is not None:
+            out["calibration"] = self.calibration.to_dict()
+        return out

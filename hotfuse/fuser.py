@@ -353,7 +353,10 @@ class Fuser:
         if threshold is None:
             threshold = self.config.threshold
         has_conf = self.config.use_confidence and transcript.has_confidences
-        limit = None if explain else self._limit_function(threshold, transcript, has_conf)
+        scored = transcript  # what the scorer sees: calibrated confidences when configured
+        if has_conf and self.config.calibration is not None:
+            scored = self.config.calibration.apply(transcript)
+        limit = None if explain else self._limit_function(threshold, scored, has_conf)
         cands = self._index.candidates(transcript, limit)
         if not cands:
             return []
@@ -363,7 +366,7 @@ class Fuser:
             hw = self._by_text[c.hotword]
             if not explain and self._upper_bound(c, hw, has_conf) < threshold:
                 continue  # cannot reach the threshold whatever the costly features say
-            x = features(c, transcript, hw, self._n_active)
+            x = features(c, scored, hw, self._n_active)
             use_conf = has_conf and "conf" in x
             if not use_conf:
                 x.pop("conf", None)
@@ -794,8 +797,9 @@ def _cached_fuser(hotwords: Any, config: FuseConfig) -> Fuser:
     hws = coerce_hotwords(hotwords)
     key = (hws, config)
     with _CACHE_LOCK:
-        f = _CACHE.get(key)
+        f = _CACHE.pop(key, None)
         if f is not None:
+            _CACHE[key] = f  # most recently used last: eviction drops the least recent
             return f
     f = Fuser(hws, config)
     with _CACHE_LOCK:

@@ -133,3 +133,30 @@ def test_feature_scale_only_lowers_unlisted_pairs() -> None:
     far_a, far_b = ("b", "a", 1), ("x", "iong", 1)
     assert graded.cost(far_a, far_b) == DEFAULT_COSTS.cost(far_a, far_b)
     assert CostTable.from_dict(graded.to_dict()) == graded
+
+
+def test_fuse_config_takes_a_calibration_table_and_round_trips() -> None:
+    from hotfuse import FuseConfig
+    from hotfuse.calibration import Calibration
+    from hotfuse.errors import ConfigError
+
+    cfg = FuseConfig(calibration={"knots": [0.5, 1.0], "values": [0.2, 0.9]})
+    assert cfg.calibration == Calibration((0.5, 1.0), (0.2, 0.9))
+    assert FuseConfig.coerce(cfg.to_dict()) == cfg
+    assert "calibration" not in FuseConfig().to_dict()
+    with pytest.raises(ConfigError, match="knots"):
+        FuseConfig(calibration={"knots": [0.5, 1.0], "values": [0.9, 0.2]})
+    with pytest.raises(ConfigError, match="calibration"):
+        FuseConfig(calibration=[0.5, 0.9])  # type: ignore[arg-type]
+
+
+def test_the_scorer_sees_calibrated_confidences_and_results_report_raw_ones() -> None:
+    from hotfuse import FuseConfig, fuse
+
+    confs = [0.97, 0.96, 0.95, 0.97, 0.95, 0.96, 0.93]  # the demo's confident 陈静
+    assert fuse("我们去找陈静吧", ["程晶"], confidences=confs).text == "我们去找陈静吧"
+    # a recognizer whose 0.95 means "right half the time" (as its calibration says)
+    cal = {"knots": [0.955, 1.0], "values": [0.3, 0.98]}
+    r = fuse("我们去找陈静吧", ["程晶"], confidences=confs, config=FuseConfig(calibration=cal))
+    assert r.text == "我们去找程晶吧"
+    assert r.replacements[0].confidence == pytest.approx((0.95 + 0.96) / 2)

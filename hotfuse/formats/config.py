@@ -53,4 +53,10 @@ def write_config(
     model["no_conf"] = data["model"]["no_conf"]
     doc["model"] = model
     doc["costs"] = data["costs"]
+    if "calibration" in data:
+        cal = tomlkit.table()
+        cal.add(tomlkit.comment("raw confidence upper edges -> observed share of right characters"))
+        cal["knots"] = data["calibration"]["knots"]
+        cal["values"] = data["calibration"]["values"]
+        doc["calibration"] = cal
     atomic_write_text(path, tomlkit.dumps(doc), error=ConfigError)
