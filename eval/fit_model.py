@@ -63,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--max-distance", type=float, default=None, help="FuseConfig.max_distance")
     ap.add_argument("--regimes", nargs="+", default=["small", "category", "catalogue"])
+    ap.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="fit an isotonic confidence calibration first and the model on calibrated values",
+    )
+    ap.add_argument("--threshold", type=float, help="keep this threshold instead of the swept one")
     ap.add_argument("--cost-fp", type=float, default=3.0)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("-o", "--output", default=str(ROOT / "out" / "fitted.toml"))
@@ -86,7 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_distance is not None:
         base = dataclasses.replace(base, max_distance=args.max_distance)
     t0 = time.perf_counter()
-    res = fit(refs, hyps, lists, base=base, cost_fp=args.cost_fp, l2=args.l2)
+    res = fit(
+        refs,
+        hyps,
+        lists,
+        base=base,
+        cost_fp=args.cost_fp,
+        l2=args.l2,
+        calibrate=args.calibrate,
+        grid=None if args.threshold is None else [args.threshold],
+    )
     print(
         f"fitted on {len(refs)} utterance-lists, {res.n_candidates} candidates "
         f"({res.n_good} good) in {time.perf_counter() - t0:.1f} s"

@@ -123,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="config TOML to write")
     p.add_argument("--cost-fp", type=float, default=3.0,
                    help="cost of a wrong replacement in missed fixes (default 3)")  # fmt: skip
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="fit even on too little data (fewer than 100 good or 50 bad candidate "
+        "replacements; refused otherwise, exit 2)",
+    )
+    p.add_argument(
+        "--no-calibrate",
+        dest="calibrate",
+        action="store_false",
+        help="do not fit a confidence calibration (by default one is fitted and written to "
+        "the config's [calibration] table when the hypotheses carry confidences)",
+    )
     p.set_defaults(func=_cmd_tune)
 
     p = sub.add_parser("frontends", help="list the recognizer frontends installed")
@@ -414,6 +427,7 @@ def _write_result(out: TextIO, uid: str | None, res: Any, fmt: str, as_json: boo
 
 # --------------------------------------------------------------------------- tune
 def _cmd_tune(args: argparse.Namespace) -> int:
+    from hotfuse.errors import TooLittleDataError
     from hotfuse.formats import corpus
     from hotfuse.formats.config import write_config
     from hotfuse.tune import fit
@@ -423,18 +437,25 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     hws = corpus.read_hotwords(args.hotwords)
     aligned = corpus.align_ids(refs, hyps)
     ids = list(aligned.ids)
-    result = fit(
-        [refs[i] for i in ids],
-        [hyps[i] for i in ids],
-        hws.for_ids(ids),
-        cost_fp=args.cost_fp,
-        progress=True,
-    )
+    try:
+        result = fit(
+            [refs[i] for i in ids],
+            [hyps[i] for i in ids],
+            hws.for_ids(ids),
+            cost_fp=args.cost_fp,
+            progress=True,
+            force=args.force,
+            calibrate=args.calibrate,
+        )
+    except TooLittleDataError as exc:
+        print(f"hotfuse: error: {exc}; nothing written", file=sys.stderr)
+        return 2
     meta = {
         "utterances": len(ids),
         "candidates": result.n_candidates,
         "good_candidates": result.n_good,
         "cost_fp": args.cost_fp,
+        "forced": args.force,
     }
     write_config(args.output, result.config, meta)
     t, good, bad = next(r for r in result.threshold_table if r[0] == result.config.threshold)

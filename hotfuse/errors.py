@@ -6,7 +6,8 @@ inherits the builtin exception it refines, so ``except ValueError`` keeps workin
     HotfuseError(Exception)
     ├── ConfigError(HotfuseError, ValueError)          bad FuseConfig value or config file
     ├── InputError(HotfuseError, ValueError)            bad transcript / hotword argument
-    │   └── LengthMismatchError(InputError)             confidences/timestamps vs tokens
+    │   ├── LengthMismatchError(InputError)             confidences/timestamps vs tokens
+    │   └── TooLittleDataError(InputError)              too few labelled candidates to tune
     ├── LexiconError(HotfuseError, ValueError)          bad lexicon file (.path, .line_no)
     ├── DataError(HotfuseError, ValueError)             bad evaluation file (.path, .line_no)
     ├── FrontendOutputError(HotfuseError, ValueError)   a recognizer result of the wrong shape
@@ -31,6 +32,7 @@ __all__ = [
     "LexiconError",
     "MissingDependencyError",
     "RecognizerError",
+    "TooLittleDataError",
     "UnknownFrontendError",
 ]
 
@@ -54,6 +56,19 @@ class LengthMismatchError(InputError):
         super().__init__(message)
         self.expected = expected
         self.got = got
+
+
+class TooLittleDataError(InputError):
+    """``hotfuse tune`` was given too few labelled candidates for a trustworthy fit.
+
+    Carries the counts it found: ``utterances``, ``good`` and ``bad`` candidates.
+    """
+
+    def __init__(self, message: str, *, utterances: int, good: int, bad: int) -> None:
+        super().__init__(message)
+        self.utterances = utterances
+        self.good = good
+        self.bad = bad
 
 
 class _FileLocatedError(HotfuseError, ValueError):

@@ -11,9 +11,14 @@ engine proposes and refits the logistic model and the threshold:
   features of :mod:`hotfuse.fuser`, once with the confidence feature for transcripts that
   have confidences and once without it;
 * **threshold**: the grid value that maximises ``good - cost_fp * bad`` replacements made
-  by the full fuser (selection included) on the same data; ``cost_fp`` (default 3) says a
-  wrong replacement costs three missed fixes, since damaging correct text is worse than
-  leaving an error.
+  by the full fuser (selection included) on the same data, summed over the run with
+  confidences and the run without them when the data has confidences (one threshold
+  serves both coefficient sets); ``cost_fp`` (default 3) says a wrong replacement costs
+  three missed fixes, since damaging correct text is worse than leaving an error;
+* **calibration**: an isotonic map of the recognizer's confidences (fitted first, see
+  :func:`fit_calibration`), so the model is fitted on calibrated values;
+* **amount**: too few labelled candidates (:data:`MIN_GOOD`, :data:`MIN_BAD`) is refused
+  with :class:`~hotfuse.errors.TooLittleDataError` unless ``force``.
 
 Example:
     >>> from hotfuse.tune import fit_logistic
@@ -35,20 +40,38 @@ from numpy.typing import NDArray
 from rapidfuzz.distance import Levenshtein
 
 from hotfuse._progress import progress as _progress
+from hotfuse.calibration import Calibration
 from hotfuse.config import FEATURES, FuseConfig, ScoringModel
-from hotfuse.errors import InputError
+from hotfuse.errors import InputError, TooLittleDataError
 from hotfuse.fuser import Fuser, features
 from hotfuse.transcript import Transcript
 
 __all__ = [
+    "MIN_BAD",
+    "MIN_GOOD",
+    "WARN_BAD",
+    "WARN_GOOD",
     "LabelledCandidate",
     "TuneResult",
     "fit",
+    "fit_calibration",
     "fit_logistic",
     "label_candidates",
 ]
 
 log = logging.getLogger("hotfuse")
+
+# Below MIN_GOOD good or MIN_BAD bad labelled candidates a refit is refused (``force``
+# overrides); below WARN_GOOD / WARN_BAD it is fitted with a warning. Read from the learning
+# curve of eval/tune_curve.py on the real-recognizer train split (eval/README.md): fits on
+# 50 utterances (11-34 good, 11-24 bad) raised false alarms to 2-3% and one broke the
+# README's first example; at 200 utterances (80-105 good, 60-95 bad) false alarms were
+# 0-1.8%, and at 400 (about 200 good, 150 bad) 0-0.3%, precision still 0.5-1.5 points
+# under the shipped model's, which was fitted on some 17,000 utterances.
+MIN_GOOD = 100
+MIN_BAD = 50
+WARN_GOOD = 200
+WARN_BAD = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +91,8 @@ class TuneResult:
     n_candidates: int
     n_good: int
     threshold_table: tuple[tuple[float, int, int], ...]  # (threshold, good, bad)
+    # the same sweep with the no-confidence model (empty when the data has no confidences)
+    no_conf_table: tuple[tuple[float, int, int], ...] = ()
 
 
 def _gain(hyp: str, ref: str, start: int, end: int, new: str) -> int:
@@ -101,11 +126,14 @@ def label_candidates(
         fuser = cache.get(key)
         if fuser is None:
             fuser = cache[key] = Fuser(hws, cfg)
+        scored = tr
+        if cfg.calibration is not None and cfg.use_confidence and tr.has_confidences:
+            scored = cfg.calibration.apply(tr)  # the scorer sees calibrated confidences
         for c in fuser.candidates(tr):
             if "overlaps the exact hotword" in c.reason or "blocking context" in c.reason:
                 continue
             hw = fuser._by_text[c.hotword]
-            x = features(c, tr, hw, fuser._n_active)
+            x = features(c, scored, hw, fuser._n_active)
             has_conf = "conf" in x
             good = _gain(tr.text, ref, c.start, c.end, c.hotword) > 0
             out.append(LabelledCandidate(x, has_conf, good))
@@ -175,10 +203,27 @@ def fit(
     l2: float = 1.0,
     grid: Iterable[float] | None = None,
     progress: bool = False,
+    calibrate: bool = True,
+    force: bool = False,
 ) -> TuneResult:
-    """Refit the scoring model and threshold (see the module docstring)."""
+    """Refit the scoring model and threshold (see the module docstring).
+
+    With ``calibrate`` (the default) and transcripts that carry confidences, an isotonic
+    :class:`~hotfuse.calibration.Calibration` of those confidences is fitted first (each
+    hypothesis character against the reference) and the model is fitted on calibrated
+    values; the config returned carries the calibration.
+
+    Raises:
+        TooLittleDataError: fewer than :data:`MIN_GOOD` good or :data:`MIN_BAD` bad
+            candidates were found (with ``force``, a warning instead).
+    """
     cfg = base or FuseConfig()
+    if calibrate and cfg.use_confidence:
+        cal = fit_calibration(references, transcripts)
+        if cal is not None:
+            cfg = replace(cfg, calibration=cal)
     items = label_candidates(references, transcripts, hotword_lists, cfg, progress=progress)
+    _check_amount(len(references), items, force=force)
     with_conf_items = [it for it in items if it.has_conf]
     no_conf_names = [f for f in FEATURES if f != "conf"]
     no_conf = _fit_set(items, no_conf_names, l2, cfg.model.no_conf)
@@ -189,10 +234,89 @@ def fit(
         log.warning("too few candidates with confidences to fit; keeping the shipped ones")
     model = ScoringModel(with_conf=with_conf, no_conf=no_conf)
     fitted = replace(cfg, model=model)
+    grid = None if grid is None else list(grid)
     table = threshold_table(references, transcripts, hotword_lists, fitted, grid, progress=progress)
-    best = max(table, key=lambda r: (r[1] - cost_fp * r[2], r[0]))
+    # One threshold serves both coefficient sets: when the data has confidences, the sweep
+    # is also run without them, and the threshold maximises the two objectives together
+    # (else a fit whose confidences separate perfectly could pick a threshold that the
+    # no-confidence model, used for text without confidences, never reaches).
+    gain = {t: good - cost_fp * bad for t, good, bad in table}
+    no_conf_table: list[tuple[float, int, int]] = []
+    if with_conf_items and fitted.use_confidence:
+        plain = replace(fitted, use_confidence=False)
+        no_conf_table = threshold_table(
+            references, transcripts, hotword_lists, plain, grid, progress=progress
+        )
+        for t, good, bad in no_conf_table:
+            gain[t] += good - cost_fp * bad
+    best = max(table, key=lambda r: (gain[r[0]], r[0]))
     final = replace(fitted, threshold=best[0])
-    return TuneResult(final, len(items), sum(it.good for it in items), tuple(table))
+    return TuneResult(
+        final, len(items), sum(it.good for it in items), tuple(table), tuple(no_conf_table)
+    )
+
+
+def _check_amount(n_utts: int, items: Sequence[LabelledCandidate], *, force: bool) -> None:
+    good = sum(it.good for it in items)
+    bad = len(items) - good
+    found = f"{n_utts} utterances gave {good} good and {bad} bad candidate replacements"
+    if good >= WARN_GOOD and bad >= WARN_BAD:
+        return
+    if good >= MIN_GOOD and bad >= MIN_BAD:
+        log.warning(
+            "tuning on little data: %s (at least %d good and %d bad are advised); compare "
+            "the result with the defaults on held-out data ('hotfuse eval --config')",
+            found,
+            WARN_GOOD,
+            WARN_BAD,
+        )
+        return
+    msg = (
+        f"too little data to tune: {found}, and a fit needs at least {MIN_GOOD} good and "
+        f"{MIN_BAD} bad (some hundreds of utterances where the recognizer got hotwords wrong); "
+        "add labelled utterances, or pass --force to fit anyway (the result may be worse "
+        "than the defaults)"
+    )
+    if not force:
+        raise TooLittleDataError(msg, utterances=n_utts, good=good, bad=bad)
+    log.warning("%s; fitting anyway (--force)", msg.split("; add")[0])
+
+
+def fit_calibration(
+    references: Sequence[str],
+    transcripts: Sequence[Transcript],
+    *,
+    min_chars: int = 500,
+    min_count: int | None = None,
+) -> Calibration | None:
+    """An isotonic calibration of the transcripts' confidences, or None when fewer than
+    ``min_chars`` characters carry one (or every character is right, or every one wrong).
+    Each step holds at least ``min_count`` characters (default: 50, or 0.5% of them).
+
+    References and hypotheses are compared after :func:`hotfuse.metrics.normalize_text`.
+
+    Example:
+        >>> from hotfuse.transcript import Transcript
+        >>> hyps = [Transcript.from_text("我爱伊丽沙白", confidences=[.9, .9, .8, .7, .3, .8])]
+        >>> cal = fit_calibration(["我爱伊丽莎白"], hyps, min_chars=6, min_count=1)
+        >>> cal.knots, cal.values
+        ((0.3, 0.9), (0.02, 0.98))
+    """
+    from hotfuse.calibration import labelled_chars
+    from hotfuse.metrics import normalize_text
+
+    with_conf = [
+        (normalize_text(r), t)
+        for r, t in zip(references, transcripts, strict=True)
+        if t.has_confidences
+    ]
+    confs, right = labelled_chars([r for r, _ in with_conf], [t for _, t in with_conf])
+    if len(confs) < min_chars or all(right) or not any(right):
+        log.info("too few labelled characters with confidences (%d) to calibrate", len(confs))
+        return None
+    if min_count is None:
+        min_count = max(50, len(confs) // 200)
+    return Calibration.fit(confs, right, min_count=min_count)
 
 
 def threshold_table(

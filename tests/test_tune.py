@@ -101,15 +101,18 @@ def test_labels_say_whether_one_replacement_helps() -> None:
 
 def test_fit_refits_both_models_and_picks_a_threshold() -> None:
     refs, hyps, lists = _dataset()
-    result = fit(refs, hyps, lists)
+    result = fit(refs, hyps, lists, force=True)  # mechanics, not the amount of data
     cfg = result.config
     assert result.n_candidates > result.n_good > 0
     assert set(cfg.model.with_conf) == {*FEATURES, "bias"}
     assert "conf" not in cfg.model.no_conf or cfg.model.no_conf["conf"] == 0.0
     # low confidence on the changed characters is evidence for the replacement
     assert cfg.model.with_conf["conf"] < 0
-    # the chosen threshold is the best of the table under good - 3 * bad
-    best = max(result.threshold_table, key=lambda r: (r[1] - 3 * r[2], r[0]))
+    # the chosen threshold is the best under good - 3 * bad, with confidences and without
+    # them summed (one threshold serves both models)
+    plain = {t: g - 3 * b for t, g, b in result.no_conf_table}
+    assert set(plain) == {t for t, _, _ in result.threshold_table}
+    best = max(result.threshold_table, key=lambda r: (r[1] - 3 * r[2] + plain[r[0]], r[0]))
     assert cfg.threshold == best[0]
     # features that never vary in this data keep the shipped priors
     assert cfg.model.with_conf["alias"] == DEFAULT_MODEL.with_conf["alias"]
@@ -137,12 +140,12 @@ def test_threshold_table_counts_what_fuse_does() -> None:
 
 def test_fit_needs_both_kinds_of_candidates() -> None:
     with pytest.raises(InputError, match="tuning needs"):
-        fit(["今天天气很好"], [Transcript.from_text("今天天气很好")], [["伊丽莎白"]])
+        fit(["今天天气很好"], [Transcript.from_text("今天天气很好")], [["伊丽莎白"]], force=True)
 
 
 def test_written_config_loads_back_equal(tmp_path: Path) -> None:
     refs, hyps, lists = _dataset(80)
-    cfg = fit(refs, hyps, lists).config
+    cfg = fit(refs, hyps, lists, force=True).config
     path = tmp_path / "tuned.toml"
     write_config(path, cfg, {"utterances": 80})
     back = load_config(path)
@@ -150,8 +153,8 @@ def test_written_config_loads_back_equal(tmp_path: Path) -> None:
     assert math.isfinite(back.threshold)
 
 
-def _write_files(tmp_path: Path) -> tuple[Path, Path, Path]:
-    refs, hyps, lists = _dataset()
+def _write_files(tmp_path: Path, n: int = 320) -> tuple[Path, Path, Path]:
+    refs, hyps, lists = _dataset(n)  # 320: enough labelled candidates for tune to fit
     ref = tmp_path / "ref.txt"
     hyp = tmp_path / "hyp.jsonl"
     words = tmp_path / "words.jsonl"
@@ -191,7 +194,7 @@ def test_cli_tune_writes_a_config_that_fuse_accepts(
     )
     printed = capsys.readouterr().out
     assert code == 0
-    assert "fitted on 160 utterances" in printed and str(out) in printed
+    assert "fitted on 320 utterances" in printed and str(out) in printed
     cfg = load_config(out)
     assert cfg.model != DEFAULT_MODEL
     code = main(["fuse", "伊丽沙白来了", "--hotword", "伊丽莎白", "--config", str(out)])
@@ -218,3 +221,62 @@ def test_cli_frontends_lists_the_built_in_ones(capsys: pytest.CaptureFixture[str
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     for name in ("funasr", "whisper", "faster_whisper", "sherpa_onnx", "vosk", "wenet", "text"):
         assert name in names
+
+
+def _write_n(tmp_path: Path, n: int) -> list[str]:
+    ref, hyp, words = _write_files(tmp_path, n)
+    return ["--ref", str(ref), "--hyp", str(hyp), "--hotwords", str(words)]
+
+
+def test_cli_tune_refuses_six_utterances_and_the_readme_example_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tuned.toml"
+    assert main(["tune", *_write_n(tmp_path, 6), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hotfuse: error: too little data to tune: 6 utterances")
+    assert "--force" in err and err.count("\n") == 1
+    assert not out.exists()
+    # nothing written, so the README's first example still fuses with the defaults
+    readme = ["fuse", "伊丽沙白这会儿真太高兴了", "--hotword", "伊丽莎白", "--hotword", "达西"]
+    assert main(readme) == 0
+    assert capsys.readouterr().out.strip() == "伊丽莎白这会儿真太高兴了"
+
+
+def test_fit_refuses_too_few_candidates_unless_forced(caplog: pytest.LogCaptureFixture) -> None:
+    from hotfuse.errors import TooLittleDataError
+    from hotfuse.tune import MIN_BAD, MIN_GOOD
+
+    refs, hyps, lists = _dataset(20)
+    with pytest.raises(TooLittleDataError) as info:
+        fit(refs, hyps, lists)
+    err = info.value
+    assert err.utterances == 20
+    assert err.good < MIN_GOOD or err.bad < MIN_BAD
+    with caplog.at_level("WARNING", logger="hotfuse"):
+        result = fit(refs, hyps, lists, force=True)
+    assert "fitting anyway" in caplog.text
+    assert result.n_candidates == err.good + err.bad
+
+
+def test_cli_tune_force_fits_small_data_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tuned.toml"
+    assert main(["tune", *_write_n(tmp_path, 20), "-o", str(out), "--force"]) == 0
+    assert "fitting anyway (--force)" in capsys.readouterr().err
+    assert math.isfinite(load_config(out).threshold)
+
+
+def test_tune_writes_the_calibration_and_fuse_uses_it(tmp_path: Path) -> None:
+    refs, hyps, lists = _dataset()
+    cfg = fit(refs, hyps, lists, force=True).config
+    assert cfg.calibration is not None
+    # the synthetic first passes give wrong characters 0.2-0.7 and right ones 0.8-0.99
+    assert cfg.calibration(0.5) < 0.5 < cfg.calibration(0.95)
+    path = tmp_path / "tuned.toml"
+    write_config(path, cfg)
+    assert "[calibration]" in path.read_text(encoding="utf-8")
+    assert load_config(path) == cfg
+    plain = fit(refs, hyps, lists, calibrate=False, force=True).config
+    assert plain.calibration is None
