@@ -88,3 +88,14 @@ def test_bad_files_raise_input_error_naming_the_file(
 def test_bad_arrays(data: np.ndarray, rate: int, match: str) -> None:
     with pytest.raises(InputError, match=match):
         resample(data, rate)
+
+
+def test_read_samples_is_the_one_path_every_runner_takes(tmp_path: Path) -> None:
+    from hotfuse.runners.audio import read_samples
+
+    out = read_samples(np.ones((8000, 2), dtype=np.float64), 8000)  # stereo, 8 kHz
+    assert out.dtype == np.float32 and out.shape == (16000,)
+    with pytest.raises(InputError, match="no samples"):
+        read_samples(np.zeros(0, dtype=np.float32))
+    with pytest.raises(InputError, match="no such audio file"):
+        read_samples(tmp_path / "missing.wav")

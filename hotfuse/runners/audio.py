@@ -22,7 +22,7 @@ import numpy as np
 
 from hotfuse.errors import InputError, MissingDependencyError
 
-__all__ = ["SAMPLE_RATE", "load_audio", "resample"]
+__all__ = ["SAMPLE_RATE", "load_audio", "read_samples", "resample"]
 
 logger = logging.getLogger("hotfuse")
 
@@ -57,6 +57,28 @@ def resample(data: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarr
     g = math.gcd(rate, target)
     out = resample_poly(mono, target // g, rate // g)
     return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def read_samples(
+    audio: str | os.PathLike[str] | np.ndarray, sample_rate: int = SAMPLE_RATE
+) -> np.ndarray:
+    """What a runner decodes: a path read by :func:`load_audio`, or a waveform (at
+    ``sample_rate`` Hz) converted by :func:`resample`; 16 kHz mono float32, never empty.
+
+    Raises:
+        InputError: the file cannot be read, or the audio holds no samples.
+
+    >>> read_samples(np.zeros(4000, dtype=np.float32), 8000).shape
+    (8000,)
+    """
+    if isinstance(audio, np.ndarray):
+        samples = resample(np.asarray(audio, dtype=np.float32), sample_rate)
+    else:
+        samples = load_audio(audio)
+    if samples.size == 0:
+        msg = "the audio holds no samples; nothing to recognise"
+        raise InputError(msg)
+    return samples
 
 
 def load_audio(path: str | os.PathLike[str]) -> np.ndarray:

@@ -78,8 +78,8 @@ from typing import Any
 
 import numpy as np
 
-from hotfuse.errors import ConfigError, InputError, MissingDependencyError, RecognizerError
-from hotfuse.runners.audio import SAMPLE_RATE, load_audio, resample
+from hotfuse.errors import ConfigError, MissingDependencyError, RecognizerError
+from hotfuse.runners.audio import SAMPLE_RATE, read_samples
 from hotfuse.transcript import Token, Transcript
 
 __all__ = [
@@ -560,13 +560,7 @@ class ParaformerRecognizer:
             InputError: the file cannot be read or holds no samples.
             RecognizerError: FunASR failed while decoding.
         """
-        if isinstance(audio, np.ndarray):
-            samples = resample(np.asarray(audio, dtype=np.float32), sample_rate)
-        else:
-            samples = load_audio(audio)
-        if samples.size == 0:
-            msg = "the audio holds no samples; nothing to recognise"
-            raise InputError(msg)
+        samples = read_samples(audio, sample_rate)
         import torch
 
         with self._lock:

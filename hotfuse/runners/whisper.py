@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from hotfuse.errors import InputError, MissingDependencyError, RecognizerError
+from hotfuse.errors import MissingDependencyError, RecognizerError
 from hotfuse.runners.paraformer import RecognitionResult, SegmentResult
 from hotfuse.transcript import Token, Transcript
 
@@ -259,15 +259,9 @@ class WhisperRecognizer:
             InputError: the file cannot be read or holds no samples.
             RecognizerError: faster-whisper failed while decoding.
         """
-        from hotfuse.runners.audio import load_audio, resample
+        from hotfuse.runners.audio import read_samples
 
-        if isinstance(audio, np.ndarray):
-            samples = resample(np.asarray(audio, dtype=np.float32), sample_rate)
-        else:
-            samples = load_audio(audio)
-        if samples.size == 0:
-            msg = "the audio holds no samples; nothing to recognise"
-            raise InputError(msg)
+        samples = read_samples(audio, sample_rate)
         with self._lock:
             t0 = time.perf_counter()
             try:
