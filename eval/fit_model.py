@@ -5,7 +5,8 @@ come from this script:
 
     python eval/build_real.py                 # once: writes out/real (real recognizer)
     python eval/build_benchmark.py            # once: writes out/bench (simulated)
-    python eval/fit_model.py --source out/real:whisper --source out/bench:A
+    python eval/fit_model.py --source out/real:whisper --source out/bench:A \
+        --source out/bench:B --feature-scale 1.0        # the shipped DEFAULT_MODEL
 
 Only the train split is read (dev is for reporting). Candidates are pooled over the
 sources (``BENCH:HYPOTHESIS-SET``) and the regimes given (default: all three: 3-5-word
