@@ -10,6 +10,7 @@ feature             meaning
 ``log_len``         log of the hotword's syllable count: long matches are rarely chance
 ``indel``           1 when the span has one syllable more or fewer than the hotword
 ``overlap``         share of the hotword's characters already present at the same place
+                    (a Traditional character counts as its Simplified form, both ways)
 ``orig_freq``       log(1 + jieba count of the original span as a word): common words resist
 ``cross_freq``      log(1 + count of the most frequent word the span would cut in two)
 ``conf``            logit of the recognizer's mean confidence over the span (with confidences)
@@ -113,7 +114,7 @@ def features(
     if latin:  # letters agree whatever their case (GIT ~ git)
         same = sum(1 for a, b in zip(orig.casefold(), hw.casefold(), strict=False) if a == b)
     else:
-        same = sum(1 for a, b in zip(orig, hw, strict=False) if a == b)
+        same = sum(1 for a, b in zip(orig, hw, strict=False) if _same_char(a, b))
     en_freq = 0.0
     if latin:
         # an ordinary English word needs strong evidence, the more so in English text
@@ -145,6 +146,40 @@ def features(
 _LATIN_KINDS = frozenset((MatchKind.LATIN, MatchKind.PHONES))
 
 
+_T2S: dict[str, str] | None = None
+_T2S_LOCK = threading.Lock()
+
+
+def _t2s() -> dict[str, str]:
+    """Traditional -> Simplified characters (hotfuse/data/t2s.tsv.gz, from OpenCC's
+    TSCharacters, Apache-2.0; see hotfuse/data/README.md), loaded on first use."""
+    global _T2S
+    if _T2S is None:
+        with _T2S_LOCK:
+            if _T2S is None:
+                import gzip
+                from importlib import resources
+
+                raw = resources.files("hotfuse").joinpath("data", "t2s.tsv.gz").read_bytes()
+                table: dict[str, str] = {}
+                for line in gzip.decompress(raw).decode("utf-8").splitlines():
+                    trad, _, simp = line.partition("\t")
+                    if trad and simp:
+                        table[trad] = simp
+                _T2S = table
+    return _T2S
+
+
+def _same_char(a: str, b: str) -> bool:
+    """The same character, or its Traditional and Simplified forms (騰 and 腾)."""
+    if a == b:
+        return True
+    if not (is_cjk(a) and is_cjk(b)):
+        return False
+    t2s = _t2s()
+    return t2s.get(a, a) == t2s.get(b, b)
+
+
 def _latin_share(text: str) -> float:
     """How English the text is: Latin words / (Latin words + Chinese characters / 1.5)."""
     words = len(_LATIN_WORD.findall(text))
@@ -160,7 +195,9 @@ def _changed_confidence(cand: Candidate, transcript: Transcript, hw: str) -> flo
     start, end = cand.start, cand.end
     text = transcript.text
     if end - start == len(hw) and cand.kind not in _LATIN_KINDS:
-        positions = [start + k for k in range(end - start) if text[start + k] != hw[k]]
+        positions = [
+            start + k for k in range(end - start) if not _same_char(text[start + k], hw[k])
+        ]
         if not positions:
             positions = list(range(start, end))
     else:
