@@ -130,9 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     counts: Counter[str] = Counter()
     examples: dict[str, list[str]] = {c: [] for c in CLASSES}
     total = first_pass_right = fixed = 0
-    for uid in refs.as_dict():
-        words = [h.text for h in lists[uid]]
-        fuser = Fuser(words, config)
+    ids = list(refs.as_dict())
+    fusers: dict[tuple[str, ...], Fuser] = {}
+    for uid, hws in zip(ids, lists.for_ids(ids), strict=True):
+        words = [h.text for h in hws]
+        key = tuple(words)
+        fuser = fusers.get(key) or fusers.setdefault(key, Fuser(words, config))
         ref = normalize_text(refs[uid])
         hyp = hyps[uid]
         out = fuser.fuse(hyp).text
