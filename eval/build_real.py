@@ -17,7 +17,7 @@ the decoded utterances, and writes the same layout with two hypothesis sets:
 Examples:
     python eval/build_real.py                           # eval/data/real -> out/real
     python eval/build_real.py model                     # assemble Whisper-base only
-    python eval/build_real.py --segments eval/data/real --out out/real --summary
+    python eval/build_real.py --segments eval/data/real --out out/real
 """
 
 from __future__ import annotations
