@@ -160,6 +160,28 @@ def test_check_malformed_names_the_line(capsys: pytest.CaptureFixture[str]) -> N
     assert f"{DATA / 'malformed.toml'}:7: error[toml-syntax]: invalid TOML" in out
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lexicon", "check", "{f}"],
+        ["lexicon", "explain", "{f}", "重庆"],
+        ["fuse", "--lexicon", "{f}", "重庆"],
+    ],
+    ids=["check", "explain", "fuse"],
+)
+def test_key_repeated_in_one_entry_is_a_clean_error(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "dup.toml"
+    f.write_text('[[entry]]\ntext = "重庆"\ntext = "重庆"\n', encoding="utf-8")
+    assert main([a.format(f=f) for a in argv]) == 1
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert f"{f}:3:" in out
+    assert 'Key "text" already exists' in out
+    assert "Traceback" not in out
+
+
 def test_check_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
     bad = str(DATA / "bad-entries.toml")
     assert run("check", bad, str(DATA / "good.toml")) == 1

@@ -86,6 +86,12 @@ def test_lenient_load_lists_every_error() -> None:
         ('[[entry]]\ntext = "a"\ntags = [1, 2]\n', "bad-type", 3),
         ('title = "x"\n[[entry]]\ntext = "a"\n', "unknown-field", 1),
         ('name = "x"\n[[entry]\n', "toml-syntax", 2),
+        ('[[entry]]\ntext = "重庆"\ntext = "重庆"\n', "toml-syntax", 3),
+        (
+            '[[entry]]\ntext = "a"\n[[entry]]\ntext = "b"\nweight = 1\nweight = 2\n',
+            "toml-syntax",
+            6,
+        ),
     ],
 )
 def test_errors(body: str, code: str, line: int) -> None:

@@ -80,6 +80,21 @@ def _locate_entries(source: str, entries: Sequence[Mapping[str, Any]]) -> list[_
     return out
 
 
+_TOMLLIB_POS_RE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def _error_line(source: str) -> int | None:
+    """The line of a TOML error that tomlkit reports without one (a repeated key)."""
+    import tomllib
+
+    try:
+        tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOMLLIB_POS_RE.search(str(exc))
+        return int(m.group(1)) if m else None
+    return None
+
+
 def _plain(value: Any) -> Any:
     """tomlkit items -> plain Python values."""
     unwrap = getattr(value, "unwrap", None)
@@ -101,18 +116,21 @@ def parse_lexicon(
     '重庆'
     """
     import tomlkit
-    from tomlkit.exceptions import ParseError
+    from tomlkit.exceptions import ParseError, TOMLKitError
 
     p = Path(path) if path is not None else None
     where = str(p) if p is not None else None
     source = text.removeprefix("\ufeff")
     try:
         doc = tomlkit.parse(source)
-    except ParseError as exc:
+    except TOMLKitError as exc:
+        # a ParseError carries its line; KeyAlreadyPresent (a key repeated inside one
+        # [[entry]] table) does not, so ask the standard parser where it is
+        line = exc.line if isinstance(exc, ParseError) else _error_line(source)
         reason = _PARSE_POS_RE.sub("", str(exc))
         hint = toml_hint(p, source)
         msg = f"invalid TOML: {reason}{hint}"
-        issue = Issue(Severity.ERROR, "toml-syntax", msg, where, exc.line)
+        issue = Issue(Severity.ERROR, "toml-syntax", msg, where, line)
         if strict:
             raise issue.to_error() from None
         return cls(path=p, source=None, load_issues=(issue,))
