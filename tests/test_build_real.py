@@ -43,6 +43,9 @@ def _jsonl(path: Path) -> list[dict]:  # type: ignore[type-arg]
 
 
 def test_build_real_writes_the_benchmark_layout(tmp_path: Path) -> None:
+    from opencc import OpenCC
+
+    t2s = OpenCC("t2s")
     out = tmp_path / "real"
     assert _build(out) == 0
     segments = {
@@ -67,10 +70,13 @@ def test_build_real_writes_the_benchmark_layout(tmp_path: Path) -> None:
                 assert all(0.0 <= t["confidence"] <= 1.0 for t in toks)
                 starts = [t["start"] for t in toks]
                 assert starts == sorted(starts)
-                if hyp_set == "whisper-raw":  # the recognizer's own words, spaces stripped
-                    words = [w["word"].strip() for s in segments[_base(r["id"])]["segments"]
-                             for w in s["words"]]  # fmt: skip
-                    assert r["text"].replace(" ", "") == "".join(w for w in words if w)
+                assert all(t["start"] <= t["end"] for t in toks)
+                words = [w["word"].strip() for s in segments[_base(r["id"])]["segments"]
+                         for w in s["words"]]  # fmt: skip
+                if hyp_set == "whisper":  # each word through OpenCC t2s (per word, as built)
+                    words = [t2s.convert(w) or w for w in words]
+                # the recognizer's own words, spaces stripped
+                assert r["text"].replace(" ", "") == "".join(w for w in words if w)
         for row in _jsonl(d / "hotwords.small.jsonl"):
             assert 3 <= len(row["hotwords"]) <= 5
     # Whisper wrote Traditional characters; the converted set has none of those left
