@@ -6,9 +6,13 @@ the utterances, worst first, with the reference, the recognizer output and the f
 output aligned character by character (errors marked, replacements highlighted).
 
 Every text that comes from a transcript or a lexicon passes through jinja2's autoescaping,
-so a transcript holding ``<script>`` shows as text. The metric cells carry their exact
-values in ``data-system``/``data-metric``/``data-value`` attributes (``data-value`` is
-empty for an undefined rate), the same numbers ``hotfuse eval --json`` prints.
+so a transcript holding ``<script>`` shows as text. Each REF/ASR/OUT line (and each
+utterance id) is isolated in a ``<bdi>``, so right-to-left text or a stray U+202E cannot
+reorder what is shown, and invisible or reordering characters (C0/C1 controls, U+200B-200F,
+U+202A-202E, U+2060-2069, U+FEFF) are shown as ``⟨U+202E⟩`` in a ``ctrl`` span.
+The metric cells carry their exact values in ``data-system``/``data-metric``/``data-value``
+attributes (``data-value`` is empty for an undefined rate), the same numbers
+``hotfuse eval --json`` prints.
 
 The threshold sweep scores every candidate once (:meth:`hotfuse.Fuser.candidates`
 with the lowest threshold) and re-selects, for each grid threshold, the non-overlapping
@@ -172,11 +176,54 @@ def _metric_cell(report: EvalReport, system: str, name: str, ci: str | None) -> 
     return cell
 
 
+def _is_hidden(ch: str) -> bool:
+    """A character that is invisible or reorders text: shown as an escape in the report."""
+    o = ord(ch)
+    return (
+        o < 0x20
+        or 0x7F <= o <= 0x9F
+        or 0x200B <= o <= 0x200F
+        or 0x202A <= o <= 0x202E
+        or 0x2060 <= o <= 0x2069
+        or o in (0x061C, 0xFEFF)
+    )
+
+
+def _escape_hidden(text: str) -> str:
+    """``text`` with every hidden character written as ``⟨U+XXXX⟩`` (for attributes)."""
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if _is_hidden(ch) else ch for ch in text)
+
+
+def _visible_parts(text: str) -> tuple[tuple[str, bool], ...]:
+    """``text`` split into runs: (plain text, False) and (``⟨U+XXXX⟩``, True) per hidden char.
+
+    >>> _visible_parts("a\u202eb")
+    (('a', False), ('⟨U+202E⟩', True), ('b', False))
+    """
+    parts: list[tuple[str, bool]] = []
+    for ch in text:
+        if _is_hidden(ch):
+            parts.append((f"⟨U+{ord(ch):04X}⟩", True))
+        elif parts and not parts[-1][1]:
+            parts[-1] = (parts[-1][0] + ch, False)
+        else:
+            parts.append((ch, False))
+    return tuple(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class _Seg:
     text: str
     cls: str
     title: str
+
+    @property
+    def parts(self) -> tuple[tuple[str, bool], ...]:
+        return _visible_parts(self.text)
+
+    @property
+    def shown_title(self) -> str:
+        return _escape_hidden(self.title)
 
 
 def _segments(chars: Sequence[str], classes: Sequence[str], titles: Sequence[str]) -> list[_Seg]:
@@ -237,7 +284,7 @@ def _utterance_view(u: UtteranceResult, result: FuseResult | None) -> dict[str, 
         flags.append(("improved", "improved"))
     return {
         "index": u.index,
-        "id": u.id if u.id is not None else f"#{u.index + 1}",
+        "id": _visible_parts(u.id if u.id is not None else f"#{u.index + 1}"),
         "edits": u.edits,
         "edits_before": u.edits_before,
         "hits": u.hits,
@@ -351,6 +398,8 @@ table.metrics td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .flag.damaged, .flag.fa { background: #d62728; color: white; }
 .flag.improved { background: #2ca02c; color: white; }
 .muted { color: #777; }
+bdi { unicode-bidi: isolate; }
+.ctrl { color: #a0522d; background: #eee; font-size: 80%; border-radius: .2em; }
 </style>
 </head>
 <body>
@@ -399,8 +448,8 @@ occurrences of the references; insertions count there only strictly inside a hot
 by the output); ASR: before fusion; OUT: after fusion (red: wrong, yellow: replaced; hover
 for the reason).</p>
 {% for u in utterances %}<section class="utt" id="utt-{{ u.index }}">
-<h3>{{ u.id }} <span class="muted">edits {% if u.edits_before is not none %}{{ u.edits_before }} → {% endif %}{{ u.edits }}, hotwords {{ u.hits }}/{{ u.ref_hotwords }}</span>{% for label, cls in u.flags %}<span class="flag {{ cls }}">{{ label }}</span>{% endfor %}</h3>
-{% for line in u.lines %}<div class="line"><span class="label">{{ line.label }}</span>{% for s in line.segments %}{% if s.cls %}<span class="{{ s.cls }}"{% if s.title %} title="{{ s.title }}"{% endif %}>{{ s.text }}</span>{% else %}{{ s.text }}{% endif %}{% endfor %}</div>
+<h3><bdi>{% for t, c in u.id %}{% if c %}<span class="ctrl">{{ t }}</span>{% else %}{{ t }}{% endif %}{% endfor %}</bdi> <span class="muted">edits {% if u.edits_before is not none %}{{ u.edits_before }} → {% endif %}{{ u.edits }}, hotwords {{ u.hits }}/{{ u.ref_hotwords }}</span>{% for label, cls in u.flags %}<span class="flag {{ cls }}">{{ label }}</span>{% endfor %}</h3>
+{% for line in u.lines %}<div class="line"><span class="label">{{ line.label }}</span><bdi>{% for s in line.segments %}{% if s.cls %}<span class="{{ s.cls }}"{% if s.title %} title="{{ s.shown_title }}"{% endif %}>{% endif %}{% for t, c in s.parts %}{% if c %}<span class="ctrl">{{ t }}</span>{% else %}{{ t }}{% endif %}{% endfor %}{% if s.cls %}</span>{% endif %}{% endfor %}</bdi></div>
 {% endfor %}</section>
 {% endfor %}
 </body>

@@ -234,3 +234,24 @@ def test_report_in_headless_chromium(tmp_path: Path, capsys: pytest.CaptureFixtu
     # the numbers on the page are the CLI's
     assert page.cells == _expected_cells(numbers)
     assert "svg" in page.tags and "polyline" in page.tags
+
+
+def test_bidi_isolated_and_control_characters_shown() -> None:
+    # issue 16, finding 13: a U+202E in a transcript must not reorder the REF/ASR/OUT lines
+    hidden = "\u202e\u2066\u200b\x00\x1b"
+    ref = "伊丽莎白" + hidden + "很高兴"
+    hyp = "伊丽沙白" + hidden + "很高兴"
+    result = Fuser(["伊丽莎白"]).fuse(hyp)
+    r = evaluate([ref], [result.text], ["伊丽莎白"], hypotheses=[hyp], ids=["u\u202eid"])
+    page_html = render_report(r, results=[result])
+    for ch in hidden:
+        assert ch not in page_html
+    shown = "".join(f'<span class="ctrl">⟨U+{ord(ch):04X}⟩</span>' for ch in hidden)
+    assert page_html.count(shown) == 3  # REF, ASR, OUT
+    assert 'u<span class="ctrl">⟨U+202E⟩</span>id' in page_html
+    lines = re.findall(r'<div class="line"><span class="label">(\w+)</span>(.*?)</div>', page_html)
+    assert [label for label, _ in lines] == ["REF", "ASR", "OUT"]
+    assert all(body.startswith("<bdi>") and body.endswith("</bdi>") for _, body in lines)
+    assert "unicode-bidi: isolate" in page_html
+    text = "".join(_parse(page_html).text)
+    assert "伊丽莎白⟨U+202E⟩⟨U+2066⟩⟨U+200B⟩⟨U+0000⟩⟨U+001B⟩很高兴" in text
