@@ -65,3 +65,12 @@ def test_shipped_lexicons_go_into_the_wheel_under_the_package() -> None:
 
     found = shipped_lexicons()
     assert set(found) == {p.stem for p in (ROOT / "lexicons").glob("*.toml")}
+
+
+def test_readme_says_a_model_directory_must_be_trusted() -> None:
+    # issue 16, finding 14: FunASR unpickles model.pt, so loading a model can run code
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Recognize with SeACo-Paraformer, then fuse")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    assert re.search(r"model directory[^.]*trust", section)
+    assert "pickle" in section and "model.pt" in section
