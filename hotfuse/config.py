@@ -62,7 +62,7 @@ class ScoringModel:
                 raise ConfigError(msg)
             for k, v in coefs.items():
                 if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                    msg = f"ScoringModel.{name}[{k!r}] must be a finite number, got {v!r}"
+                    msg = f"ScoringModel.{name}[{k!r}] must be a finite number, got {v!r:.80}"
                     raise ConfigError(msg)
             if name == "no_conf" and coefs.get("conf", 0.0) != 0.0:
                 msg = "ScoringModel.no_conf must not weigh the 'conf' feature"
@@ -157,7 +157,7 @@ class FuseConfig:
         def num(name: str, lo: float, hi: float) -> None:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                msg = f"FuseConfig.{name} must be a finite number, got {v!r}"
+                msg = f"FuseConfig.{name} must be a finite number, got {v!r:.80}"
                 raise ConfigError(msg)
             if not lo <= v <= hi:
                 msg = f"FuseConfig.{name}={v!r} is outside [{lo}, {hi}]"

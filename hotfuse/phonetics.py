@@ -534,7 +534,7 @@ class CostTable:
                     raise ConfigError(msg)
                 continue
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                msg = f"costs.{name} must be a finite number, got {v!r}"
+                msg = f"costs.{name} must be a finite number, got {v!r:.80}"
                 raise ConfigError(msg)
             positive = name in ("max_cost", "indel_cost")
             if v < 0 or (positive and v == 0):

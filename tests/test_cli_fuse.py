@@ -217,3 +217,45 @@ def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
         main(["fuse", "--help"])
     assert info.value.code == 0
     assert "hotfuse fuse --demo" in capsys.readouterr().out
+
+
+_DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("fuse = 3\n", "'fuse' must be a table"),
+        ('fuse = "x"\n', "'fuse' must be a table"),
+        ("fuse = [1, 2]\n", "'fuse' must be a table"),
+        ("[costs]\nbogus = 1\n", "unknown costs ['bogus']; known: fuzzy_initials"),
+        ("costs = 5\n", "FuseConfig.costs must be a table of costs, got 5"),
+        ('model = "x"\n', "FuseConfig.model must be a table of coefficients"),
+        (f"threshold = {_DEEP}\n", "nest too deeply"),
+        (f"[costs]\nfuzzy_initials = {_DEEP}\n", "nest too deeply"),
+        ("threshold = " + "[" * 300 + "]" * 300 + "\n", "threshold must be a finite number"),
+        ("[costs]\ntone_cost = -1\n", "costs.tone_cost=-1 must be 0 or more"),
+        ("[costs]\ntone_cost = nan\n", "costs.tone_cost must be a finite number, got nan"),
+        ("[costs]\nindel_cost = inf\n", "costs.indel_cost must be a finite number, got inf"),
+        ("threshold = nan\n", "FuseConfig.threshold must be a finite number, got nan"),
+        ("[model.with_conf]\nbias = nan\n[model.no_conf]\nbias = 1\n", "must be a finite number"),
+        (None, "is a directory"),
+    ],
+)
+def test_hostile_config_is_one_line_error(
+    body: str | None, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 16, finding 10: a wrong config gives one ConfigError line, never a traceback
+    cfg = tmp_path / "config.toml"
+    if body is None:
+        cfg.mkdir()
+    else:
+        cfg.write_text(body, encoding="utf-8")
+    code = main(["fuse", "--config", str(cfg), "伊丽沙白", "-w", "伊丽莎白"])
+    captured = capsys.readouterr()
+    assert code == 1  # a hotfuse error (README: 1), not a usage error
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hotfuse: error: ")
+    assert expected in lines[0]
+    assert len(lines[0]) < 400

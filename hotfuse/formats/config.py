@@ -25,10 +25,27 @@ def load_config(path: str | Path) -> FuseConfig:
     except FileNotFoundError:
         msg = f"config file {p} does not exist; write one with 'hotfuse tune'"
         raise ConfigError(msg) from None
+    except IsADirectoryError:
+        msg = f"config file {p} is a directory; give the TOML file 'hotfuse tune' wrote"
+        raise ConfigError(msg) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         msg = f"config file {p} is not valid TOML: {exc}"
         raise ConfigError(msg) from None
-    data = data.get("fuse", data)
+    except RecursionError:
+        msg = f"config file {p} is not a hotfuse config: its arrays or tables nest too deeply"
+        raise ConfigError(msg) from None
+    except OSError as exc:
+        msg = f"cannot read config file {p}: {exc.strerror or exc}"
+        raise ConfigError(msg) from None
+    if "fuse" in data:
+        data = data["fuse"]
+        if not isinstance(data, dict):
+            msg = (
+                f"config file {p}: 'fuse' must be a table of FuseConfig fields "
+                f"([fuse] threshold = ...), got {data!r:.80}"
+            )
+            raise ConfigError(msg)
+    data = dict(data)
     data.pop("meta", None)
     return FuseConfig.coerce(data)
 
