@@ -259,3 +259,29 @@ def test_hostile_config_is_one_line_error(
     assert len(lines) == 1 and lines[0].startswith("hotfuse: error: ")
     assert expected in lines[0]
     assert len(lines[0]) < 400
+
+
+def test_output_on_full_disk_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 16, finding 10: fuse -i IN -o OUT on a full disk leaves OUT as it was
+    import errno
+    import os
+
+    src = tmp_path / "in.txt"
+    src.write_text("伊丽沙白很高兴\n" * 50, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    out.write_text("old\n", encoding="utf-8")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    code = main(["fuse", "-i", str(src), "-o", str(out), "-w", "伊丽莎白"])
+    captured = capsys.readouterr()
+    assert code == 1
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0]
+    assert lines[0].startswith("hotfuse: error: ") and "left unchanged" in lines[0]
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]
