@@ -29,16 +29,14 @@ Example:
 
 from __future__ import annotations
 
-import gzip
 import heapq
 import math
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from hotfuse._data import data_table
 from hotfuse.phonetics import Syllable, syllable
 
 __all__ = [
@@ -59,29 +57,9 @@ __all__ = [
 
 Phones = tuple[str, ...]
 
-# ----------------------------------------------------------------------------- data files
-_lock = threading.Lock()
-_tables: dict[str, dict[str, str]] = {}
-
-
-def _table(name: str) -> dict[str, str]:
-    got = _tables.get(name)
-    if got is not None:
-        return got
-    with _lock:
-        if name not in _tables:
-            raw = resources.files("hotfuse").joinpath("data", name).read_bytes()
-            table: dict[str, str] = {}
-            for line in gzip.decompress(raw).decode("utf-8").splitlines():
-                k, _, v = line.partition("\t")
-                if k:
-                    table[k] = v
-            _tables[name] = table
-    return _tables[name]
-
 
 def _cmu(word: str) -> tuple[Phones, ...]:
-    v = _table("cmudict.tsv.gz").get(word.lower())
+    v = data_table("cmudict.tsv.gz").get(word.lower())
     return tuple(tuple(p.split()) for p in v.split("|")) if v else ()
 
 
@@ -93,7 +71,7 @@ def english_zipf(word: str) -> float:
     >>> english_zipf("the"), english_zipf("could") > 6, english_zipf("grafana")
     (7.73, True, 0.0)
     """
-    v = _table("en_freq.tsv.gz").get(word.lower())
+    v = data_table("en_freq.tsv.gz").get(word.lower())
     return int(v) / 100 if v else 0.0
 
 

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from hotfuse._data import data_table
 from hotfuse.config import FuseConfig
 from hotfuse.errors import InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
@@ -146,37 +147,13 @@ def features(
 _LATIN_KINDS = frozenset((MatchKind.LATIN, MatchKind.PHONES))
 
 
-_T2S: dict[str, str] | None = None
-_T2S_LOCK = threading.Lock()
-
-
-def _t2s() -> dict[str, str]:
-    """Traditional -> Simplified characters (hotfuse/data/t2s.tsv.gz, from OpenCC's
-    TSCharacters, Apache-2.0; see hotfuse/data/README.md), loaded on first use."""
-    global _T2S
-    if _T2S is None:
-        with _T2S_LOCK:
-            if _T2S is None:
-                import gzip
-                from importlib import resources
-
-                raw = resources.files("hotfuse").joinpath("data", "t2s.tsv.gz").read_bytes()
-                table: dict[str, str] = {}
-                for line in gzip.decompress(raw).decode("utf-8").splitlines():
-                    trad, _, simp = line.partition("\t")
-                    if trad and simp:
-                        table[trad] = simp
-                _T2S = table
-    return _T2S
-
-
 def _same_char(a: str, b: str) -> bool:
     """The same character, or its Traditional and Simplified forms (騰 and 腾)."""
     if a == b:
         return True
     if not (is_cjk(a) and is_cjk(b)):
         return False
-    t2s = _t2s()
+    t2s = data_table("t2s.tsv.gz")  # hotfuse/data/README.md: OpenCC, Apache-2.0
     return t2s.get(a, a) == t2s.get(b, b)
 
 

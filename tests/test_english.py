@@ -129,8 +129,8 @@ def test_english_zipf() -> None:
 
 def test_import_hotfuse_loads_no_english_data() -> None:
     code = (
-        "import hotfuse, hotfuse.english as e, sys;"
-        "assert not e._tables, e._tables.keys();"
+        "import hotfuse, hotfuse.english, hotfuse._data as d;"
+        "assert not d._tables, d._tables.keys();"
         "print('ok')"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

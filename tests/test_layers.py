@@ -21,6 +21,7 @@ PKG = Path(__file__).resolve().parent.parent / "hotfuse"
 RANKS = {
     "errors": 0,
     "_files": 1,
+    "_data": 1,
     "transcript": 1,
     "phonetics": 1,
     "english": 2,

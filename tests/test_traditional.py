@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hotfuse import Fuser, fuse
-from hotfuse.fuser import _same_char, _t2s
+from hotfuse._data import data_table
+from hotfuse.fuser import _same_char
 
 CASES = [
     ("我在騰訊公司上班", ["腾讯"], "我在腾讯公司上班"),
@@ -29,7 +30,7 @@ def test_script_variants_count_as_characters_already_right() -> None:
 
 
 def test_the_variant_table() -> None:
-    table = _t2s()
+    table = data_table("t2s.tsv.gz")
     assert len(table) > 4000
     assert table["騰"] == "腾" and table["國"] == "国"
     assert _same_char("騰", "腾") and _same_char("腾", "騰") and _same_char("a", "a")

@@ -1,0 +1,34 @@
+"""The package's data tables (``hotfuse/data/*.tsv.gz``): ``key<TAB>value`` lines, read on
+first use and kept, thread-safely, so that ``import hotfuse`` reads none of them."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from importlib import resources
+
+__all__ = ["data_table"]
+
+_lock = threading.Lock()
+_tables: dict[str, dict[str, str]] = {}
+
+
+def data_table(name: str) -> dict[str, str]:
+    """The table ``hotfuse/data/NAME`` as a dict (lines without a key are skipped).
+
+    >>> data_table("t2s.tsv.gz")["騰"]
+    '腾'
+    """
+    got = _tables.get(name)
+    if got is not None:
+        return got
+    with _lock:
+        if name not in _tables:
+            raw = resources.files("hotfuse").joinpath("data", name).read_bytes()
+            table: dict[str, str] = {}
+            for line in gzip.decompress(raw).decode("utf-8").splitlines():
+                k, _, v = line.partition("\t")
+                if k:
+                    table[k] = v
+            _tables[name] = table
+    return _tables[name]
