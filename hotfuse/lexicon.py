@@ -126,14 +126,20 @@ ENTRY_FIELDS = (
 TOP_LEVEL_KEYS = ("name", "description", ENTRY_KEY)
 
 
+_HIDDEN_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
+def _is_hidden(ch: str) -> bool:
+    """A control (NUL, tab, newline), format (zero-width, bidi), line-separator or
+    surrogate character: invisible, or reordering the text around it."""
+    return unicodedata.category(ch) in _HIDDEN_CATEGORIES
+
+
 def _invisible(text: str) -> str | None:
-    """The first control (NUL, tab, newline), format (zero-width, bidi), line-separator or
-    surrogate character of ``text``, or None: such characters are no part of a term and
-    would be inserted into, or matched in, transcripts unseen."""
-    for ch in text:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-            return ch
-    return None
+    """The first hidden character of ``text`` (:func:`_is_hidden`), or None: such
+    characters are no part of a term and would be inserted into, or matched in,
+    transcripts unseen."""
+    return next((ch for ch in text if _is_hidden(ch)), None)
 
 
 def _check_visible(text: str, what: str) -> None:
@@ -410,6 +416,11 @@ def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | 
         if any(not v.strip() for v in value):
             err("empty-entry", f"{text}: {name!r} holds an empty string; remove it", name, text)
             value = [v for v in value if v.strip()]
+        for v in value:
+            hidden = _invisible(v)
+            if hidden is not None:
+                err("bad-char", f"{text}: {name!r} value {v!r} holds the invisible character "
+                    f"U+{ord(hidden):04X}; remove it", name, text)  # fmt: skip
         lists[name] = tuple(v.strip() for v in value)
     pinyin: tuple[str, ...] | None = None
     if "pinyin" in raw:
@@ -456,11 +467,6 @@ def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | 
         err("bad-type", f"{text}: 'auto_spoken' must be true or false, got {auto_spoken!r}",
             "auto_spoken", text)  # fmt: skip
         auto_spoken = True
-    for form in lists["spoken"]:
-        hidden = _invisible(form)
-        if hidden is not None:
-            err("bad-char", f"{text}: spoken form {form!r} holds the invisible character "
-                f"U+{ord(hidden):04X}; remove it", "spoken", text)  # fmt: skip
     if lists["spoken"] or "auto_spoken" in raw:
         issues.extend(_spoken_issues(text, lists["spoken"], path, loc.line("spoken")))
     if any(i.severity is Severity.ERROR for i in issues):

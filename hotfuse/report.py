@@ -8,8 +8,9 @@ output aligned character by character (errors marked, replacements highlighted).
 Every text that comes from a transcript or a lexicon passes through jinja2's autoescaping,
 so a transcript holding ``<script>`` shows as text. Each REF/ASR/OUT line (and each
 utterance id) is isolated in a ``<bdi>``, so right-to-left text or a stray U+202E cannot
-reorder what is shown, and invisible or reordering characters (C0/C1 controls, U+200B-200F,
-U+202A-202E, U+2060-2069, U+FEFF) are shown as ``⟨U+202E⟩`` in a ``ctrl`` span.
+reorder what is shown, and invisible or reordering characters (controls, zero-width and
+bidi format characters, line separators: the ones a hotword may not hold) are shown as
+``⟨U+202E⟩`` in a ``ctrl`` span.
 The metric cells carry their exact values in ``data-system``/``data-metric``/``data-value``
 attributes (``data-value`` is empty for an undefined rate), the same numbers
 ``hotfuse eval --json`` prints.
@@ -32,6 +33,7 @@ from rapidfuzz.distance import Levenshtein
 
 from hotfuse.errors import MissingDependencyError
 from hotfuse.fuser import Fuser
+from hotfuse.lexicon import _is_hidden
 from hotfuse.metrics import EvalReport, UtteranceResult, evaluate
 from hotfuse.result import FuseResult
 from hotfuse.transcript import Transcript
@@ -176,22 +178,9 @@ def _metric_cell(report: EvalReport, system: str, name: str, ci: str | None) -> 
     return cell
 
 
-def _is_hidden(ch: str) -> bool:
-    """A character that is invisible or reorders text: shown as an escape in the report."""
-    o = ord(ch)
-    return (
-        o < 0x20
-        or 0x7F <= o <= 0x9F
-        or 0x200B <= o <= 0x200F
-        or 0x202A <= o <= 0x202E
-        or 0x2060 <= o <= 0x2069
-        or o in (0x061C, 0xFEFF)
-    )
-
-
 def _escape_hidden(text: str) -> str:
     """``text`` with every hidden character written as ``⟨U+XXXX⟩`` (for attributes)."""
-    return "".join(f"⟨U+{ord(ch):04X}⟩" if _is_hidden(ch) else ch for ch in text)
+    return "".join(t for t, _ in _visible_parts(text))
 
 
 def _visible_parts(text: str) -> tuple[tuple[str, bool], ...]:
