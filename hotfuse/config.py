@@ -16,6 +16,7 @@ from hotfuse.phonetics import DEFAULT_COSTS, CostTable
 
 if TYPE_CHECKING:
     from hotfuse.calibration import Calibration
+    from hotfuse.transcript import Transcript
 
 __all__ = [
     "DEFAULT_FUSE_COSTS",
@@ -223,6 +224,13 @@ class FuseConfig:
             msg = f"config must be a FuseConfig, a mapping or None, got {type(value).__name__}"
             raise ConfigError(msg)
         return replace(base, **overrides) if overrides else base
+
+    def scoring_view(self, transcript: Transcript) -> Transcript:
+        """The transcript the scorer sees: its confidences calibrated when this config has a
+        calibration and uses confidences, else ``transcript`` itself."""
+        if self.calibration is None or not self.use_confidence or not transcript.has_confidences:
+            return transcript
+        return self.calibration.apply(transcript)
 
     def to_dict(self) -> dict[str, Any]:
         """A TOML-friendly view; ``FuseConfig.coerce(cfg.to_dict()) == cfg``."""

@@ -367,9 +367,7 @@ class Fuser:
         if threshold is None:
             threshold = self.config.threshold
         has_conf = self.config.use_confidence and transcript.has_confidences
-        scored = transcript  # what the scorer sees: calibrated confidences when configured
-        if has_conf and self.config.calibration is not None:
-            scored = self.config.calibration.apply(transcript)
+        scored = self.config.scoring_view(transcript)  # calibrated confidences, if any
         limit = None if explain else self._limit_function(threshold, scored, has_conf)
         cands = self._index.candidates(transcript, limit)
         if not cands:

@@ -126,9 +126,7 @@ def label_candidates(
         fuser = cache.get(key)
         if fuser is None:
             fuser = cache[key] = Fuser(hws, cfg)
-        scored = tr
-        if cfg.calibration is not None and cfg.use_confidence and tr.has_confidences:
-            scored = cfg.calibration.apply(tr)  # the scorer sees calibrated confidences
+        scored = cfg.scoring_view(tr)  # the scorer sees calibrated confidences
         for c in fuser.candidates(tr):
             if "overlaps the exact hotword" in c.reason or "blocking context" in c.reason:
                 continue
@@ -271,15 +269,17 @@ def _check_amount(n_utts: int, items: Sequence[LabelledCandidate], *, force: boo
             WARN_BAD,
         )
         return
-    msg = (
+    problem = (
         f"too little data to tune: {found}, and a fit needs at least {MIN_GOOD} good and "
-        f"{MIN_BAD} bad (some hundreds of utterances where the recognizer got hotwords wrong); "
-        "add labelled utterances, or pass --force to fit anyway (the result may be worse "
-        "than the defaults)"
+        f"{MIN_BAD} bad (some hundreds of utterances where the recognizer got hotwords wrong)"
     )
     if not force:
+        msg = (
+            f"{problem}; add labelled utterances, or pass --force to fit anyway (the result "
+            "may be worse than the defaults)"
+        )
         raise TooLittleDataError(msg, utterances=n_utts, good=good, bad=bad)
-    log.warning("%s; fitting anyway (--force)", msg.split("; add")[0])
+    log.warning("%s; fitting anyway (--force)", problem)
 
 
 def fit_calibration(
