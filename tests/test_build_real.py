@@ -82,9 +82,9 @@ def test_build_real_writes_the_benchmark_layout(tmp_path: Path) -> None:
     # Whisper wrote Traditional characters; the converted set has none of those left
     raw = {r["id"]: r["text"] for r in _jsonl(out / "dev" / "hyp.whisper-raw.jsonl")}
     simp = {r["id"]: r["text"] for r in _jsonl(out / "dev" / "hyp.whisper.jsonl")}
-    from hotfuse.fuser import _t2s
+    from hotfuse._data import data_table
 
-    trad = set(_t2s())
+    trad = set(data_table("t2s.tsv.gz"))
     n_raw = sum(ch in trad for t in raw.values() for ch in t)
     n_simp = sum(ch in trad for t in simp.values() for ch in t)
     assert n_raw > 10 and n_simp <= n_raw // 10
