@@ -14,6 +14,10 @@ the decoded utterances, and writes the same layout with two hypothesis sets:
 * ``hyp.whisper-raw.jsonl``: the recognizer's unconverted output (Traditional characters
   and all), a real user condition.
 
+Lines decoded by ``real_decode.py --paraformer`` (hotfuse's Paraformer runner) hold the
+runner's transcript instead of segments and give one set, ``hyp.paraformer.jsonl``. One
+segments directory holds one recognizer's output.
+
 Examples:
     python eval/build_real.py                           # eval/data/real -> out/real
     python eval/build_real.py model                     # assemble Whisper-base only
@@ -73,6 +77,16 @@ def faster_whisper_objects(segments: list[Mapping[str, Any]]) -> list[Any]:
 
 def hypotheses(rec: Mapping[str, Any]) -> dict[str, Transcript]:
     """Each hypothesis set's transcript of one decoded utterance."""
+    if rec.get("engine") == "paraformer":
+        from hotfuse.transcript import Token
+
+        stored = rec["transcript"]
+        tokens = [
+            Token(t["text"], start=t["start"], end=t["end"], confidence=t["confidence"])
+            for t in stored["tokens"]
+        ]
+        tr = Transcript.from_tokens(tokens, stored["text"]) if tokens else Transcript.from_text("")
+        return {"paraformer": tr}
     from hotfuse.frontends.faster_whisper import FasterWhisperFrontend
     from hotfuse.runners.whisper import simplify_transcript
 
@@ -103,12 +117,12 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from hotfuse.formats.records import transcript_record
 
     corpus = load_corpus(args.data, splits=("train", "dev"))
-    hyps: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in SOURCES}
+    hyps: dict[str, dict[str, dict[str, Any]]] = {}
     decoded: dict[str, set[str]] = {}
     header: dict[str, Any] = {}
     for rec in read_segment_records(args.segments):
         for name, tr in hypotheses(rec).items():
-            hyps[name][rec["id"]] = transcript_record(rec["id"], tr)
+            hyps.setdefault(name, {})[rec["id"]] = transcript_record(rec["id"], tr)
         decoded.setdefault(rec["split"], set()).add(rec["id"])
         header = rec.get("header", header)
     splits = {

