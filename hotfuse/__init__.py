@@ -4,8 +4,10 @@
 >>> fuse("伊丽沙白这会儿真太高兴了", ["伊丽莎白", "达西"]).text
 '伊丽莎白这会儿真太高兴了'
 
-``import hotfuse`` is light: pypinyin and jieba load on first use, torch and funasr only
-in :mod:`hotfuse.runners.paraformer`.
+``import hotfuse`` is light, and so is fusing: the engine reads compact copies of pypinyin's
+and jieba's tables (:mod:`hotfuse._tables`); pypinyin and jieba themselves load on first
+use by lexicon checks, Latin hotwords, alias learning and the simulator; torch and funasr
+only in :mod:`hotfuse.runners.paraformer`.
 """
 
 from __future__ import annotations

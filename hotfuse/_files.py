@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hotfuse.errors import HotfuseError, InputError, LexiconError
 
-__all__ = ["atomic_write_text", "atomic_writer", "read_text_file"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_writer", "read_text_file"]
 
 
 def atomic_write_text(
@@ -32,9 +32,18 @@ def atomic_write_text(
         HotfuseError: of class ``error``, when the directory is missing or not writable,
             or the disk is full; the message names the file.
     """
+    atomic_write_bytes(path, text.encode("utf-8"), error=error)
+
+
+def atomic_write_bytes(
+    path: str | os.PathLike[str],
+    data: bytes,
+    *,
+    error: type[HotfuseError] = InputError,
+) -> None:
+    """:func:`atomic_write_text` for bytes (same guarantees and errors)."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    data = text.encode("utf-8")
     tmp_name: str | None = None
     try:
         try:

@@ -43,11 +43,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from hotfuse._data import data_table
+from hotfuse._tables import word_count_or_none
 from hotfuse.config import FuseConfig
 from hotfuse.errors import InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind
-from hotfuse.phonetics import jieba_frequencies, word_frequency
+from hotfuse.phonetics import word_frequency
 from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, is_cjk, split_time, tokenize
 
@@ -84,16 +85,19 @@ def _logit(p: float) -> float:
 
 
 def _cross_freq(text: str, start: int, end: int, seg_lo: int, seg_hi: int) -> int:
-    """Count of the most frequent dictionary word that the span boundary would cut."""
-    freq = jieba_frequencies()
+    """Count of the most frequent dictionary word that the span boundary would cut.
+
+    jieba's table holds every prefix of its words, so once ``text[i:j]`` is not in it no
+    longer ``text[i:j']`` is a word either, and the scan from ``i`` stops.
+    """
     best = 0
     for b in (start, end):
         for i in range(max(seg_lo, b - 3), b):
             for j in range(b + 1, min(seg_hi, b + 3) + 1):
-                if i >= start and j <= end:
-                    continue
-                f = freq.get(text[i:j], 0)
-                if f > best:
+                f = word_count_or_none(text[i:j])
+                if f is None:
+                    break
+                if f > best and not (i >= start and j <= end):
                     best = f
     return best
 

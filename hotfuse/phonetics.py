@@ -6,8 +6,9 @@ into the final (``yan`` -> ``("", "ian")``, ``wo`` -> ``("", "uo")``), ``ü`` is
 expanded (``iu`` -> ``iou``, ``ui`` -> ``uei``, ``un`` -> ``uen``) and the neutral tone
 is 5. Costs between syllables come from :class:`CostTable` (users can tune it).
 
-Nothing here touches pypinyin's or jieba's global state: readings come from pypinyin's
-tables without ``load_phrases_dict``, frequencies from a private ``jieba.Tokenizer``.
+Nothing here touches pypinyin's or jieba's global state: readings, phrase pinyin and word
+counts come from compact, memory-mapped copies of their tables (:mod:`hotfuse._tables`,
+built by ``eval/build_tables.py``), the whole count table from a private ``jieba.Tokenizer``.
 
 Example:
     >>> from hotfuse.phonetics import syllable, char_readings, hotword_pinyin
@@ -131,22 +132,17 @@ _lock = threading.Lock()
 def char_readings(ch: str) -> tuple[str, ...]:
     """Every reading pypinyin knows for a character, numbered tones, most usual first.
 
-    Returns ``()`` for characters with no reading (Latin, digits, punctuation).
+    Returns ``()`` for characters with no reading (Latin, digits, punctuation). Read from
+    the compact copy of pypinyin's table (:mod:`hotfuse._tables`), not pypinyin itself.
 
     >>> char_readings("行")
     ('xing2', 'hang2', 'heng2', 'xing4', 'hang4')
     """
     if len(ch) != 1:
         return ()
-    from pypinyin import pinyin_dict
+    from hotfuse._tables import char_readings_from_table
 
-    raw = pinyin_dict.pinyin_dict.get(ord(ch))
-    if not raw:
-        return ()
-    seen: dict[str, None] = {}
-    for marked in raw.split(","):
-        seen.setdefault(_mark_to_tone3(marked.strip()), None)
-    return tuple(seen)
+    return char_readings_from_table(ch)
 
 
 def is_polyphone(ch: str) -> bool:
@@ -173,18 +169,10 @@ def hotword_pinyin(text: str) -> tuple[str, ...]:
     if single and all(len(r) == 1 for r in single):
         # no character has a choice of reading: no phrase segmentation needed
         return tuple(r[0] for r in single)
-    from pypinyin import Style, pinyin
+    from hotfuse._tables import phrase_pinyin
 
-    out: list[str] = []
-
-    def blanks(s: str) -> list[str]:
-        return [""] * len(s)
-
-    for item in pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=blanks):  # type: ignore[arg-type]
-        out.append(item[0] if item else "")
-    if len(out) != len(text):  # pypinyin merged a non-Chinese run: realign per character
-        out = [hotword_pinyin(ch)[0] if char_readings(ch) else "" for ch in text]
-    return tuple(out)
+    # pypinyin's phrase segmentation and readings, from their compact copy
+    return phrase_pinyin(text)
 
 
 # --------------------------------------------------------------------------- frequency
@@ -220,14 +208,23 @@ _FREQ = _Freq()
 def word_frequency(word: str) -> int:
     """Count of ``word`` in jieba's dictionary (0 when absent or only a prefix).
 
+    Read from the compact copy of jieba's table (:mod:`hotfuse._tables`), so no jieba
+    dictionary is loaded.
+
     >>> word_frequency("明白") > 10000, word_frequency("伊丽莎白") < 1000
     (True, True)
     """
-    return int(_FREQ.load().get(word, 0))
+    from hotfuse._tables import word_count
+
+    return word_count(word)
 
 
 def jieba_frequencies() -> dict[str, int]:
-    """jieba's whole word -> count table (read-only use; loaded once, privately)."""
+    """jieba's whole word -> count table (read-only use; loaded once, privately).
+
+    Loads jieba's dictionary (about a second); :func:`word_frequency` answers one word
+    without it.
+    """
     return _FREQ.load()
 
 

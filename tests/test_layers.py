@@ -22,6 +22,7 @@ RANKS = {
     "errors": 0,
     "_files": 1,
     "_data": 1,
+    "_tables": 1,
     "transcript": 1,
     "phonetics": 1,
     "english": 2,
