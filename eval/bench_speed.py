@@ -11,6 +11,8 @@ Measures, on one core (pinned with ``os.sched_setaffinity`` where the OS allows)
 * the one-time compile cost of each lexicon (cold: the per-word pinyin cache is cleared);
 * peak RSS of a fresh process holding the 50,000-word lexicon, stage by stage;
 * ``import hotfuse`` time in fresh processes, and which heavy modules it loads;
+* the cold CLI call ``hotfuse fuse "伊丽沙白这会儿真太高兴了" --hotword 伊丽莎白`` in fresh
+  processes: wall time and the process's own peak RSS (VmHWM), medians (issue 15);
 * accuracy with 5,000 active terms on simulated first passes of the dev references:
   false alarms on utterances holding none of them, precision, recall.
 
@@ -66,6 +68,10 @@ TARGET_FUSER = {5: 0.1, 5000: 1.0, 50000: 5.0}
 TARGET_COMPILE_PER_5000_S = 0.5
 TARGET_RSS_MB = 350.0
 TARGET_IMPORT_S = 0.2
+TARGET_COLD_S = 0.3  # issue 15: the cold CLI call, wall, median
+TARGET_COLD_MB = 80.0  # issue 15: its peak RSS, median
+COLD_TEXT, COLD_HOTWORD = "伊丽沙白这会儿真太高兴了", "伊丽莎白"
+COLD_FUSED = "伊丽莎白这会儿真太高兴了"
 TARGET_FA = 0.03
 TARGET_PRECISION = 0.95
 TARGET_LENGTH = 30  # the utterance length the per-utterance targets are read at
@@ -98,6 +104,7 @@ class Report:
     compile: dict[int, dict[str, float]] = field(default_factory=dict)
     rss: dict[str, Any] = field(default_factory=dict)
     imports: dict[str, Any] = field(default_factory=dict)
+    cold: dict[str, Any] = field(default_factory=dict)
     accuracy: dict[str, Any] = field(default_factory=dict)
     profiles: dict[str, str] = field(default_factory=dict)
 
@@ -114,6 +121,7 @@ class Report:
             "compile": {str(k): v for k, v in self.compile.items()},
             "rss": self.rss,
             "imports": self.imports,
+            "cold": self.cold,
             "accuracy": self.accuracy,
             "targets": [t.to_dict() for t in targets(self)],
             "profiles": self.profiles,
@@ -367,9 +375,9 @@ from hotfuse import Fuser
 mark("import hotfuse")
 from hotfuse import phonetics
 phonetics.char_readings("中"); phonetics.hotword_pinyin("重庆")
-mark("pypinyin tables")
-phonetics.jieba_frequencies()
-mark("jieba frequency table")
+mark("reading and phrase tables")
+phonetics.word_frequency("明白")
+mark("word count table")
 words = open(sys.argv[1], encoding="utf-8").read().split("\n")
 texts = json.loads(open(sys.argv[2], encoding="utf-8").read())
 mark("word list read")
@@ -467,6 +475,82 @@ def bench_import(runs: int, report: Report) -> None:
         "heavy_modules_loaded": loaded,
     }
     log.info("import hotfuse: median %.3f s, loads %s", statistics.median(times), loaded)
+
+
+# The cold call, as the console script makes it, reporting its own peak RSS at exit: VmHWM
+# belongs to this process image, while ru_maxrss (os.wait4, /usr/bin/time from here) would
+# carry this benchmark's high-water mark over fork+exec on Linux.
+_COLD_CHILD = r"""
+import atexit, sys
+def _hwm():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    sys.stderr.write("VmHWM_KB " + line.split()[1] + "\n")
+    except OSError:
+        pass
+atexit.register(_hwm)
+sys.argv = ["hotfuse", *sys.argv[1:]]
+from hotfuse.cli import main
+sys.exit(main())
+"""
+
+
+def _measured_run(args: list[str], env: dict[str, str], tmp: Path) -> tuple[float, float | None]:
+    """Wall seconds of ``hotfuse ARGS`` in a fresh process, and its peak RSS in MB (None
+    where /proc is missing); its stdout is left in ``tmp/out.txt``."""
+    out, err = tmp / "out.txt", tmp / "err.txt"
+    with out.open("wb") as fo, err.open("wb") as fe:
+        t0 = time.perf_counter()
+        cmd = [sys.executable, "-c", _COLD_CHILD, *args]
+        code = subprocess.call(cmd, stdout=fo, stderr=fe, env=env)
+        wall = time.perf_counter() - t0
+    text = err.read_text(encoding="utf-8", errors="replace")
+    if code != 0:
+        msg = f"hotfuse {' '.join(args)} exited with {code}: {text.strip()[-300:]}"
+        raise RuntimeError(msg)
+    kb = [int(line.split()[1]) for line in text.splitlines() if line.startswith("VmHWM_KB ")]
+    return wall, (kb[-1] / 1024 if kb else None)
+
+
+def bench_cold(runs: int, report: Report) -> None:
+    """The cold CLI call of issue 15 in fresh processes: median wall s and peak RSS MB.
+
+    One unmeasured call first writes the bytecode (as an installed package has it) and
+    brings the files into the page cache; ``PYTHONDONTWRITEBYTECODE`` is dropped for it.
+    """
+    cmd = ["fuse", COLD_TEXT, "--hotword", COLD_HOTWORD]
+    env = _child_env()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    walls: list[float] = []
+    peaks: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            _measured_run(cmd, env, Path(tmp))
+            for _ in range(runs):
+                wall, peak_mb = _measured_run(cmd, env, Path(tmp))
+                walls.append(wall)
+                if peak_mb is not None:
+                    peaks.append(peak_mb)
+            fused = (Path(tmp) / "out.txt").read_text(encoding="utf-8").strip()
+        except (OSError, RuntimeError) as exc:
+            log.error("cold CLI call failed: %s", exc)
+            report.cold = {"error": str(exc)}
+            return
+    report.cold = {
+        "command": f'hotfuse fuse "{COLD_TEXT}" --hotword {COLD_HOTWORD}',
+        "runs": runs,
+        "median_wall_s": round(statistics.median(walls), 4),
+        "walls_s": [round(w, 4) for w in walls],
+        "median_peak_mb": round(statistics.median(peaks), 1) if peaks else None,
+        "peaks_mb": [round(p, 1) for p in peaks],
+        "output_ok": fused == COLD_FUSED,
+    }
+    log.info(
+        "cold CLI call: median %.3f s, %s MB", report.cold["median_wall_s"],
+        report.cold["median_peak_mb"],
+    )  # fmt: skip
 
 
 def bench_accuracy(data: sl.SpeedData, size: int, args: argparse.Namespace, report: Report) -> None:
@@ -617,6 +701,26 @@ def targets(report: Report) -> list[Target]:
                 not heavy,
             )
         )
+    cold = report.cold
+    if cold.get("median_wall_s") is not None:
+        ok = cold.get("output_ok", False)
+        out.append(
+            Target(
+                f"cold `{cold['command']}`, wall (median of {cold['runs']})",
+                f"<= {TARGET_COLD_S} s",
+                f"{cold['median_wall_s']:.3f} s" + ("" if ok else " (wrong output)"),
+                ok and cold["median_wall_s"] <= TARGET_COLD_S,
+            )
+        )
+        peak_mb = cold.get("median_peak_mb")
+        out.append(
+            Target(
+                f"cold `{cold['command']}`, peak RSS (median of {cold['runs']})",
+                f"<= {TARGET_COLD_MB:.0f} MB",
+                "-" if peak_mb is None else f"{peak_mb:.1f} MB",
+                None if peak_mb is None else ok and peak_mb <= TARGET_COLD_MB,
+            )
+        )
     for a in report.accuracy.get("runs", []):
         label = (
             f"{a['lexicon']} lexicon, {'text only' if a['input'] == 'text' else 'with confidences'}"
@@ -714,6 +818,15 @@ def markdown(report: Report) -> str:
             f"processes (min {imp['min_s']:.3f} s; bare interpreter start-up "
             f"{imp['python_startup_s']:.3f} s); modules loaded: "
             f"{', '.join(imp['heavy_modules_loaded']) or 'none of the heavy ones'}.",
+        ]
+    cold = report.cold
+    if cold.get("median_wall_s") is not None:
+        lines += [
+            "",
+            f"Cold `{cold['command']}` (`hotfuse.cli.main`, bytecode compiled, fresh "
+            f"processes): median {cold['median_wall_s']:.3f} s wall (runs: "
+            f"{', '.join(f'{w:.3f}' for w in cold['walls_s'])}), median peak RSS "
+            f"{cold['median_peak_mb']} MB (VmHWM of the process itself).",
         ]
     acc = report.accuracy
     if acc.get("runs"):
@@ -872,8 +985,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--accuracy-utts", type=int, help="dev utterances for accuracy, 0 = all (default 1000)"
     )
     p.add_argument("--import-runs", type=int, help="fresh processes for import time (7)")
+    p.add_argument("--cold-runs", type=int, help="fresh processes for the cold CLI call (5)")
     p.add_argument("--skip", type=_str_list, default=(), help="stages to skip: "
-                   "fuser,one_call,rss,import,accuracy,catalogue")  # fmt: skip
+                   "fuser,one_call,rss,import,cold,accuracy,catalogue")  # fmt: skip
     p.add_argument(
         "--profile", type=_str_list, default=(),
         help="cells to profile with cProfile, e.g. 5x30,5000x30 (SIZExLENGTH) or call30",
@@ -898,6 +1012,7 @@ def _defaults(args: argparse.Namespace) -> None:
     if args.accuracy_utts is None:
         args.accuracy_utts = 60 if q else 1000
     args.import_runs = args.import_runs or (2 if q else 7)
+    args.cold_runs = args.cold_runs or (2 if q else 5)
 
 
 def _git_commit() -> str:
@@ -962,6 +1077,8 @@ def run(args: argparse.Namespace) -> Report:
         bench_rss(data, args.rss_size, args, report)
     if "import" not in skip:
         bench_import(args.import_runs, report)
+    if "cold" not in skip:
+        bench_cold(args.cold_runs, report)
     report.meta["total_s"] = round(time.perf_counter() - t_start, 1)
     return report
 

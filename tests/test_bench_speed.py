@@ -88,6 +88,7 @@ def test_quick_run_writes_every_output(tmp_path: Path, shared_data: Path) -> Non
         "--repeat", "6",
         "--accuracy-utts", "30",
         "--import-runs", "1",
+        "--cold-runs", "1",
         "--data", str(shared_data / "wenetspeech-biasing"),
         "--profile", "5x30",
         "--markdown", str(md),
@@ -125,6 +126,10 @@ def test_quick_run_writes_every_output(tmp_path: Path, shared_data: Path) -> Non
     assert "5x30" in data["profiles"] and "fuse" in data["profiles"]["5x30"]
     names = [t["name"] for t in data["targets"]]
     assert any("import hotfuse" in n for n in names)
+    cold = data["cold"]
+    assert cold["output_ok"] is True and cold["runs"] == 1
+    assert cold["median_wall_s"] > 0 and cold["median_peak_mb"] > 5
+    assert sum("cold `hotfuse fuse" in n for n in names) == 2
     text = md.read_text(encoding="utf-8")
     assert "| target | goal | measured | status |" in text
     assert "### Time per utterance" in text
