@@ -145,10 +145,12 @@ def test_streamed_write_on_a_full_disk_leaves_the_old_file(
     target = tmp_path / "out.txt"
     target.write_text("old\n", encoding="utf-8")
     _full_disk(monkeypatch)
-    with pytest.raises(InputError, match="No space left on device.*left unchanged"):  # noqa: PT012
-        with atomic_writer(target) as fh:
-            for _ in range(10_000):
-                fh.write("伊丽莎白很高兴\n")
+    with (
+        pytest.raises(InputError, match=r"No space left on device.*left unchanged"),
+        atomic_writer(target) as fh,
+    ):
+        for _ in range(10_000):
+            fh.write("伊丽莎白很高兴\n")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert _temps(tmp_path) == []
 
@@ -169,9 +171,8 @@ def test_an_error_in_the_block_is_not_taken_for_a_write_error(tmp_path: Path) ->
     # only the writer's own failures become "could not write"; the caller's propagate
     target = tmp_path / "out.txt"
     target.write_text("old\n", encoding="utf-8")
-    with pytest.raises(FileNotFoundError, match="the input"):  # noqa: PT012
-        with atomic_writer(target) as fh:
-            fh.write("part\n")
-            raise FileNotFoundError(errno.ENOENT, "the input went away")
+    with pytest.raises(FileNotFoundError, match="the input"), atomic_writer(target) as fh:
+        fh.write("part\n")
+        raise FileNotFoundError(errno.ENOENT, "the input went away")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert _temps(tmp_path) == []
