@@ -12,6 +12,7 @@ import importlib.util
 _NEEDS = {
     "hotfuse/webui/app.py": ("starlette",),  # imports the [webui] extra at module level
     "hotfuse/runners/audio.py": ("scipy", "soundfile"),  # its example resamples
+    "hotfuse/scale.py": ("dask",),  # its example computes a Dask bag ([dask] extra)
 }
 
 collect_ignore = [

@@ -47,6 +47,7 @@ RANKS = {
     "cli_eval": 7,
     "cli_transcribe": 7,
     "webui": 7,
+    "scale": 7,
     "cli": 8,
     "__main__": 9,
 }
