@@ -265,16 +265,11 @@ def word_phones(word: str) -> tuple[Phones, ...]:
 
 # ----------------------------------------------------------------------------- phones -> pinyin
 def _legal() -> frozenset[tuple[str, str]]:
-    from pypinyin import pinyin_dict
+    """The (initial, final) pairs some character is read as: the legal Mandarin syllables,
+    from the compact character table (pypinyin is not imported)."""
+    from hotfuse._tables import distinct_readings
 
-    from hotfuse.phonetics import _mark_to_tone3
-
-    out: set[tuple[str, str]] = set()
-    for raw in pinyin_dict.pinyin_dict.values():
-        for marked in raw.split(","):
-            s = syllable(_mark_to_tone3(marked.strip()))
-            out.add((s[0], s[1]))
-    return frozenset(out)
+    return frozenset(syllable(r)[:2] for r in distinct_readings())
 
 
 _LEGAL: frozenset[tuple[str, str]] | None = None

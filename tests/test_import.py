@@ -42,3 +42,15 @@ def test_fusing_loads_no_torch_pypinyin_or_jieba() -> None:
         "assert 'hotfuse._tables' in sys.modules  # not vacuous: the tables did the work"
     )
     assert _loaded_after(code) == set()
+
+
+def test_fusing_with_a_latin_hotword_loads_no_pypinyin() -> None:
+    """Spoken forms of a Latin hotword need the legal Mandarin syllables: they come from
+    the compact character table, so a cold ``PyTorch`` fuse stays light too."""
+    code = (
+        "import sys, hotfuse\n"
+        "out = hotfuse.fuse('我们用派托奇训练', ['PyTorch']).text\n"
+        "assert out == '我们用PyTorch训练', out\n"
+        "assert 'hotfuse.english' in sys.modules  # not vacuous: spoken forms were made"
+    )
+    assert _loaded_after(code) == set()

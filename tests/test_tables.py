@@ -80,6 +80,14 @@ def test_every_character_reading() -> None:
     assert char_readings("重") == ("zhong4", "chong2", "tong2")
 
 
+def test_distinct_readings_are_every_reading_pypinyin_lists() -> None:
+    _same_sources()
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    want = {r for cp in pinyin_dict for r in _tables.reference_char_readings(chr(cp))}
+    assert _tables.distinct_readings() == want
+
+
 def test_han_ranges_are_pypinyins() -> None:
     _same_sources()
     from pypinyin.constants import RE_HANS
