@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 validation problems or another hotfuse error (a missing entry, a
 bad line in an imported file); 2 a usage error. Every command that changes a file takes
-the ``FILE.lock`` lock and writes atomically (see :func:`hotfuse.lexicon.locked_update`).
+the ``FILE.lock`` lock and writes atomically (see
+:func:`hotfuse.formats.lexicon_toml.locked_update`).
 """
 
 from __future__ import annotations
@@ -309,18 +310,19 @@ def _cmd_add(args: argparse.Namespace) -> int:
             new_hw = Hotword(hw.text, weight=old.weight, aliases=hw.aliases,
                              pinyin=hw.pinyin, block_contexts=hw.block_contexts,
                              tags=hw.tags)  # fmt: skip
-        updated = lex.add(new_hw, replace=args.replace)
+        return lex.add(new_hw, replace=args.replace)
+
+    def check(updated: Lexicon) -> None:
         # re-read what we are about to write: errors refuse the edit, warnings are shown
-        check = Lexicon.loads(updated.dumps(), path=str(lex.path or args.file), strict=False)
-        issues = check.validate()
+        path = str(updated.path or args.file)
+        issues = Lexicon.loads(updated.dumps(), path=path, strict=False).validate()
         mine = [i for i in issues if i.entry == hw.text or i.severity is Severity.ERROR]
         errors = [i for i in mine if i.severity is Severity.ERROR]
         if errors:
             raise errors[0].to_error()
-        warnings.extend(i for i in mine if i.entry == hw.text)
-        return updated
+        warnings[:] = [i for i in mine if i.entry == hw.text]
 
-    locked_update(args.file, change, create=args.create)
+    locked_update(args.file, change, create=args.create, check=check)
     _report(warnings)
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -359,6 +361,29 @@ def test_help_has_examples(sub: str, capsys: pytest.CaptureFixture[str]) -> None
         main(["lexicon", sub, "--help"])
     assert info.value.code == 0
     assert f"hotfuse lexicon {sub}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES])
+def test_add_in_a_read_only_directory_is_one_line(
+    code: int, good: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 16, finding 10: the lock file's open was not wrapped (root ignores chmod, so
+    # the test refuses the open as a read-only filesystem or directory would)
+    before = good.read_bytes()
+    real_open = os.open
+
+    def refusing_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith(".lock"):
+            raise OSError(code, os.strerror(code), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    assert run("add", str(good), "宾利") == 1
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert len(err) == 1 and err[0].startswith("hotfuse: error: ")
+    assert f"cannot create the lock file {good}.lock ({os.strerror(code)})" in err[0]
+    assert "Traceback" not in captured.err and good.read_bytes() == before
 
 
 # --------------------------------------------------------------------------- processes

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hotfuse._files import atomic_write_text
 from hotfuse.errors import LexiconError
 from hotfuse.formats.hotword_files import LexiconFormat, export_lexicon, import_lexicon
-from hotfuse.formats.lexicon_toml import locked_update
+from hotfuse.formats.lexicon_toml import lock_path, locked_update
 from hotfuse.lexicon import Hotword, Issue, Lexicon, Severity, coerce_hotwords
 
 DATA = Path(__file__).parent / "data" / "lexicon"
@@ -382,6 +387,172 @@ def test_locked_update_keeps_file_when_change_fails(tmp_path: Path) -> None:
     updated = locked_update(target, lambda lex: lex.add("宾利"))
     assert [h.text for h in Lexicon.load(target).hotwords][-1] == "宾利"
     assert updated.path == target
+
+
+def _hold_lock(target: Path) -> Any:
+    from filelock import FileLock
+
+    lock = FileLock(str(lock_path(target)))
+    lock.acquire(timeout=5)
+    return lock
+
+
+def _in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run ``fn`` in a thread; the list gets its result or its exception."""
+    out: list[Any] = []
+
+    def run() -> None:
+        try:
+            out.append(fn())
+        except Exception as exc:  # handed to the test
+            out.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def test_locked_update_does_the_slow_work_before_taking_the_lock(tmp_path: Path) -> None:
+    # issue 16, finding 9: loading pypinyin/jieba and validating happen before the lock,
+    # so a writer holds it only for a re-read and a write
+    target = tmp_path / "m.toml"
+    target.write_bytes((DATA / "good.toml").read_bytes())
+    checked = threading.Event()
+
+    def check(lex: Lexicon) -> None:
+        lex.validate()  # the slow part: phonetics and jieba's frequencies
+        checked.set()
+
+    lock = _hold_lock(target)
+    try:
+        thread, out = _in_thread(
+            lambda: locked_update(target, lambda x: x.add("宾利"), check=check)
+        )
+        assert checked.wait(60), "the check waited for the lock"
+        assert "宾利" not in target.read_text(encoding="utf-8")  # nothing written yet
+    finally:
+        lock.release()
+    thread.join(60)
+    assert not isinstance(out[0], Exception)
+    assert "宾利" in Lexicon.load(target)
+
+
+def test_locked_update_redoes_the_edit_when_another_writer_got_there_first(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "m.toml"
+    target.write_bytes((DATA / "good.toml").read_bytes())
+    seen: list[list[str]] = []
+
+    def change(lex: Lexicon) -> Lexicon:
+        seen.append([h.text for h in lex.hotwords])
+        if len(seen) == 1:  # another process adds a word between our read and our lock
+            Lexicon.load(target).add("宾利").save()
+        return lex.add("达西", replace=True).add("彭伯里")
+
+    locked_update(target, change)
+    assert len(seen) == 2 and "宾利" in seen[1]
+    assert [h.text for h in Lexicon.load(target).hotwords] == [*seen[1], "彭伯里"]
+    # an edit that cannot apply to the new content is refused, the file left as it was
+    before = target.read_bytes()
+
+    def remove_twice(lex: Lexicon) -> Lexicon:
+        if "宾利" in lex:
+            lex.remove("宾利").save()
+        return lex.remove("宾利")
+
+    with pytest.raises(LexiconError, match="no entry '宾利'"):
+        locked_update(target, remove_twice)
+    assert "宾利" not in Lexicon.load(target) and before != target.read_bytes()
+
+
+def test_waiting_for_the_lock_is_said_once_and_never_gives_up(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    target = tmp_path / "m.toml"
+    target.write_bytes((DATA / "good.toml").read_bytes())
+    lock = _hold_lock(target)
+    try:
+        with caplog.at_level(logging.WARNING, logger="hotfuse"):
+            thread, out = _in_thread(
+                lambda: locked_update(target, lambda x: x.add("宾利"), notice_after=0.05)
+            )
+            for _ in range(600):
+                if caplog.records:
+                    break
+                thread.join(0.05)
+            thread.join(0.5)  # it keeps waiting: no fixed timeout makes it fail
+            assert thread.is_alive() and not out
+    finally:
+        lock.release()
+    thread.join(60)
+    assert not isinstance(out[0], Exception)
+    assert "宾利" in Lexicon.load(target)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"waiting for {lock_path(target)} held by another hotfuse process..."
+    ]
+
+
+def test_lock_timeout_never_advises_deleting_the_lock_file(tmp_path: Path) -> None:
+    target = tmp_path / "m.toml"
+    target.write_bytes((DATA / "good.toml").read_bytes())
+    before = target.read_bytes()
+    lock = _hold_lock(target)
+    try:
+        with pytest.raises(LexiconError) as info:
+            locked_update(target, lambda x: x.add("宾利"), timeout=0.1)
+    finally:
+        lock.release()
+    msg = str(info.value)
+    assert "m.toml.lock" in msg and "try again" in msg
+    assert "delete the lock file if" not in msg and "never delete" in msg
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES])
+def test_a_lock_file_that_cannot_be_created_is_one_clear_error(
+    code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a read-only directory or filesystem (chmod does not stop root: refuse the open)
+    target = tmp_path / "m.toml"
+    target.write_bytes((DATA / "good.toml").read_bytes())
+    before = target.read_bytes()
+    real_open = os.open
+
+    def refusing_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith(".lock"):
+            raise OSError(code, os.strerror(code), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    with pytest.raises(LexiconError) as info:
+        locked_update(target, lambda x: x.add("宾利"))
+    msg = str(info.value)
+    assert f"cannot create the lock file {lock_path(target)} ({os.strerror(code)})" in msg
+    assert "writable" in msg and "\n" not in msg
+    assert target.read_bytes() == before
+
+
+def test_concurrent_threads_all_land(tmp_path: Path) -> None:
+    target = tmp_path / "m.toml"
+    target.write_bytes((DATA / "good.toml").read_bytes())
+    words = [f"词{i}" for i in "一二三四五六七八"]
+    threads = [_in_thread(lambda w=w: locked_update(target, lambda x: x.add(w))) for w in words]
+    for thread, out in threads:
+        thread.join(60)
+        assert out and not isinstance(out[0], Exception), out
+    texts = [h.text for h in Lexicon.load(target).hotwords]
+    assert sorted(texts[3:]) == sorted(words)
+
+
+def test_overwrite_replaces_a_broken_file(tmp_path: Path) -> None:
+    target = tmp_path / "m.toml"
+    target.write_text('[[entry]]\ntext = "重庆\n', encoding="utf-8")  # unclosed string
+    with pytest.raises(LexiconError, match="invalid TOML") as info:
+        locked_update(target, lambda x: x.add("宾利"))
+    assert info.value.line_no == 2
+    locked_update(target, lambda x: x.add("宾利"), overwrite=True)
+    assert [h.text for h in Lexicon.load(target).hotwords] == ["宾利"]
 
 
 def test_save_requires_a_path() -> None:

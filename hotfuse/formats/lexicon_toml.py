@@ -5,16 +5,19 @@ this module turns the text into a :class:`~hotfuse.lexicon.Lexicon` (the entry c
 the model's, :func:`hotfuse.lexicon._entry_issues`) and back, keeping the user's comments,
 order and layout: only the fields that change are touched.
 
-:func:`locked_update` wraps a read-modify-write in a ``FILE.lock`` file lock so that
-concurrent writers (ten ``hotfuse lexicon add`` processes) all land; every write goes
-through the one safe writer, :func:`hotfuse._files.atomic_write_text`.
+:func:`locked_update` does a read-modify-write so that concurrent writers (a dozen
+``hotfuse lexicon add`` processes on a busy machine) all land: the slow work before the
+``FILE.lock`` file lock, only a re-read and the write under it; every write goes through
+the one safe writer, :func:`hotfuse._files.atomic_write_text`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,8 @@ __all__ = [
     "render_lexicon",
     "shipped_lexicons",
 ]
+
+logger = logging.getLogger("hotfuse")
 
 _PARSE_POS_RE = re.compile(r"\s+at line \d+ col \d+$")
 
@@ -324,46 +329,134 @@ def lock_path(path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + ".lock")
 
 
+_WAIT_NOTICE_S = 3.0  # seconds of waiting for the lock before saying so on stderr
+
+
 def locked_update(
     path: str | os.PathLike[str],
     change: Callable[[Lexicon], Lexicon],
     *,
     create: bool = False,
-    timeout: float = 30.0,
+    overwrite: bool = False,
+    check: Callable[[Lexicon], None] | None = None,
+    timeout: float | None = None,
+    notice_after: float = _WAIT_NOTICE_S,
 ) -> Lexicon:
-    """Load, change and save a lexicon file under its ``FILE.lock`` lock.
+    """Change a lexicon file so that concurrent writers (threads or processes) all land.
 
-    Concurrent callers (threads or processes) are serialised, so none of their changes is
-    lost. ``change`` gets the current lexicon and returns the new one; if it raises, the
-    file is left as it was.
+    The slow work happens before the ``FILE.lock`` lock is taken: reading the file,
+    ``change`` and ``check`` on it (which import pypinyin and jieba and warm their tables),
+    rendering the TOML. Under the lock the file is read again; when another writer changed
+    it meanwhile, ``change`` and ``check`` run again on the new content (fast by then), and
+    the result is written atomically. So the lock is held for a read and a write, and no
+    writer's change is lost. If ``change`` or ``check`` raises, the file is left as it was.
+
+    The lock is an ``flock``: the kernel releases it when its holder exits, however it
+    exits, so a ``FILE.lock`` left on disk is harmless and must not be deleted (a writer
+    holding it would then share the file with the next one). Waiting has no limit by
+    default; after ``notice_after`` seconds one warning says who is waited for.
 
     Args:
         path: the lexicon file.
-        change: the edit.
+        change: the edit: gets the current lexicon, returns the new one.
         create: start from an empty lexicon when the file does not exist.
-        timeout: seconds to wait for the lock.
+        overwrite: start from an empty lexicon whatever the file holds (even when it is
+            not a valid lexicon): ``change`` builds the whole new file.
+        check: called on the new lexicon before it is written; raises to refuse it.
+        timeout: seconds to wait for the lock; None waits as long as the queue needs.
+        notice_after: seconds of waiting before the warning.
 
     Raises:
-        LexiconError: the lock could not be taken in time, or loading/saving failed.
+        LexiconError: the file cannot be read or is invalid (unless ``overwrite``), the
+            lock file cannot be created (a read-only directory or filesystem), the lock
+            was not free within ``timeout``, or the write failed (the file is untouched).
     """
+    p = Path(path)
+    seen, updated, text = _stage(p, change, check, create=create, overwrite=overwrite)
+    with _lexicon_lock(p, timeout=timeout, notice_after=notice_after):
+        if not overwrite:
+            now = _current_text(p)
+            if now != seen:  # another writer got there first: redo the edit on its file
+                seen, updated, text = _stage(p, change, check, create=create, overwrite=False)
+        from hotfuse._files import atomic_write_text
+
+        atomic_write_text(p, text, error=LexiconError)
+    return updated
+
+
+_MISSING = object()  # the file does not exist
+
+
+def _current_text(p: Path) -> object:
+    """The file's text now, or :data:`_MISSING`."""
+    from hotfuse._files import read_text_file
+
+    if not p.exists():
+        return _MISSING
+    return read_text_file(p, error=LexiconError)
+
+
+def _stage(
+    p: Path,
+    change: Callable[[Lexicon], Lexicon],
+    check: Callable[[Lexicon], None] | None,
+    *,
+    create: bool,
+    overwrite: bool,
+) -> tuple[object, Lexicon, str]:
+    """(the text read, the changed lexicon, its TOML) for one attempt of an update."""
+    seen: object = _MISSING
+    if overwrite:
+        current = Lexicon(path=p)
+    else:
+        seen = _current_text(p)
+        if isinstance(seen, str):
+            current = Lexicon.loads(seen, path=p)
+        elif create:
+            current = Lexicon(path=p)
+        else:
+            current = Lexicon.load(p)  # a shipped lexicon's name, or the "no such file" error
+    updated = change(current)
+    if updated.path is None:
+        updated = replace(updated, path=p)
+    if check is not None:
+        check(updated)
+    return seen, updated, updated.dumps()
+
+
+@contextlib.contextmanager
+def _lexicon_lock(p: Path, *, timeout: float | None, notice_after: float) -> Iterator[None]:
+    """Hold ``FILE.lock``; errors are one-line :class:`LexiconError` s saying what to do."""
     from filelock import FileLock, Timeout
 
-    p = Path(path)
+    lock_file = lock_path(p)
+    lock = FileLock(str(lock_file))
+    first = notice_after if timeout is None else min(notice_after, timeout)
     try:
-        with FileLock(str(lock_path(p)), timeout=timeout):
-            fresh = create and not p.exists()
-            current = Lexicon(path=p) if fresh else Lexicon.load(p)
-            updated = change(current)
-            if updated.path is None:
-                updated = replace(updated, path=p)
-            updated.save(p)
-            return updated
+        try:
+            lock.acquire(timeout=first)
+        except Timeout:
+            if timeout is not None and timeout <= notice_after:
+                raise
+            logger.warning("waiting for %s held by another hotfuse process...", lock_file)
+            lock.acquire(timeout=-1 if timeout is None else timeout - first)
     except Timeout:
         msg = (
-            f"another process has held {lock_path(p).name} for {timeout:g} s; try again, or "
-            "delete the lock file if no hotfuse process is running"
+            f"another process held {lock_file.name} for {timeout:g} s; try again when it "
+            "has finished (its lock goes away when it exits: never delete the lock file)"
         )
         raise LexiconError(msg, path=p) from None
+    except OSError as exc:
+        msg = (
+            f"cannot create the lock file {lock_file} ({exc.strerror or exc}); changing "
+            f"{p.name} needs a writable directory: copy the lexicon somewhere writable, or "
+            "make its directory writable"
+        )
+        raise LexiconError(msg, path=p) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 # =========================================================================== shipped lexicons
