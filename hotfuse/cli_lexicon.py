@@ -438,12 +438,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
         locked_update(out, lambda lex: lex.merge(imported))
     else:
         if Path(out).exists() and not args.force:
-            msg = "already exists; pass --merge to add to it or --force to overwrite it"
-            raise LexiconError(msg, path=out)
+            _refuse_existing(out)
+        # --force replaces the file whatever it holds, a broken lexicon included
         locked_update(
             out,
             lambda _lex: Lexicon(name=name, hotwords=imported.hotwords),
-            create=True,
+            overwrite=True,
         )
     _note(f"imported {n} entries from {where} ({args.fmt})")
     from hotfuse.formats.hotword_files import detect_variant
@@ -452,6 +452,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if variant is not None:
         _note(f"to write this layout back: lexicon export --format {args.fmt} --variant {variant}")
     return 0
+
+
+def _refuse_existing(out: str) -> None:
+    """The error for an import onto an existing file: what is wrong with it, if anything."""
+    try:
+        Lexicon.load(out)
+    except LexiconError as exc:
+        msg = f"{exc.reason}; pass --force to replace the file with the imported list"
+        raise LexiconError(msg, path=exc.path, line_no=exc.line_no) from None
+    msg = "already exists; pass --merge to add to it or --force to overwrite it"
+    raise LexiconError(msg, path=out)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -266,6 +266,28 @@ def test_import_refuses_to_overwrite_then_merges(
     assert "# heard in the 3 April recording" in good.read_text(encoding="utf-8")
 
 
+_BROKEN = '# mine\n[[entry]]\ntext = "重庆"\n\n[[entry]]\ntext = "达西\n'  # unclosed, line 6
+
+
+def test_import_force_replaces_a_broken_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 16, finding 9: --force must not try to read the file it replaces
+    out = tmp_path / "broken.toml"
+    out.write_text(_BROKEN, encoding="utf-8")
+    src = str(DATA / "plain.txt")
+    assert run("import", src, "-f", "plain", "-o", str(out)) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"hotfuse: error: {out}:6: invalid TOML")
+    assert err[0].endswith("pass --force to replace the file with the imported list")
+    assert run("import", src, "-f", "plain", "-o", str(out), "--merge") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and f"{out}:6: invalid TOML" in err[0]
+    assert out.read_text(encoding="utf-8") == _BROKEN
+    assert run("import", src, "-f", "plain", "-o", str(out), "--force") == 0
+    assert [h.text for h in Lexicon.load(out).hotwords] == ["伊丽莎白", "达西", "PyTorch"]
+
+
 def test_import_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "hot.txt"
     src.write_text("腾讯云|10\r\n语音识别|abc\r\n", encoding="utf-8")
