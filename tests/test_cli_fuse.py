@@ -285,3 +285,73 @@ def test_output_on_full_disk_keeps_old_file(
     assert lines[0].startswith("hotfuse: error: ") and "left unchanged" in lines[0]
     assert out.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]
+
+
+@pytest.mark.parametrize(
+    "code", [pytest.param(30, id="read-only filesystem"), pytest.param(13, id="read-only dir")]
+)
+def test_output_on_a_read_only_filesystem_is_one_line(
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # issue 16, finding 10: root ignores chmod, so refuse the temporary file's creation
+    # as a read-only filesystem (EROFS) or directory (EACCES) does
+    import os
+    import tempfile
+
+    src = tmp_path / "in.txt"
+    src.write_text("伊丽沙白很高兴\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    out.write_text("old\n", encoding="utf-8")
+
+    def refuse(**_kwargs: str) -> tuple[int, str]:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code_ = main(["fuse", "-i", str(src), "-o", str(out), "-w", "伊丽莎白"])
+    captured = capsys.readouterr()
+    assert code_ == 1 and captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hotfuse: error: could not write")
+    assert os.strerror(code) in lines[0] and "left unchanged" in lines[0]
+    assert out.read_text(encoding="utf-8") == "old\n"
+
+
+def test_output_streamed_onto_a_full_disk_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the disk fills while the fused lines are written, not only at the final fsync
+    import errno
+    import os
+
+    from hotfuse import _files
+
+    class Full(io.RawIOBase):
+        def __init__(self, fd: int) -> None:
+            self.fd = fd
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, _b: object) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def close(self) -> None:
+            if not self.closed:
+                os.close(self.fd)
+            super().close()
+
+    src = tmp_path / "in.txt"
+    src.write_text("伊丽沙白很高兴\n" * 5000, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    out.write_text("old\n", encoding="utf-8")
+    monkeypatch.setattr(_files.os, "fdopen", lambda fd, _mode: io.BufferedWriter(Full(fd)))
+    code = main(["fuse", "-i", str(src), "-o", str(out), "-w", "伊丽莎白"])
+    captured = capsys.readouterr()
+    assert code == 1
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0], captured.err
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]
