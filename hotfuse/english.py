@@ -929,11 +929,16 @@ def hotword_spoken(
     generated ones. A user form is toneless pinyin (``"dao ke"``) or English words
     (``"engine x"``, read by the dictionary and rules).
 
+    One syllable sequence (or phone sequence) is one form: a generated form the user also
+    gave is kept once, as the user's (source ``user``, the lower of the two costs).
+
     >>> py, ph = hotword_spoken("Nginx", ("engine x",))
     >>> py[0].pinyin, py[0].source, " ".join(ph[0].phones)
     ('en jie nei ke si', 'user', 'EH1 N JH AH0 N EH1 K S')
     >>> hotword_spoken("Nginx", ("en jin ke si",), auto=False)[0][0].pinyin
     'en jin ke si'
+    >>> [f.source for f in hotword_spoken("Docker", ("dao ke",))[0] if f.pinyin == "dao ke"]
+    ['user']
     """
     pinyin_out: list[SpokenForm] = []
     phone_out: list[PhoneForm] = []
@@ -956,4 +961,29 @@ def hotword_spoken(
     if auto:
         pinyin_out += spoken_forms(term)
         phone_out += phone_forms(term)
-    return tuple(pinyin_out), tuple(phone_out)
+    return _dedupe_pinyin(pinyin_out), _dedupe_phones(phone_out)
+
+
+def _dedupe_pinyin(forms: Sequence[SpokenForm]) -> tuple[SpokenForm, ...]:
+    """One form per syllable sequence, in first-seen order: the first one's source and
+    phones (the user's come first), the lowest cost."""
+    best: dict[str, SpokenForm] = {}
+    for f in forms:
+        old = best.get(f.pinyin)
+        if old is None:
+            best[f.pinyin] = f
+        elif f.cost < old.cost:
+            best[f.pinyin] = SpokenForm(old.pinyin, old.source, old.phones, f.cost)
+    return tuple(best.values())
+
+
+def _dedupe_phones(forms: Sequence[PhoneForm]) -> tuple[PhoneForm, ...]:
+    """One form per phone sequence (stress kept), as :func:`_dedupe_pinyin`."""
+    best: dict[Phones, PhoneForm] = {}
+    for f in forms:
+        old = best.get(f.phones)
+        if old is None:
+            best[f.phones] = f
+        elif f.cost < old.cost:
+            best[f.phones] = PhoneForm(old.phones, old.source, f.cost)
+    return tuple(best.values())

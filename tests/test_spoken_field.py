@@ -91,3 +91,27 @@ def test_explain_with_sentence_shows_forms_of_candidates(
     out = capsys.readouterr().out
     assert "REPLACE" in out and "spoken forms of the Latin entries above" in out
     assert "Nginx" not in out
+
+
+def test_a_user_form_equal_to_a_generated_one_is_listed_once_as_the_users(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hotfuse import english
+
+    generated = english.spoken_forms("Docker")
+    same = generated[1]  # a generated reading the user also writes (with a tone number)
+    assert same.cost > 0
+    toned = " ".join(f"{s}1" for s in same.pinyin.split())
+    f = tmp_path / "t.toml"
+    f.write_text(f'[[entry]]\ntext = "Docker"\nspoken = ["{toned}", "docker"]\n', "utf-8")
+    assert main(["lexicon", "explain", str(f), "--json"]) == 0
+    forms = json.loads(capsys.readouterr().out)["spoken"][0]
+    pinyin = [x["pinyin"] for x in forms["pinyin"]]
+    assert len(pinyin) == len(set(pinyin))
+    assert len(pinyin) < len(generated) + 1 + 3  # the duplicates are gone, not just sorted
+    mine = [x for x in forms["pinyin"] if x["pinyin"] == same.pinyin]
+    assert [(x["source"], x["cost"]) for x in mine] == [("user", 0.0)]
+    # "docker" read by the dictionary is the generated reading: one phone form, the user's
+    phones = [x for x in forms["phones"] if x["phones"] == "D AA1 K ER0"]
+    assert [x["source"] for x in phones] == ["user"]
+    assert len({x["phones"] for x in forms["phones"]}) == len(forms["phones"])
