@@ -312,10 +312,9 @@ def _cmd_add(args: argparse.Namespace) -> int:
                              tags=hw.tags)  # fmt: skip
         return lex.add(new_hw, replace=args.replace)
 
-    def check(updated: Lexicon) -> None:
-        # re-read what we are about to write: errors refuse the edit, warnings are shown
-        path = str(updated.path or args.file)
-        issues = Lexicon.loads(updated.dumps(), path=path, strict=False).validate()
+    def check(written: Lexicon) -> None:
+        # what we are about to write, read back: errors refuse the edit, warnings are shown
+        issues = written.validate()
         mine = [i for i in issues if i.entry == hw.text or i.severity is Severity.ERROR]
         errors = [i for i in mine if i.severity is Severity.ERROR]
         if errors:

@@ -362,7 +362,8 @@ def locked_update(
         create: start from an empty lexicon when the file does not exist.
         overwrite: start from an empty lexicon whatever the file holds (even when it is
             not a valid lexicon): ``change`` builds the whole new file.
-        check: called on the new lexicon before it is written; raises to refuse it.
+        check: called before the write with the new lexicon as it will be on disk (its
+            TOML parsed back, problems in ``load_issues``); raises to refuse it.
         timeout: seconds to wait for the lock; None waits as long as the queue needs.
         notice_after: seconds of waiting before the warning.
 
@@ -419,9 +420,10 @@ def _stage(
     updated = change(current)
     if updated.path is None:
         updated = replace(updated, path=p)
+    text = updated.dumps()
     if check is not None:
-        check(updated)
-    return seen, updated, updated.dumps()
+        check(Lexicon.loads(text, path=p, strict=False))
+    return seen, updated, text
 
 
 @contextlib.contextmanager
