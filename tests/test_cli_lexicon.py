@@ -469,8 +469,12 @@ def test_killed_writer_leaves_old_file_intact(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     assert path.read_bytes() == before
-    # the lock died with the process: the next writer goes through
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == [temps[0].name]
+    # the lock died with the process: the next writer goes through, and removes the
+    # temporary file the killed one left (issue 16, finding 9)
     assert run("add", str(path), "达西", "--alias", "大西") == 0
+    assert not temps[0].exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.toml", "k.toml.lock", "mid-write"]
     darcy = Lexicon.load(path).get("达西")
     assert darcy is not None and darcy.aliases == ("大西",)
     assert "宾利" not in path.read_text(encoding="utf-8")
