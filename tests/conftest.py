@@ -11,14 +11,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+_ON_REQUEST = {
+    "fuzz": "fuzzing runs with -m fuzz (.ci/run does)",
+    "process": "the process tests run with -m process (.ci/run does)",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Fuzzing (about a minute) runs only when selected: ``pytest -m fuzz``."""
-    if "fuzz" in (config.getoption("markexpr", "") or ""):
-        return
-    skip = pytest.mark.skip(reason="fuzzing runs with -m fuzz (.ci/run does)")
-    for item in items:
-        if "fuzz" in item.keywords:
-            item.add_marker(skip)
+    """Fuzzing (about a minute) and the process tests (about half a minute) run only when
+    selected: ``pytest -m fuzz``, ``pytest -m process``."""
+    markexpr = config.getoption("markexpr", "") or ""
+    for marker, reason in _ON_REQUEST.items():
+        if marker in markexpr:
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
