@@ -13,11 +13,21 @@ Chinese-English sentences made from the WenetSpeech references in ``../shared/da
 one common English word inserted (seeded), fused with the catalogue active: the share of
 sentences changed.
 
+With ``--mixed`` it scores the real-speech mixed set instead: ``eval/data/mixed/
+segments.<split>.jsonl`` (Chinese TTS + espeak-ng English, decoded by Whisper-base, read
+through hotfuse's faster-whisper frontend and converted to Simplified as
+``eval/build_real.py`` does, confidences kept), with the set's own terms and with the
+catalogue active, cross-script matching on (``hotfuse``) and off (``letters``): recall,
+precision and the share of sentences given a hotword their reference does not hold; then
+the catalogue false-alarm table.
+
 Examples:
     python eval/crossscript.py                       # the held-out (test) tables
     python eval/crossscript.py --split tune          # the part the priors were tuned on
     python eval/crossscript.py --tune                # grid-search the spoken/phones priors
     python eval/crossscript.py --show                # every test row with its output
+    python eval/crossscript.py --mixed               # real speech, dev part (held out)
+    python eval/crossscript.py --mixed --mixed-split train
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from hotfuse.fuser import Fuser  # noqa: E402
 from hotfuse.lexicon import Hotword  # noqa: E402
 
 DATA = ROOT / "eval" / "data" / "crossscript"
+MIXED = ROOT / "eval" / "data" / "mixed"
 SHARED = ROOT.parent / "shared" / "data" / "wenetspeech-biasing" / "all_biased" / "dev" / "text"
 SHAPES = {
     1: "transliterated into Han characters",
@@ -264,16 +275,106 @@ def tune(rows: list[dict[str, Any]], catalogue: list[str], fa: dict[str, list[st
     )
 
 
+def load_mixed(split: str) -> list[dict[str, Any]]:
+    """The mixed real-speech rows of one split: ``ref``, ``terms`` and the hypothesis
+    Transcript (``hyp``) as the benchmark builder makes it."""
+    sys.path.insert(0, str(ROOT / "eval"))
+    from build_real import hypotheses
+
+    out = []
+    path = MIXED / f"segments.{split}.jsonl"
+    for ln in path.read_text("utf-8").splitlines():
+        if ln.strip():
+            rec = json.loads(ln)
+            out.append({"id": rec["id"], "ref": rec["ref"], "terms": rec["terms"],
+                        "hyp": hypotheses(rec)["whisper"]})  # fmt: skip
+    return out
+
+
+def score_mixed(fuser: Fuser, rows: list[dict[str, Any]], terms: list[str]) -> dict[str, Any]:
+    """Recall of the set's terms (hotfuse.metrics: case and spacing ignored; occurrences of
+    other catalogue terms are not counted, a short one such as ``Go`` would be found inside
+    any word), the precision of the replacements made (the hotword is the sentence's term)
+    and the share of sentences given a replacement by a hotword their reference lacks."""
+    from hotfuse.metrics import evaluate
+
+    outs, made, right, wrong, changed = [], 0, 0, 0, []
+    for r in rows:
+        res = fuser.fuse(r["hyp"])
+        outs.append(res.text)
+        got = [x.hotword for x in res.replacements]
+        made += len(got)
+        right += sum(h in r["terms"] for h in got)
+        if set(got) - set(r["terms"]):
+            wrong += 1
+            changed.append(f"{r['hyp'].text}  ->  {res.text}  (ref {r['ref']})")
+    rep = evaluate([r["ref"] for r in rows], outs, terms, hypotheses=[r["hyp"].text for r in rows])
+    return {
+        "recall": rep.recall(),
+        "recall_before": rep.before.recall() if rep.before else math.nan,
+        "replacements": made,
+        "precision": right / made if made else math.nan,
+        "wrong_hotword": wrong / len(rows),
+        "changed": changed,
+        "n": len(rows),
+    }
+
+
+def mixed_report(split: str, catalogue: list[str], show: bool) -> dict[str, Any]:
+    rows = load_mixed(split)
+    terms = sorted({t for r in rows for t in r["terms"]})
+    report: dict[str, Any] = {}
+    print(f"\n### mixed real speech ({split}, {len(rows)} sentences, Whisper-base)\n")
+    print(
+        "| hotwords active | cross-script | recall % (before fusion) | replacements | "
+        "precision % | sentences given a wrong hotword % |\n|---|---|---|---|---|---|"
+    )
+    for regime, active in ((f"{len(terms)} set terms", terms), ("500-term catalogue", catalogue)):
+        for engine, label in (("letters", "off"), ("hotfuse", "on")):
+            got = score_mixed(make_fuser(active, engine), rows, terms)
+            report[f"{regime}/{label}"] = got
+            print(f"| {regime} | {label} | {100 * got['recall']:.1f} "
+                  f"({100 * got['recall_before']:.1f}) | {got['replacements']} | "
+                  f"{100 * got['precision']:.0f} | "
+                  f"{100 * got['wrong_hotword']:.1f} |")  # fmt: skip
+            if show:
+                for c in got["changed"]:
+                    print(f"  wrong: {c}")
+    return report
+
+
+def false_alarm_table(catalogue: list[str], fa: dict[str, list[str]]) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    fuser = make_fuser(catalogue, "hotfuse")
+    print("\n### false alarms, 500-term catalogue active\n")
+    print("| set | sentences | changed % |\n|---|---|---|")
+    for name, sents in fa.items():
+        share, changed = false_alarm_share(fuser, sents)
+        print(f"| {name} | {len(sents)} | {100 * share:.1f} |")
+        report[f"false_alarm/{name}"] = {"n": len(sents), "share": share, "changed": changed}
+        for c in changed[:10]:
+            print(f"  changed: {c}")
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", choices=["test", "tune", "all"], default="test")
     p.add_argument("--tune", action="store_true", help="grid-search the spoken/phones priors")
     p.add_argument("--show", action="store_true", help="print every row's output")
     p.add_argument("--json", type=Path, help="write the figures here")
+    p.add_argument("--mixed", action="store_true", help="score the mixed real-speech set")
+    p.add_argument("--mixed-split", choices=["dev", "train"], default="dev")
     args = p.parse_args(argv)
     rows = load_dev()
     catalogue = load_catalogue()
     fa = false_alarm_sentences()
+    if args.mixed:
+        report = mixed_report(args.mixed_split, catalogue, args.show)
+        report.update(false_alarm_table(catalogue, fa))
+        if args.json:
+            args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
+        return 0
     if args.tune:
         tune(rows, catalogue, fa)
         return 0
@@ -295,15 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n### {args.split} split, {regime} ({len(terms)} hotwords) active\n")
         print(table(results))
         report[regime] = {e: {str(k): v for k, v in res.items()} for e, res in results.items()}
-    fuser = make_fuser(catalogue, "hotfuse")
-    print("\n### false alarms, 500-term catalogue active\n")
-    print("| set | sentences | changed % |\n|---|---|---|")
-    for name, sents in fa.items():
-        share, changed = false_alarm_share(fuser, sents)
-        print(f"| {name} | {len(sents)} | {100 * share:.1f} |")
-        report[f"false_alarm/{name}"] = {"n": len(sents), "share": share, "changed": changed}
-        for c in changed[:10]:
-            print(f"  changed: {c}")
+    report.update(false_alarm_table(catalogue, fa))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
     return 0
