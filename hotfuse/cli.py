@@ -44,7 +44,8 @@ input: a TEXT argument, or -i FILE, or lines on stdin (-i - or no input). --form
 to read it: text (one transcript a line), kaldi ("utt_id transcript" a line) or jsonl
 ({"id", "text", "confidences"?, "timestamps"?} or {"id", "tokens": [...]}); auto decides
 once per input from the file name and its first lines (stdin: jsonl or text).
-A bad line is reported on stderr with its line number; the other lines still go through.
+A bad line (not UTF-8, not JSON, the wrong shape, over 4 MiB) is reported on stderr
+with its line number; the other lines still go through, and the exit code is 1.
 --lexicon takes a file or the name of a shipped lexicon (ai-speech, china-places,
 cloud-software).
 """

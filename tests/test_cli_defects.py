@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hotfuse.cli import _fuse_stream, build_parser, main
-from hotfuse.formats.corpus import InputRecord
+from hotfuse.formats.corpus import MAX_LINE_BYTES, InputRecord
 from hotfuse.fuser import Fuser
 from hotfuse.transcript import Transcript
 
@@ -80,6 +80,137 @@ def test_bad_utf8_line_is_reported_and_the_rest_fused(
     assert out.splitlines() == ["伊丽莎白来了", "达西"]
     assert f"hotfuse: error: {path}:2: not valid UTF-8" in err and "iconv" in err
     assert "1 line(s) could not be read; the others were fused" in err
+
+
+# Hostile lines of issue 16 (finding 11): each kind is reported with its line number, and
+# the lines before and after it are still fused, in order, with one job or two.
+def _jl(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode()
+
+
+_GOOD_BEFORE = _jl({"id": "g1", "text": "伊丽沙白来了"})
+_GOOD_AFTER = _jl({"id": "g2", "text": "伊丽沙白走了"})
+_BAD_JSONL_LINES = {
+    "inf time": (b'{"id": "x", "text": "ab", "timestamps": [[0, Infinity], [1, 2]]}', "finite"),
+    "overflowing time": (
+        b'{"id": "x", "text": "ab", "timestamps": [[0, 1e999], [1, 2]]}',
+        "finite",
+    ),
+    "invalid JSON": (b'{"id": "x", "text": "ab"', "not valid JSON"),
+    "JSON array of numbers": (b"[1, 2, 3]", "a recognizer result"),
+    "JSON string": (b'"just a string"', "not a JSON object"),
+    "text not a string": (b'{"id": "x", "text": 5}', '"text" must be a string, got int'),
+    "id not a string": (b'{"id": [1], "text": "ab"}', '"id" must be a string or an integer'),
+    "tokens not a list": (b'{"id": "x", "text": "ab", "tokens": 5}', '"tokens" must be a list'),
+    "confidences not numbers": (
+        b'{"id": "x", "text": "ab", "confidences": "garbage"}',
+        "confidences must be a list",
+    ),
+    "bad UTF-8": (b'{"id": "x", "text": "\xb9\xfe\xd1\xa7"}', "not valid UTF-8"),
+    "deep nesting": (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
+    "deep array": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    "raw NUL": (b'{"id": "x", "text": "a\x00b"}', "must be escaped"),
+    "huge line": (b'{"id": "x", "text": "' + b"a" * (MAX_LINE_BYTES + 1) + b'"}', "over the limit"),
+}
+
+
+def _fuse_file(
+    path: Path, jobs: int, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, list[str], str]:
+    code, out, err = run(["fuse", "-i", str(path), "--jobs", str(jobs), *extra, *WORDS], capsys)
+    assert "Traceback" not in err
+    return code, out.splitlines(), err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("kind", sorted(_BAD_JSONL_LINES))
+def test_every_kind_of_bad_jsonl_line_is_reported_and_the_rest_fused(
+    kind: str, jobs: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad, expected = _BAD_JSONL_LINES[kind]
+    path = tmp_path / "hyp.jsonl"
+    path.write_bytes(b"\n".join([_GOOD_BEFORE, bad, _GOOD_AFTER]) + b"\n")
+    code, out, err = _fuse_file(path, jobs, capsys)
+    assert code == 1
+    assert [(r["id"], r["text"]) for r in map(json.loads, out)] == [
+        ("g1", "伊丽莎白来了"),
+        ("g2", "伊丽莎白走了"),
+    ]
+    errors = [line for line in err.splitlines() if line.startswith("hotfuse: error: ")]
+    assert len(errors) == 2, err
+    assert errors[0].startswith(f"hotfuse: error: {path}:2: ") and expected in errors[0]
+    assert len(errors[0]) < 400  # one readable line, not the offending input echoed back
+    assert errors[1] == "hotfuse: error: 1 line(s) could not be read; the others were fused"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_of_every_bad_kind_keeps_order_and_every_good_line(
+    jobs: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines, good = [], []
+    for k, kind in enumerate(sorted(_BAD_JSONL_LINES)):
+        lines += [_jl({"id": f"u{k}", "text": f"第{k}句伊丽沙白"}), _BAD_JSONL_LINES[kind][0]]
+        good.append((f"u{k}", f"第{k}句伊丽莎白"))
+    path = tmp_path / "hyp.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = _fuse_file(path, jobs, capsys)
+    assert code == 1
+    assert [(r["id"], r["text"]) for r in map(json.loads, out)] == good
+    failed = [
+        int(x.split(f"{path}:")[1].split(":")[0]) for x in err.splitlines() if f"{path}:" in x
+    ]
+    assert failed == list(range(2, 2 * len(_BAD_JSONL_LINES) + 1, 2))
+    assert f"{len(_BAD_JSONL_LINES)} line(s) could not be read" in err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_lines_that_only_look_odd_are_fused(
+    jobs: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Decreasing or overlapping times are a recognizer's own (kept, with a warning); an
+    escaped NUL is text; neither stops the file."""
+    decreasing = {
+        "id": "d",
+        "text": "伊丽沙白来了",
+        "timestamps": [[5, 6], [4, 5], [3, 4], [2, 3], [1, 2], [0, 0.5]],
+    }
+    path = tmp_path / "hyp.jsonl"
+    path.write_bytes(
+        b"\n".join(
+            [_GOOD_BEFORE, _jl(decreasing), _jl({"id": "n", "text": "伊丽\x00沙白"}), _GOOD_AFTER]
+        )
+    )
+    code, out, err = _fuse_file(path, jobs, capsys)
+    assert code == 0, err
+    recs = [json.loads(x) for x in out]
+    assert [r["id"] for r in recs] == ["g1", "d", "n", "g2"]
+    assert recs[1]["text"] == "伊丽莎白来了" and recs[2]["text"] == "伊丽\x00沙白"
+    kept = [(t["text"], t["start"], t["end"]) for t in recs[1]["tokens"][-2:]]
+    assert kept == [("来", 1, 2), ("了", 0, 0.5)]  # as the recognizer gave them
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("fmt", ["text", "kaldi"])
+def test_bad_text_lines_are_reported_and_the_rest_fused(
+    fmt: str, jobs: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hyp.txt"
+    lines = [
+        "u1 伊丽沙白来了".encode(),
+        b"u2 \xb9\xfe\xd1\xa7",
+        b"u3 " + b"a" * (MAX_LINE_BYTES + 1),
+        "u4 伊丽\x00沙白".encode(),
+        "u5 伊丽沙白走了".encode(),
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = _fuse_file(path, jobs, capsys, "--format", fmt)
+    assert code == 1
+    texts = ["伊丽莎白来了", "伊丽\x00沙白", "伊丽莎白走了"]
+    ids = ["u1", "u4", "u5"]
+    sep = " " if fmt == "text" else "\t"  # text keeps the line, kaldi writes id<TAB>text
+    assert out == [f"{i}{sep}{t}" for i, t in zip(ids, texts, strict=True)]
+    assert f"{path}:2: not valid UTF-8" in err and f"{path}:3: the line is " in err
+    assert "2 line(s) could not be read" in err
 
 
 def test_stdin_lines_come_out_as_they_are_fused() -> None:

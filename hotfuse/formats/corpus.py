@@ -45,7 +45,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, Literal, TypeVar, cast
@@ -56,6 +56,7 @@ from hotfuse.transcript import Token, Transcript
 
 __all__ = [
     "FUSE_FORMATS",
+    "MAX_LINE_BYTES",
     "Aligned",
     "HotwordSet",
     "InputRecord",
@@ -213,11 +214,32 @@ def _display(path: PathLike) -> str:
     return os.fspath(path)
 
 
-def _stdin_lines() -> Iterable[bytes]:
+def _stdin_readline() -> Callable[[int], bytes]:
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is not None:
-        return cast("Iterable[bytes]", buffer)
-    return (line.encode("utf-8", "surrogateescape") for line in sys.stdin)  # a text stream
+        return cast("Callable[[int], bytes]", buffer.readline)
+    text = sys.stdin  # a text stream (tests replace sys.stdin)
+    return lambda size: text.readline(size).encode("utf-8", "surrogateescape")
+
+
+MAX_LINE_BYTES = 4 * 2**20
+"""The longest line a reader accepts (4 MiB, line end excluded). A longer line is reported
+with its number and skipped without being held in memory, so memory stays bounded for any
+file; an hour of speech as JSONL with per-token times is about 1 MiB."""
+
+
+def _raw_lines(readline: Callable[[int], bytes]) -> Iterator[bytes | int]:
+    """Lines of a binary stream with their line ends; an overlong line is consumed in
+    pieces and given as its length in bytes instead."""
+    while raw := readline(MAX_LINE_BYTES + 1):
+        if len(raw) <= MAX_LINE_BYTES or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = readline(2**20)
+            size += len(raw)
+        yield size - raw.endswith(b"\n")
 
 
 def _open_binary(path: PathLike) -> BinaryIO:
@@ -242,8 +264,9 @@ def iter_lines(
 
     Reads one line at a time (constant memory; a line from a pipe is yielded as soon as it
     arrives). A leading byte-order mark and CRLF line ends are removed and counted in
-    ``warnings``. A line that is not UTF-8 gives ``(line number, DataError)`` instead of
-    text, so the caller can stop or report it and go on.
+    ``warnings``. A line that is not UTF-8, or longer than :data:`MAX_LINE_BYTES`, gives
+    ``(line number, DataError)`` instead of text, so the caller can stop or report it and
+    go on.
 
     Raises:
         DataError: the file cannot be opened.
@@ -258,7 +281,15 @@ def iter_lines(
     counts = warnings if warnings is not None else Counter()
     fh = None if name == "-" else _open_binary(path)
     try:
-        for no, raw in enumerate(_stdin_lines() if fh is None else fh, start=1):
+        readline = _stdin_readline() if fh is None else fh.readline
+        for no, raw in enumerate(_raw_lines(readline), start=1):
+            if isinstance(raw, int):
+                msg = (
+                    f"the line is {raw:,} bytes long, over the limit of {MAX_LINE_BYTES:,}; "
+                    "skipped: split it into utterances"
+                )
+                yield no, DataError(msg, path=name, line_no=no)
+                continue
             if raw.endswith(b"\n"):
                 raw = raw[:-1]
             if no == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -366,10 +397,9 @@ def _parse_jsonl(lines: _Lines) -> list[tuple[int, dict[str, Any]]]:
             lines.warnings["blank line(s) skipped"] += 1
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            msg = f"not valid JSON ({exc.msg} at column {exc.colno}); one JSON object per line"
-            raise DataError(msg, path=lines.path, line_no=no) from None
+            obj = _loads(line)
+        except DataError as exc:
+            raise DataError(exc.reason, path=lines.path, line_no=no) from None
         if not isinstance(obj, dict):
             msg = f"expected a JSON object, got {type(obj).__name__}"
             raise DataError(msg, path=lines.path, line_no=no)
@@ -763,7 +793,8 @@ def parse_fuse_lines(
     lines: Iterable[tuple[int, str | DataError]], fmt: str, src: str
 ) -> Iterator[InputRecord | DataError]:
     """Records of one format from numbered lines (see :func:`iter_fuse_input`); blank
-    lines are skipped."""
+    lines are skipped, and a line that cannot be read gives a :class:`DataError` naming it."""
+    warn: Counter[str] = Counter()
     for no, line in lines:
         if isinstance(line, DataError):
             yield line
@@ -771,18 +802,21 @@ def parse_fuse_lines(
         if not line.strip():
             continue
         try:
-            yield _fuse_record(no, line, fmt)
+            yield _fuse_record(no, line, fmt, src, warn)
+        except DataError as exc:
+            yield exc if exc.line_no is not None else DataError(exc.reason, path=src, line_no=no)
         except (HotfuseError, ValueError, TypeError, KeyError) as exc:
             yield DataError(str(exc), path=src, line_no=no)
+    _finish_warnings(src, warn)
 
 
-def _fuse_record(no: int, line: str, fmt: str) -> InputRecord:
+def _fuse_record(no: int, line: str, fmt: str, src: str, warn: Counter[str]) -> InputRecord:
     if fmt == "jsonl":
         stripped = line.strip()
-        if not (stripped.startswith("{") or _json_array(stripped)):
+        if not stripped.startswith(("{", "[")):
             msg = "not a JSON object; this input is read as JSONL (use --format text or kaldi)"
             raise DataError(msg)
-        uid, tr = _parse_json_line(stripped)
+        uid, tr = _parse_json_line(_loads(stripped), src, no, warn)
         return InputRecord(no, uid, tr, "json")
     if fmt == "kaldi":
         parts = line.strip().split(maxsplit=1)
@@ -794,13 +828,28 @@ def _fuse_record(no: int, line: str, fmt: str) -> InputRecord:
 _OWN_KEYS = frozenset({"id", "key", "text", "tokens", "confidences", "timestamps"})
 
 
+def _loads(line: str) -> Any:
+    """One JSON value; what is wrong with it as a :class:`DataError` without a location."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        hint = "one JSON object per line"
+        if exc.msg.startswith("Invalid control character"):
+            hint = "control characters such as NUL or a tab must be escaped in JSON (\\u0000)"
+        msg = f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno}); {hint}"
+        raise DataError(msg) from None
+    except RecursionError:
+        msg = "not readable: JSON nested too deeply (a transcript record is a few levels deep)"
+        raise DataError(msg) from None
+
+
 def _json_array(line: str) -> bool:
     """A line holding a JSON array (WeNet's nbest list, a dumped FunASR result list)."""
     if not line.startswith("["):
         return False
     try:
-        return isinstance(json.loads(line), list)
-    except ValueError:
+        return isinstance(_loads(line), list)
+    except DataError:
         return False
 
 
@@ -810,39 +859,48 @@ def _own_record(obj: dict[str, Any]) -> bool:
     return (
         set(obj) <= _OWN_KEYS
         and isinstance(obj.get("text"), str)
-        and (not toks or all(isinstance(t, dict) and "text" in t for t in toks))
+        and (toks is None or isinstance(toks, list))
+        and all(isinstance(t, dict) and "text" in t for t in toks or ())
     )
 
 
-def _parse_json_line(line: str) -> tuple[str | None, Transcript]:
-    obj = json.loads(line)
-    if not isinstance(obj, dict) or not _own_record(obj):
-        # a recognizer's own result (sherpa-onnx str(result), Vosk, WeNet, FunASR...)
-        from hotfuse import frontends
-        from hotfuse.errors import FrontendOutputError
-
-        try:
-            tr = frontends.to_transcript(obj)
-        except FrontendOutputError as exc:
-            msg = (
-                f"a JSONL line must be an object with a 'text' field or a recognizer result: {exc}"
-            )
-            raise DataError(msg) from None
-        uid = obj.get("id", obj.get("key")) if isinstance(obj, dict) else None
-        return (None if uid is None else str(uid)), tr
-    uid = obj.get("id", obj.get("key"))
-    if obj.get("tokens"):
-        toks = [
-            Token(t["text"], t.get("start"), t.get("end"), t.get("confidence"))
-            for t in obj["tokens"]
-        ]
-        return (None if uid is None else str(uid)), Transcript.from_tokens(toks, obj.get("text"))
-    text = obj.get("text")
-    if not isinstance(text, str):
-        msg = "the JSONL object has no string 'text' field"
+def _record_uid(obj: Any) -> str | None:
+    """The ``id`` (or FunASR's ``key``) of a record: a string or an integer, or None."""
+    if not isinstance(obj, dict):
+        return None
+    raw = obj.get("id", obj.get("key"))
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        which = "id" if "id" in obj else "key"
+        msg = f'"{which}" must be a string or an integer, got {type(raw).__name__}'
         raise DataError(msg)
-    tr = Transcript.from_text(text, obj.get("confidences"), obj.get("timestamps"))
-    return (None if uid is None else str(uid)), tr
+    return str(raw)
+
+
+def _parse_json_line(
+    obj: Any, src: str, no: int, warn: Counter[str]
+) -> tuple[str | None, Transcript]:
+    uid = _record_uid(obj)
+    own = {k: v for k, v in obj.items() if k not in ("id", "key")} if isinstance(obj, dict) else {}
+    if own.get("tokens", 0) in (None, []):
+        del own["tokens"]  # no tokens: the text with optional confidences and times
+    if isinstance(obj, dict) and _own_record(obj):
+        return uid, _transcript(own, src, no, warn)
+    # a recognizer's own result (sherpa-onnx str(result), Vosk, WeNet, FunASR...)
+    from hotfuse import frontends
+    from hotfuse.errors import FrontendOutputError
+
+    try:
+        return uid, frontends.to_transcript(obj)
+    except FrontendOutputError as exc:
+        if isinstance(obj, dict) and obj and set(obj) <= _OWN_KEYS:
+            _transcript(own, src, no, warn)  # hotfuse's own keys: say which value is wrong
+        msg = f"a JSONL line must be an object with a 'text' field or a recognizer result: {exc}"
+        raise DataError(msg) from None
+    except RecursionError:
+        msg = "not readable: JSON nested too deeply (a transcript record is a few levels deep)"
+        raise DataError(msg) from None
 
 
 # ---------------------------------------------------------------------- correction pairs
