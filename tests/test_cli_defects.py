@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import logging
@@ -13,6 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -261,6 +263,31 @@ def test_fusion_streams_in_order_for_any_input_length(jobs: int) -> None:
             break
     stream.close()  # type: ignore[attr-defined]
     assert got == [(f"u{n}", f"第{n}句伊丽莎白") for n in range(1, 151)]
+
+
+def _load_eval(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_fuse_memory_does_not_grow_with_the_input(jobs: int, tmp_path: Path) -> None:
+    """Issue 16 finding 12: peak RSS for 10N lines is that for N lines. Each line carries a
+    4 KB id, so holding the 5,000 lines (parsed records, results) would add over 20 MB; a
+    streamed run holds a few chunks (eval/stream_memory.py measures 100k and 1M lines)."""
+    sm = _load_eval("stream_memory")
+    peaks = []
+    for n in (500, 5000):
+        path = tmp_path / f"hyp{n}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for k in range(n):
+                text = "伊丽沙白来了" if k % 2 else "今天开会"
+                fh.write(json.dumps({"id": f"u{k}-{'x' * 4000}", "text": text}) + "\n")
+        peaks.append(sm.measure(path, jobs)[1])
+    assert peaks[1] - peaks[0] < 8.0, f"peak RSS {peaks[0]:.1f} MB -> {peaks[1]:.1f} MB"
 
 
 # --------------------------------------------------------------------------- writing
