@@ -14,7 +14,9 @@ proper nouns from ``eval/speed_lexicons.py``, written as a lexicon TOML):
   The cluster is started before the clock (its start-up is reported on its own).
 
 Both outputs are compared line for line (they must be identical). Figures are wall
-lines/s; the load average is printed, since other processes share the cores.
+lines/s, and the CPU seconds each way spent (the CLI process; the workers plus this
+client), which other processes sharing the cores do not inflate; the load average is
+printed.
 
 Example:
     python eval/bench_dask.py --lines 100000 --sizes 5,5000 --workers 2 --json out/dask.json
@@ -27,6 +29,7 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -74,28 +77,41 @@ def write_lexicon(words: Sequence[str], path: Path) -> Path:
     return path
 
 
-def run_single(whole: Path, lexicon: Path, out: Path) -> float:
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _worker_cpu() -> float:
+    return time.process_time()
+
+
+def run_single(whole: Path, lexicon: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the CLI run."""
     cmd = [sys.executable, "-m", "hotfuse", "fuse", "-i", str(whole), "--json"]
     cmd += ["--lexicon", str(lexicon), "-o", str(out)]
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
-    t0 = time.perf_counter()
+    c0, t0 = _children_cpu(), time.perf_counter()
     subprocess.run(cmd, check=True, env=env)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _children_cpu() - c0
 
 
-def run_dask(parts: list[Path], lexicon: Path, out_dir: Path) -> float:
+def run_dask(client: Any, parts: list[Path], lexicon: Path, out_dir: Path) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the workers and this client together."""
     import dask.bag as db
 
     from hotfuse import scale
 
-    t0 = time.perf_counter()
+    w0, c0, t0 = client.run(_worker_cpu), time.process_time(), time.perf_counter()
     bag = db.read_text([str(p) for p in parts])
     fused = scale.fuse_bag(bag, lexicons=[lexicon])
     fused.map(scale.json_line).to_textfiles(str(out_dir / "*.jsonl"))
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    w1 = client.run(_worker_cpu)
+    return wall, time.process_time() - c0 + sum(w1[k] - w0[k] for k in w1)
 
 
 def _lines(paths: Sequence[Path]) -> list[str]:
@@ -134,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             host="127.0.0.1",
             dashboard_address=None,
         ) as cluster,
-        distributed.Client(cluster),
+        distributed.Client(cluster) as client,
     ):
         info["cluster_start_s"] = round(time.perf_counter() - t0, 2)
         print(f"cluster of {args.workers} workers up in {info['cluster_start_s']} s", flush=True)
@@ -144,9 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 d = Path(tmp)
                 whole, parts = write_corpus(data, words, args.lines, args.files, d, args.seed)
                 lex = write_lexicon(words, d / "lex.toml")
-                single_s = run_single(whole, lex, d / "single.out")
+                single_s, single_cpu = run_single(whole, lex, d / "single.out")
                 (d / "dask").mkdir()
-                dask_s = run_dask(parts, lex, d / "dask")
+                dask_s, dask_cpu = run_dask(client, parts, lex, d / "dask")
                 same = _lines([d / "single.out"]) == _lines(sorted((d / "dask").glob("*.jsonl")))
             row = {
                 "hotwords": size,
@@ -156,18 +172,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "dask_s": round(dask_s, 2),
                 "dask_lines_per_s": round(args.lines / dask_s),
                 "speedup": round(single_s / dask_s, 2),
+                "single_cpu_s": round(single_cpu, 2),
+                "dask_cpu_s": round(dask_cpu, 2),
                 "identical": same,
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     dask_col = f"Dask, {args.workers} workers, lines/s"
-    print(f"| hotwords | lines | `hotfuse fuse -i` lines/s | {dask_col} | × |")
-    print("|---:|---:|---:|---:|---:|")
+    print(
+        f"| hotwords | lines | `hotfuse fuse -i` lines/s | {dask_col} | × "
+        "| CPU s, single | CPU s, Dask (all processes) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['hotwords']:,} | {r['lines']:,} | {r['single_lines_per_s']:,} "
-            f"| {r['dask_lines_per_s']:,} | {r['speedup']:.2f} |"
+            f"| {r['dask_lines_per_s']:,} | {r['speedup']:.2f} "
+            f"| {r['single_cpu_s']:.1f} | {r['dask_cpu_s']:.1f} |"
         )
     print(f"load average at the end: {info['load_average_end']}")
     if args.json:
