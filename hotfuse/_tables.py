@@ -14,7 +14,9 @@ only for the pages it touches:
 * ``phrases.hft``: every phrase of pypinyin's ``phrases_dict`` and every prefix of one
   -> the phrase's pinyin as pypinyin gives it (prefixes that are no phrase: none), with
   ``tables.json`` recording pypinyin's Han-character ranges, so that
-  :func:`phrase_pinyin` segments a word as pypinyin does.
+  :func:`phrase_pinyin` segments a word as pypinyin does, and every distinct reading of
+  ``chars.hft`` (:func:`reading_syllables`: the hypothesis side of the shared syllable
+  cost table, :class:`hotfuse.phonetics.SubstitutionTable`).
 
 A file is a header (``b"HFT1"``, entry count, blob length, 0; little-endian uint32s),
 the sorted uint64 keys, one uint32 value per key and a blob of ``\\n``-terminated UTF-8
@@ -49,6 +51,7 @@ __all__ = [
     "char_readings_from_table",
     "distinct_readings",
     "phrase_pinyin",
+    "reading_syllables",
     "reference_hotword_pinyin",
     "string_key",
     "word_count",
@@ -194,18 +197,14 @@ def char_readings_from_table(ch: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def distinct_readings() -> frozenset[str]:
-    """Every distinct numbered-tone reading of any character (one pass over the blob of
-    ``chars.hft``, a few milliseconds; pypinyin stays unimported).
+    """Every distinct numbered-tone reading of any character (:func:`reading_syllables`,
+    listed in the manifest; pypinyin stays unimported).
 
     >>> r = distinct_readings()
     >>> "zhong4" in r, "lv4" in r, "bei3" in r, "zzz1" in r
     (True, True, True, False)
     """
-    if not _CHARS._loaded:
-        _CHARS._load()
-    start = _CHARS._blob_start
-    raw = bytes(_CHARS.blob[start:]).decode("ascii")
-    return frozenset(r for line in set(raw.split("\n")) for r in line.split(",") if r)
+    return frozenset(reading_syllables())
 
 
 _HAN_STARTS: list[int] = []
@@ -234,6 +233,18 @@ def _read_manifest() -> str:
             return fh.read()
     except OSError:
         return _read_resource(MANIFEST).decode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def reading_syllables() -> tuple[str, ...]:
+    """Every distinct reading of ``chars.hft`` (numbered tones), sorted.
+
+    >>> len(reading_syllables()) > 1000, reading_syllables()[:2]
+    (True, ('a1', 'a2'))
+    """
+    import json
+
+    return tuple(json.loads(_read_manifest())["reading_syllables"])
 
 
 def phrase_pinyin(text: str) -> tuple[str, ...]:
@@ -395,13 +406,16 @@ def build_tables() -> dict[str, bytes]:
 
     blob = bytearray()
     entries: dict[int, int] = {}
+    readings: set[str] = set()
     for cp in sorted(pinyin_dict):
         ch = chr(cp)
         if not is_han(ch):  # pragma: no cover - phrase_pinyin reads such a char as ""
             msg = f"pypinyin reads {ch!r} but does not segment it as Chinese"
             raise RuntimeError(msg)
         entries[cp] = len(blob)
-        blob += ",".join(reference_char_readings(ch)).encode("ascii") + b"\n"
+        got = reference_char_readings(ch)
+        readings.update(got)
+        blob += ",".join(got).encode("ascii") + b"\n"
     chars = _pack(entries, bytes(blob))
 
     prefixes = {p[:i] for p in phrases_dict for i in range(1, len(p) + 1)}
@@ -425,6 +439,7 @@ def build_tables() -> dict[str, bytes]:
         "built_by": "eval/build_tables.py",
         "sources": source_versions(),
         "han_ranges": _han_ranges(is_han),
+        "reading_syllables": sorted(readings),
         "files": {
             name: {
                 "entries": _HEADER.unpack_from(data, 0)[1],

@@ -46,7 +46,14 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from hotfuse.lexicon import Hotword
-from hotfuse.phonetics import DEFAULT_COSTS, CostTable, Syllable, char_readings, syllable
+from hotfuse.phonetics import (
+    DEFAULT_COSTS,
+    CostTable,
+    Syllable,
+    char_readings,
+    coarse_key,
+    syllable,
+)
 from hotfuse.transcript import Transcript, is_cjk
 
 __all__ = [
@@ -76,22 +83,6 @@ class MatchKind(StrEnum):
     ALIAS_EXACT = "alias-exact"
     SPOKEN = "spoken"  # Chinese characters ~ how a Latin hotword is said (刀客 ~ Docker)
     PHONES = "phones"  # Latin words ~ a Latin hotword by English sound (cotton ~ Kotlin)
-
-
-_INITIAL_CLASS = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
-
-
-def coarse_key(syl: Syllable) -> str:
-    """Toneless syllable with the classic fuzzy pairs merged.
-
-    >>> coarse_key(("zh", "ang", 1)), coarse_key(("z", "an", 3)), coarse_key(("l", "ing", 2))
-    ('z-an', 'z-an', 'n-in')
-    """
-    ini = _INITIAL_CLASS.get(syl[0], syl[0])
-    fin = syl[1]
-    if fin.endswith("ng") and fin != "ng":
-        fin = fin[:-1]
-    return f"{ini}-{fin}"
 
 
 @lru_cache(maxsize=65536)

@@ -28,22 +28,28 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import add, itemgetter
 from typing import Any
 
 __all__ = [
     "DEFAULT_COSTS",
     "FUZZY_INITIAL_SWAPS",
     "CostTable",
+    "SubstitutionTable",
     "Syllable",
     "char_frequencies",
     "char_frequency",
     "char_readings",
+    "coarse_key",
     "final_distance",
     "fuzzy_variants",
     "hotword_pinyin",
     "initial_distance",
     "is_polyphone",
     "jieba_frequencies",
+    "reading_ids",
+    "reading_syllable_count",
+    "substitution_table",
     "syllable",
     "word_frequency",
 ]
@@ -122,6 +128,22 @@ def syllable(tone3: str) -> Syllable:
     elif initial and final == "un":
         final = "uen"
     return (initial, final, tone)
+
+
+_INITIAL_CLASS = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
+
+
+def coarse_key(syl: Syllable) -> str:
+    """Toneless syllable with the classic fuzzy pairs merged.
+
+    >>> coarse_key(("zh", "ang", 1)), coarse_key(("z", "an", 3)), coarse_key(("l", "ing", 2))
+    ('z-an', 'z-an', 'n-in')
+    """
+    return f"{_INITIAL_CLASS.get(syl[0], syl[0])}-{_merged_final(syl[1])}"
+
+
+def _merged_final(fin: str) -> str:
+    return fin[:-1] if fin.endswith("ng") and fin != "ng" else fin
 
 
 # --------------------------------------------------------------------------- readings
@@ -628,3 +650,163 @@ def _strip_medial(final: str) -> str:
 
 
 DEFAULT_COSTS = CostTable()
+
+
+# --------------------------------------------------------------------------- shared costs
+class _Inventory:
+    """Every reading of the character table as a syllable, numbered: the hypothesis side
+    of :class:`SubstitutionTable` (``reading_ids`` maps a character to these ids)."""
+
+    __slots__ = (
+        "base_of",
+        "bases",
+        "final_keys",
+        "finals",
+        "ids",
+        "initial_keys",
+        "initials",
+        "syllables",
+        "tone_of",
+    )
+
+    def __init__(self, readings: Iterable[str]) -> None:
+        self.syllables: tuple[Syllable, ...] = tuple(dict.fromkeys(syllable(r) for r in readings))
+        self.ids = {s: i for i, s in enumerate(self.syllables)}
+        self.initials = tuple(dict.fromkeys(s[0] for s in self.syllables))
+        self.finals = tuple(dict.fromkeys(s[1] for s in self.syllables))
+        bases = {(s[0], s[1]): 0 for s in self.syllables}
+        for i, base in enumerate(bases):
+            bases[base] = i
+        self.bases = tuple(bases)  # toneless (initial, final) pairs
+        self.base_of = itemgetter(*(bases[(s[0], s[1])] for s in self.syllables))
+        self.tone_of = itemgetter(*(s[2] - 1 for s in self.syllables))
+        # each initial's and final's part of a coarse key
+        self.initial_keys = {x: _INITIAL_CLASS.get(x, x) for x in self.initials}
+        self.final_keys = {x: _merged_final(x) for x in self.finals}
+
+
+@lru_cache(maxsize=1)
+def _inventory() -> _Inventory:
+    from hotfuse._tables import reading_syllables
+
+    return _Inventory(reading_syllables())
+
+
+def reading_syllable_count() -> int:
+    """How many distinct reading syllables the character table holds (the width of a
+    :class:`SubstitutionTable` row).
+
+    >>> reading_syllable_count() > 1000
+    True
+    """
+    return len(_inventory().syllables)
+
+
+@lru_cache(maxsize=65536)
+def reading_ids(ch: str) -> tuple[int, ...]:
+    """The ids of a character's readings in a :class:`SubstitutionTable` row (``()`` for
+    a character without readings).
+
+    >>> [char_readings("沙"), len(reading_ids("沙")), reading_ids("a")]
+    [('sha1', 'sha4', 'suo1'), 3, ()]
+    """
+    ids = _inventory().ids
+    return tuple(ids[syllable(r)] for r in char_readings(ch))
+
+
+class SubstitutionTable:
+    """A :class:`CostTable`'s substitution costs, precomputed: ``row(target)[i]`` is
+    ``costs.cost(reading, target)`` for the reading syllable with id ``i`` (see
+    :func:`reading_ids`); its last entry, at :attr:`no_reading`, is ``max_cost``: what
+    a character without readings costs.
+
+    A row is built on first use from the per-initial, per-final and per-tone costs (a
+    fraction of a millisecond) and then shared by every lexicon index using these costs
+    (:func:`substitution_table`), so a new hotword list finds the costs of every syllable
+    seen before already computed. Thread-safe: rows are never changed once published.
+
+    >>> t = substitution_table()
+    >>> row = t.row(syllable("zhang1"))
+    >>> [row[i] for i in reading_ids("张")], [row[i] for i in reading_ids("脏")]  # zang4, zang1
+    ([0.0], [0.5, 0.35])
+    >>> t.floor(syllable("zhang1"))  # the cheapest reading of another coarse key
+    0.35
+    """
+
+    __slots__ = ("_floors", "_lock", "_rows", "costs")
+
+    def __init__(self, costs: CostTable) -> None:
+        self.costs = costs
+        self._rows: dict[Syllable, list[float]] = {}
+        self._floors: dict[Syllable, float] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def no_reading(self) -> int:
+        """The id standing for "no reading" (its cost is ``max_cost``)."""
+        return len(_inventory().syllables)
+
+    def row(self, target: Syllable) -> list[float]:
+        """The cost of each reading syllable (by id) for ``target``; do not modify it."""
+        row = self._rows.get(target)
+        if row is None:
+            row = self._build(target)
+        return row
+
+    def floor(self, target: Syllable) -> float:
+        """The cheapest cost for ``target`` of a reading whose coarse key differs from
+        ``target``'s (:func:`coarse_key`): a window whose character at some position has
+        no reading of the target syllable's key costs at least this there."""
+        got = self._floors.get(target)
+        if got is None:
+            self._build(target)
+            got = self._floors[target]
+        return got
+
+    def _build(self, target: Syllable) -> list[float]:
+        inv = _inventory()
+        costs = self.costs
+        ini_b, fin_b, tone_b = target
+        ic = {x: costs.initial_cost(x, ini_b) for x in inv.initials}
+        fc = {x: costs.final_cost(x, fin_b) for x in inv.finals}
+        tc = [costs.tone_diff(t, tone_b) for t in (1, 2, 3, 4, 5)]
+        # CostTable.cost sums initial + final + tone in this order, then caps and rounds;
+        # the loops run in C (map, itemgetter), the rounding once per distinct sum
+        base = [ic[x] + fc[f] for x, f in inv.bases]
+        raw = list(map(add, inv.base_of(base), inv.tone_of(tc)))
+        cap = costs.max_cost
+        rounded = {v: round(min(v, cap), 6) for v in set(raw)}
+        row = list(map(rounded.__getitem__, raw))
+        row.append(cap)  # no_reading
+        # A lower bound for readings of another coarse key: another initial class (the
+        # sum holds at least that initial's cost) or another merged final (that final's).
+        key_ini, key_fin = _INITIAL_CLASS.get(ini_b, ini_b), _merged_final(fin_b)
+        other = [c for x, c in ic.items() if inv.initial_keys[x] != key_ini]
+        other += [c for x, c in fc.items() if inv.final_keys[x] != key_fin]
+        floor = round(min(min(other, default=cap), cap), 6)
+        with self._lock:
+            if target not in self._rows:
+                self._floors[target] = floor
+                self._rows[target] = row
+            return self._rows[target]
+
+
+_TABLES: dict[CostTable, SubstitutionTable] = {}
+_TABLES_MAX = 16  # distinct user cost tables kept (each holds the rows it was asked for)
+
+
+def substitution_table(costs: CostTable = DEFAULT_COSTS) -> SubstitutionTable:
+    """The one shared :class:`SubstitutionTable` of ``costs`` (equal tables share it).
+
+    >>> substitution_table() is substitution_table(CostTable())
+    True
+    """
+    table = _TABLES.get(costs)
+    if table is None:
+        with _lock:
+            table = _TABLES.get(costs)
+            if table is None:
+                if len(_TABLES) >= _TABLES_MAX:
+                    _TABLES.pop(next(iter(_TABLES)))
+                table = _TABLES[costs] = SubstitutionTable(costs)
+    return table

@@ -191,3 +191,45 @@ def test_cost_table_round_trips_through_a_dict_and_json() -> None:
     assert CostTable.from_dict(data) == table
     assert CostTable.from_dict({}) == DEFAULT_COSTS
     assert data["fuzzy_initials"] == sorted(data["fuzzy_initials"])
+
+
+# --------------------------------------------------------------------------- shared table
+_ODD_TARGETS = [("x", "yz", 3), ("q", "ueng", 5), ("", "ng", 5), ("zh", "uong", 1)]
+
+
+@pytest.mark.parametrize(
+    "costs",
+    [DEFAULT_COSTS, CostTable(feature_scale=0.8, tone_cost=0.0, max_cost=0.9, indel_cost=0.4)],
+    ids=["default", "tuned"],
+)
+def test_substitution_rows_equal_the_cost_table(costs: CostTable) -> None:
+    """Every entry of a shared row is CostTable.cost of that reading (all 1,500-odd
+    readings), for a sample of real targets and targets no character is read as."""
+    from hotfuse.phonetics import SubstitutionTable, _inventory, coarse_key
+
+    readings = _inventory().syllables
+    table = SubstitutionTable(costs)
+    targets = [*readings[::9], *_ODD_TARGETS]
+    for target in targets:
+        row = table.row(target)
+        assert len(row) == len(readings) + 1
+        assert row[table.no_reading] == costs.max_cost
+        bad = [h for i, h in enumerate(readings) if row[i] != costs.cost(h, target)]
+        assert bad == [], (target, bad[:3])
+        other = [costs.cost(h, target) for h in readings if coarse_key(h) != coarse_key(target)]
+        assert table.floor(target) <= min(other)  # a lower bound for other-key readings
+    assert table.floor(syllable("zhang1")) == min(
+        costs.cost(h, syllable("zhang1")) for h in readings if coarse_key(h) != "z-an"
+    )  # the bound is reached here: zheng1 is a fuzzy final (ang/eng) away
+
+
+def test_substitution_table_is_shared_and_reading_ids_follow_char_readings() -> None:
+    from hotfuse.phonetics import _inventory, reading_ids, substitution_table
+
+    assert substitution_table() is substitution_table(CostTable())
+    assert substitution_table(CostTable(tone_cost=0.2)) is not substitution_table()
+    inv = _inventory().syllables
+    for ch in "重行沙伊a，😀〇":
+        assert tuple(inv[i] for i in reading_ids(ch)) == tuple(
+            syllable(r) for r in char_readings(ch)
+        )

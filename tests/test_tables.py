@@ -88,6 +88,19 @@ def test_distinct_readings_are_every_reading_pypinyin_lists() -> None:
     assert _tables.distinct_readings() == want
 
 
+def test_reading_syllables_are_every_reading_of_the_character_table() -> None:
+    """The manifest's inventory (the shared cost table's hypothesis side) is exactly the
+    set of readings in chars.hft: a reading missing from it would have no cost."""
+    table = _tables._CHARS
+    table.get(ord("中"))  # maps the file
+    lines = bytes(table.blob[table._blob_start :]).decode("ascii").splitlines()
+    assert len(lines) == MANIFEST["files"]["chars.hft"]["entries"]
+    assert _tables.reading_syllables() == tuple(
+        sorted({r for line in lines for r in line.split(",")})
+    )
+    assert "zhong4" in _tables.reading_syllables()
+
+
 def test_han_ranges_are_pypinyins() -> None:
     _same_sources()
     from pypinyin.constants import RE_HANS
