@@ -255,7 +255,7 @@ class Fuser:
         self._reach = max(
             [_CONTEXT, *(len(ctx) for hw in self.hotwords for ctx in hw.block_contexts)]
         )
-        self._limit_tables: dict[float, list[float]] = {}
+        self._limit_tables: dict[tuple[float, bool, int], list[float]] = {}
         self._prepare_limits()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -372,8 +372,8 @@ class Fuser:
             threshold = self.config.threshold
         has_conf = self.config.use_confidence and transcript.has_confidences
         scored = self.config.scoring_view(transcript)  # calibrated confidences, if any
-        limit = None if explain else self._limit_function(threshold, scored, has_conf)
-        cands = self._index.candidates(transcript, limit)
+        limit, ceiling = (None, None) if explain else self._limits(threshold, scored, has_conf)
+        cands = self._index.candidates(transcript, limit, ceiling)
         if not cands:
             return []
         protected = _Protected(self._index.exact_occurrences(text))
@@ -445,44 +445,53 @@ class Fuser:
                     best[t.hotword] = z
             self._z0[name] = best
 
-    def _limit_function(
+    def _limits(
         self, threshold: float, transcript: Transcript, has_conf: bool
-    ) -> Callable[[int], float]:
-        """The largest match distance at which hotword ``h`` could still reach ``threshold``.
+    ) -> tuple[Callable[[int], float], list[float]]:
+        """The largest match distance at which hotword ``h`` could still reach ``threshold``
+        (a function of ``h``), and a per-hotword table of values this transcript's limits
+        do not exceed (the index's ceiling: one table per threshold without confidences,
+        one per threshold and step of the confidence bonus with them).
 
         The score is linear in the distance; every other feature is bounded by its most
-        favourable value (confidence: the transcript's lowest and highest), so a window
-        beyond this distance can never be replaced and its DP may stop early.
+        favourable value (confidence: the transcript's lowest and highest; for the
+        ceiling, the top of the bonus's step), so a window beyond this distance can never
+        be replaced and its DP may stop early.
         """
         model = self.config.model
         z0n, z0c = self._z0["no_conf"], self._z0["with_conf"]
         slope_n = model.no_conf.get("distance", 0.0)
         slope_c = model.with_conf.get("distance", 0.0)
-        if not has_conf:  # the common case: one list per threshold, looked up in C
-            table = self._limit_tables.get(threshold)
-            if table is None:
-                table = [
-                    ((z - threshold) / -slope_n if slope_n < 0 else math.inf) + 1e-9 for z in z0n
-                ]
-                with _CACHE_LOCK:
-                    if len(self._limit_tables) >= 64:
-                        self._limit_tables.clear()
-                    self._limit_tables[threshold] = table
-            return table.__getitem__
         bonus = 0.0
+        level = 0
         if has_conf:
             confs = [t.confidence for t in transcript.tokens if t.confidence is not None]
             w = model.with_conf.get("conf", 0.0)
             bonus = max(w * _logit(min(confs)), w * _logit(max(confs)))
+            step = (abs(w) * _LOGIT_MAX) / _BONUS_STEPS or 1.0
+            level = max(-_BONUS_STEPS, min(_BONUS_STEPS, math.ceil(bonus / step)))
+        key = (threshold, has_conf, level)
+        table = self._limit_tables.get(key)
+        if table is None:
+            table = [((z - threshold) / -slope_n if slope_n < 0 else math.inf) + 1e-9 for z in z0n]
+            if has_conf:  # the bonus at the top of its step (1e-6: above any rounding)
+                top = level * step
+                for h, z in enumerate(z0c):
+                    other = (z + top - threshold) / -slope_c if slope_c < 0 else math.inf
+                    table[h] = max(table[h], other + 1e-6)
+            with _CACHE_LOCK:
+                if len(self._limit_tables) >= 64:
+                    self._limit_tables.clear()
+                self._limit_tables[key] = table
+        if not has_conf:  # the common case: the ceiling itself, looked up in C
+            return table.__getitem__, table
 
         def limit(h: int) -> float:
             best = (z0n[h] - threshold) / -slope_n if slope_n < 0 else math.inf
-            if has_conf:
-                other = (z0c[h] + bonus - threshold) / -slope_c if slope_c < 0 else math.inf
-                best = max(best, other)
-            return best + 1e-9
+            other = (z0c[h] + bonus - threshold) / -slope_c if slope_c < 0 else math.inf
+            return max(best, other) + 1e-9
 
-        return limit
+        return limit, table
 
     def _cheap_score(self, c: Candidate, hw: Hotword, coefs: Mapping[str, float]) -> float:
         """The score without ``conf``, with ``overlap``/``orig_freq``/``cross_freq`` at
@@ -596,6 +605,7 @@ def _blocked(
 
 
 _MAX_PASSES = 8
+_BONUS_STEPS = 8  # ceiling tables per threshold and sign of the confidence bonus
 _CONTEXT = 3  # features read at most this many characters beyond a span (_cross_freq)
 
 

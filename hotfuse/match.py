@@ -52,6 +52,8 @@ from hotfuse.phonetics import (
     Syllable,
     char_readings,
     coarse_key,
+    reading_ids,
+    substitution_table,
     syllable,
 )
 from hotfuse.transcript import Transcript, is_cjk
@@ -273,6 +275,64 @@ class Candidate:
 SINGLE_ANCHOR_MAX_TARGETS = 64
 
 
+class _Split:
+    """The pinyin targets of an index under one distance ceiling, in two kinds.
+
+    A target is *tight* when its largest distance bound (``min(max_distance, ceiling)``
+    times its syllables, less a spoken form's cost) is below the indel cost and below
+    the cheapest substitution of any of its syllables by a reading of another coarse key
+    (:meth:`~hotfuse.phonetics.SubstitutionTable.floor`). A window within the bound then
+    has no indel and every character's coarse key in place, so it starts at a character
+    pair holding the target's first two keys: the tight targets are looked up there alone
+    (``heads``). The other targets go through the pair and single-key postings, which
+    :meth:`pairs` and :meth:`singles` restrict to them (key by key, on first use).
+    """
+
+    __slots__ = ("_heads", "_pairs", "_singles", "index", "tight")
+
+    def __init__(self, index: LexiconIndex, ceiling: Sequence[float] | None) -> None:
+        self.index = index
+        md = index.max_distance
+        indel = index.costs.indel_cost
+        tight = bytearray(len(index.targets))
+        for t, (_rows, m, h, extra, floor) in index._pinyin.items():
+            limit = md if ceiling is None else min(md, ceiling[h])
+            bound = limit * m - extra + 1e-9
+            if bound < floor and bound < indel:
+                tight[t] = 1
+        self.tight = tight
+        self._heads: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._pairs: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._singles: dict[str, tuple[int, ...]] = {}
+
+    def heads(self, key: tuple[str, str]) -> tuple[int, ...]:
+        """Tight targets whose first two coarse keys are ``key``."""
+        got = self._heads.get(key)
+        if got is None:
+            tight = self.tight
+            got = tuple(t for t in self.index._heads.get(key, ()) if tight[t])
+            self._heads[key] = got
+        return got
+
+    def pairs(self, key: tuple[str, str]) -> tuple[int, ...]:
+        """The other targets posted under the key pair ``key``."""
+        got = self._pairs.get(key)
+        if got is None:
+            tight = self.tight
+            got = tuple(t for t in self.index._pair_targets.get(key, ()) if not tight[t])
+            self._pairs[key] = got
+        return got
+
+    def singles(self, key: str) -> tuple[int, ...]:
+        """The other targets holding the coarse key ``key`` (small lexicons only)."""
+        got = self._singles.get(key)
+        if got is None:
+            tight = self.tight
+            got = tuple(t for t in self.index._single_targets.get(key, ()) if not tight[t])
+            self._singles[key] = got
+        return got
+
+
 class LexiconIndex:
     """Compiled hotwords: targets, coarse-key pair postings, exact forms.
 
@@ -296,11 +356,15 @@ class LexiconIndex:
         self.max_distance = max_distance
         self.latin_max_distance = latin_max_distance
         self.phone_max_distance = phone_max_distance
-        self._subcost: dict[tuple[str, Syllable], float] = {}
-        self._paircost: dict[tuple[Syllable, Syllable], float] = {}
+        self._table = substitution_table(costs)
         self.targets: list[Target] = []
-        self.pairs: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        # per pinyin target: its syllables' cost rows, length, hotword, generation cost and
+        # the cheapest substitution of any of its syllables by another coarse key
+        self._pinyin: dict[int, tuple[tuple[list[float], ...], int, int, float, float]] = {}
+        self._pair_targets: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._heads: dict[tuple[str, str], list[int]] = defaultdict(list)  # first two keys
         self.singles: dict[str, list[int]] = defaultdict(list)
+        self._splits: dict[int, tuple[object, _Split]] = {}
         self.latin_targets: list[int] = []
         self.phone_targets: list[int] = []
         self._hw_letters = [_letters(hw.text) for hw in self.hotwords]
@@ -326,10 +390,6 @@ class LexiconIndex:
                 self._add_target(h, hw, form, is_alias, hotword_pinyin)
             if spoken:
                 self._add_spoken(h, hw)
-        # what the matcher reads: the distinct targets posted under each key pair
-        self._pair_targets: dict[tuple[str, str], tuple[int, ...]] = {
-            k: tuple(dict.fromkeys(t for t, _j, _gap in v)) for k, v in self.pairs.items()
-        }
         # Small lexicons (the 3-5 words of a call, a category list) also anchor a window
         # on ONE syllable whose coarse key matches: a real recognizer often gets one
         # syllable of a two-syllable name right and the other only near (腾讯 heard as
@@ -350,17 +410,24 @@ class LexiconIndex:
     def _post_pinyin(self, target: Target) -> None:
         t = len(self.targets)
         self.targets.append(target)
-        keys = [coarse_key(s) for s in target.syllables]
+        syls = target.syllables
+        table = self._table
+        floor = min(table.floor(s) for s in syls)
+        self._pinyin[t] = (
+            tuple(map(table.row, syls)),
+            len(syls),
+            target.hotword,
+            target.cost,
+            floor,
+        )
+        keys = [coarse_key(s) for s in syls]
         for key in dict.fromkeys(keys):
             self.singles[key].append(t)
-        posted: set[tuple[str, str, int]] = set()
-        for j in range(len(keys)):
-            for gap in (1, 2):
-                if j + gap < len(keys):
-                    k = (keys[j], keys[j + gap], j)
-                    if k not in posted:
-                        posted.add(k)
-                        self.pairs[(keys[j], keys[j + gap])].append((t, j, gap))
+        pairs = [(keys[j], keys[j + 1]) for j in range(len(keys) - 1)]
+        pairs += [(keys[j], keys[j + 2]) for j in range(len(keys) - 2)]
+        for pair in dict.fromkeys(pairs):
+            self._pair_targets[pair].append(t)
+        self._heads[pairs[0]].append(t)
 
     def _add_spoken(self, h: int, hw: Hotword) -> None:
         """Targets for how a Latin hotword is said: pinyin forms (for Chinese text) and
@@ -421,7 +488,10 @@ class LexiconIndex:
 
     # ------------------------------------------------------------------ matching
     def candidates(
-        self, transcript: Transcript, limit: Callable[[int], float] | None = None
+        self,
+        transcript: Transcript,
+        limit: Callable[[int], float] | None = None,
+        ceiling: Sequence[float] | None = None,
     ) -> list[Candidate]:
         """All candidate spans for this transcript (unscored), deduplicated.
 
@@ -430,32 +500,102 @@ class LexiconIndex:
         hotword could still reach its threshold, so hopeless windows stop early. One limit
         serves all of a hotword's targets, so the candidate kept for a span is the one it
         would be without limits whenever that one can still be accepted.
+
+        ``ceiling[h]``, when given, is at least ``limit(h)`` for every transcript (the
+        fuser keeps one such table per threshold). Pinyin targets whose every window
+        within the ceiling must have each character's coarse key in place are then
+        looked up by their first two keys alone (:class:`_Split`): the same candidates,
+        far fewer windows for a large lexicon.
         """
         text = transcript.text
         found: dict[tuple[int, int, int], Candidate] = {}
         segs = segments(transcript)
+        split: _Split | None = None
         for seg in segs:
             if seg.latin:
                 self._latin_candidates(text, seg, found, limit)
-            else:
-                self._pinyin_candidates(text, seg, found, limit)
+            elif len(seg.units) >= 2:
+                if split is None:
+                    split = self._split(ceiling)
+                self._pinyin_candidates(text, seg, found, limit, split)
         self._exact_candidates(text, found)
         return sorted(found.values(), key=lambda c: (c.start, c.end, c.hotword))
+
+    def _split(self, ceiling: Sequence[float] | None) -> _Split:
+        """The :class:`_Split` of this ceiling (kept per ceiling object, 64 at most)."""
+        key = 0 if ceiling is None else id(ceiling)
+        got = self._splits.get(key)
+        if got is not None and got[0] is ceiling:
+            return got[1]
+        split = _Split(self, ceiling)
+        if len(self._splits) >= 64:
+            self._splits.clear()
+        self._splits[key] = (ceiling, split)
+        return split
 
     def _pinyin_candidates(
         self,
         text: str,
         seg: Segment,
         found: dict[tuple[int, int, int], Candidate],
-        limit_of: Callable[[int], float] | None = None,
+        limit_of: Callable[[int], float] | None,
+        split: _Split,
     ) -> None:
         units = seg.units
         n = len(units)
-        if n < 2:
-            return
         chars = [text[s] for s, _ in units]
         keys = [char_info(ch)[1] for ch in chars]
-        pairs = self._pair_targets
+        # reading ids per character (the sentinel id of "no reading" costs max_cost);
+        # ``one[i]`` is the id when there is one reading, else -1 (take the cheapest)
+        none = (self._table.no_reading,)
+        ids = [reading_ids(ch) or none for ch in chars]
+        one = [r[0] if len(r) == 1 else -1 for r in ids]
+        pinyin = self._pinyin
+        max_distance = self.max_distance
+        # (start, end, hotword) -> (distance, kind rank, syllables, target, span units):
+        # the smallest wins; ties go as the reference scan has them (fewer syllables first,
+        # then the earlier target)
+        best: dict[tuple[int, int, int], tuple[float, int, int, int, int]] = {}
+
+        def note(a: int, length: int, t: int, dist: float, m: int) -> None:
+            h = pinyin[t][2]
+            key = (units[a][0], units[a + length - 1][1], h)
+            new = (round(dist, 6), _KIND_RANK[self.targets[t].kind], m, t, length)
+            old = best.get(key)
+            if old is None or new < old:
+                best[key] = new
+
+        # Tight targets: every window within the bound holds the target's keys in place,
+        # so it starts where a character pair holds the first two.
+        heads = split.heads
+        for p in range(n - 1):
+            for k1 in keys[p]:
+                for k2 in keys[p + 1]:
+                    for t in heads((k1, k2)):
+                        rows, m, h, extra, _floor = pinyin[t]
+                        if p + m > n:
+                            continue
+                        limit = max_distance
+                        if limit_of is not None:
+                            limit = min(limit, limit_of(h))
+                            if limit < 0:
+                                continue
+                        bound = limit * m - extra + 1e-9
+                        if bound < 0:
+                            continue
+                        d = 0.0
+                        for j in range(m):
+                            r = one[p + j]
+                            row = rows[j]
+                            d = d + (row[r] if r >= 0 else min(map(row.__getitem__, ids[p + j])))
+                            if d > bound:
+                                break
+                        else:
+                            dist = (round(d, 6) + extra) / m
+                            if dist <= limit + 1e-9:
+                                note(p, m, t, dist, m)
+        # The other targets: every window holding one of their key pairs (or keys).
+        pairs = split.pairs
         anchors: dict[int, list[tuple[int, int]]] = {}
         for p in range(n):
             kp = keys[p]
@@ -466,7 +606,7 @@ class LexiconIndex:
                     break
                 for k1 in kp:
                     for k2 in keys[q]:
-                        posting = pairs.get((k1, k2))
+                        posting = pairs((k1, k2))
                         if posting:
                             pq = (p, q)
                             for t in posting:
@@ -475,31 +615,24 @@ class LexiconIndex:
                                     anchors[t] = [pq]
                                 else:
                                     got.append(pq)
-        singles = self._single_targets
-        if singles:
+        if self._single_targets:
+            singles = split.singles
             for p in range(n):
                 for k1 in keys[p]:
-                    for t in singles.get(k1, ()):
+                    for t in singles(k1):
                         got = anchors.get(t)
                         if got is None:
                             anchors[t] = [(p, p)]
                         else:
                             got.append((p, p))
-        targets = self.targets
         indel = self.costs.indel_cost
-        max_distance = self.max_distance
-        sub = self._sub
-        subcost = self._subcost
         for t, pqs in anchors.items():
-            target = targets[t]
-            syls = target.syllables
-            m = len(syls)
+            rows, m, h, extra, _floor = pinyin[t]
             limit = max_distance
             if limit_of is not None:
-                limit = min(limit, limit_of(target.hotword))
+                limit = min(limit, limit_of(h))
                 if limit < 0:
                     continue
-            extra = target.cost  # a spoken form's generation cost counts as distance
             bound = limit * m - extra + 1e-9
             if bound < 0:
                 continue
@@ -515,15 +648,15 @@ class LexiconIndex:
                 for a in sorted(starts):
                     d = 0.0
                     for j in range(m):
-                        c = subcost.get((chars[a + j], syls[j]))
-                        d = d + (sub(chars[a + j], syls[j]) if c is None else c)
+                        r = one[a + j]
+                        row = rows[j]
+                        d = d + (row[r] if r >= 0 else min(map(row.__getitem__, ids[a + j])))
                         if d > bound:
                             break
                     else:
                         dist = (round(d, 6) + extra) / m
                         if dist <= limit + 1e-9:
-                            start, end = units[a][0], units[a + m - 1][1]
-                            self._keep(found, text, start, end, target, dist, m, m)
+                            note(a, m, t, dist, m)
                 continue
             windows: set[tuple[int, int]] = set()
             for length in (m - 1, m, m + 1):
@@ -536,65 +669,56 @@ class LexiconIndex:
                         windows.add((a, length))
             if not windows:
                 continue
-            rows: dict[int, list[float]] = {}
+            cache: dict[int, list[float]] = {}
             by_start: dict[int, set[int]] = {}
             for a, length in windows:
                 by_start.setdefault(a, set()).add(length)
             for a in sorted(by_start):
                 lengths = by_start[a]
-                for length, d in self._dp(chars, a, max(lengths), syls, bound, rows):
+                for length, d in self._dp(ids, one, a, max(lengths), rows, bound, cache):
                     if length not in lengths:
                         continue
                     dist = (round(d, 6) + extra) / m
-                    if dist > limit + 1e-9:
-                        continue
-                    start, end = units[a][0], units[a + length - 1][1]
-                    self._keep(found, text, start, end, target, dist, m, length)
-
-    def _sub(self, ch: str, syl: Syllable) -> float:
-        """Cheapest substitution cost of any reading of ``ch`` for ``syl`` (memoised)."""
-        key = (ch, syl)
-        c = self._subcost.get(key)
-        if c is None:
-            pair = self._paircost
-            c = self.costs.max_cost
-            for h in char_info(ch)[0]:
-                v = pair.get((h, syl))
-                if v is None:
-                    v = pair[(h, syl)] = self.costs.cost(h, syl)
-                if v < c:
-                    c = v
-            self._subcost[key] = c
-        return c
+                    if dist <= limit + 1e-9:
+                        note(a, length, t, dist, m)
+        for (start, end, _h), (_d, _rank, m, t, length) in best.items():
+            self._keep(found, text, start, end, self.targets[t], _d, m, length)
 
     def _dp(
         self,
-        chars: list[str],
+        ids: list[tuple[int, ...]],
+        one: list[int],
         a: int,
         max_length: int,
-        syls: tuple[Syllable, ...],
+        rows: tuple[list[float], ...],
         bound: float,
-        rows: dict[int, list[float]],
+        cache: dict[int, list[float]],
     ) -> list[tuple[int, float]]:
-        """Edit distances of chars[a:a+L] to ``syls`` for L = 1..max_length.
+        """Edit distances of the window from ``a`` of length L to the target (its cost
+        ``rows``) for L = 1..max_length.
 
         One DP from ``a``: after row L the last cell is the distance of the window of
         length L. Rows stop once every cell exceeds ``bound`` (row minima never fall).
-        ``rows`` caches each character's substitution costs against ``syls``.
+        ``cache`` keeps each position's substitution costs against the target.
         """
         indel = self.costs.indel_cost
-        m = len(syls)
+        m = len(rows)
         prev = [j * indel for j in range(m + 1)]
         out: list[tuple[int, float]] = []
         for i in range(max_length):
-            row = rows.get(a + i)
-            if row is None:
-                ch = chars[a + i]
-                row = rows[a + i] = [self._sub(ch, syl) for syl in syls]
+            subs = cache.get(a + i)
+            if subs is None:
+                r = one[a + i]
+                if r >= 0:
+                    subs = [row[r] for row in rows]
+                else:
+                    rs = ids[a + i]
+                    subs = [min(map(row.__getitem__, rs)) for row in rows]
+                cache[a + i] = subs
             cur = [(i + 1) * indel]
             left = cur[0]
             for j in range(m):
-                v = prev[j] + row[j]
+                v = prev[j] + subs[j]
                 up = prev[j + 1] + indel
                 if up < v:
                     v = up

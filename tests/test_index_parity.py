@@ -270,21 +270,30 @@ def assert_same_candidates(hotwords: Any, texts: Sequence[str]) -> int:
     return total
 
 
-def assert_same_fusion(hotwords: Any, texts: Sequence[str]) -> int:
-    """An indexed Fuser and one driven by the scan fuse identically; returns replacements."""
-    fast = Fuser(hotwords)
-    slow = Fuser(hotwords)
+def assert_same_fusion(
+    hotwords: Any,
+    texts: Sequence[str],
+    confidences: Sequence[Sequence[float]] | None = None,
+    **config: Any,
+) -> int:
+    """An indexed Fuser and one driven by the scan fuse identically (with per-character
+    ``confidences`` when given); returns the number of replacements."""
+    fast = Fuser(hotwords, **config)
+    slow = Fuser(hotwords, **config)
     index = slow._index
 
-    def scan(transcript: Transcript, limit: object = None) -> list[Candidate]:
-        # the scan ignores the fuser's distance limits: the indexed fuser, which prunes
-        # windows that cannot reach the threshold, must still fuse identically
+    def scan(
+        transcript: Transcript, limit: object = None, ceiling: object = None
+    ) -> list[Candidate]:
+        # the scan ignores the fuser's distance limits and ceiling: the indexed fuser,
+        # which prunes windows that cannot reach the threshold, must still fuse identically
         return brute_candidates(index, transcript)
 
     index.candidates = scan  # type: ignore[method-assign]
     n = 0
-    for text in texts:
-        a, b = fast.fuse(text), slow.fuse(text)
+    for k, text in enumerate(texts):
+        conf = None if confidences is None else list(confidences[k])
+        a, b = fast.fuse(text, confidences=conf), slow.fuse(text, confidences=conf)
         assert (a.text, a.replacements) == (b.text, b.replacements), text
         n += len(a.replacements)
     return n
@@ -439,6 +448,30 @@ def test_dev_sample_small_lists(
         compared += assert_same_candidates(words, texts)
         assert_same_fusion(words, texts)
     assert compared > 50  # the sample has real work in it
+
+
+def _confidences(text: str, seed: str) -> list[float]:
+    rng = _seeded(seed)
+    return [round(rng.uniform(0.6, 1.0), 2) for _ in text]
+
+
+def test_tight_targets_match_the_scan(dev_data: DevData) -> None:
+    """Always on: at a high threshold many targets are *tight* (their windows within the
+    fuser's ceiling need every coarse key in place, so the index looks them up by their
+    first two keys only); fusion still equals the scan's, with and without confidences."""
+    tight = {False: 0, True: 0}
+    replaced = 0
+    for c in dev_data.sample(150, "quick"):
+        conf = _confidences(c.hypothesis, c.uid)
+        for confidences in (None, [conf]):
+            replaced += assert_same_fusion(
+                c.small, [c.hypothesis], confidences=confidences, threshold=3.5
+            )
+        f = Fuser(c.small, threshold=3.5)
+        for has_conf in (False, True):
+            ceiling = f._limits(3.5, Transcript.from_text(c.hypothesis, conf), has_conf)[1]
+            tight[has_conf] += sum(f._index._split(ceiling).tight)
+    assert min(tight.values()) > 100 and replaced > 5  # the tight lookup did real work
 
 
 @pytest.mark.slow
