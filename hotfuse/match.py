@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -286,9 +287,21 @@ class _Split:
     pair holding the target's first two keys: the tight targets are looked up there alone
     (``heads``). The other targets go through the pair and single-key postings, which
     :meth:`pairs` and :meth:`singles` restrict to them (key by key, on first use).
+    ``heads_of``, ``pairs_of`` and ``singles_of`` are what the scan calls: the index's own
+    postings' lookups when no target (or every target) is tight, as in a short list.
     """
 
-    __slots__ = ("_heads", "_pairs", "_singles", "index", "tight")
+    __slots__ = (
+        "_heads",
+        "_pairs",
+        "_singles",
+        "any_tight",
+        "heads_of",
+        "index",
+        "pairs_of",
+        "singles_of",
+        "tight",
+    )
 
     def __init__(self, index: LexiconIndex, ceiling: Sequence[float] | None) -> None:
         self.index = index
@@ -304,6 +317,18 @@ class _Split:
         self._heads: dict[tuple[str, str], tuple[int, ...]] = {}
         self._pairs: dict[tuple[str, str], tuple[int, ...]] = {}
         self._singles: dict[str, tuple[int, ...]] = {}
+        n_tight = sum(tight)
+        self.any_tight = n_tight > 0
+        none: dict[Any, tuple[int, ...]] = {}
+        self.heads_of: Callable[[tuple[str, str]], Sequence[int] | None] = self.heads
+        self.pairs_of: Callable[[tuple[str, str]], Sequence[int] | None] = self.pairs
+        self.singles_of: Callable[[str], Sequence[int] | None] = self.singles
+        if n_tight == 0:
+            self.pairs_of = index._pair_targets.get
+            self.singles_of = index._single_targets.get
+        elif n_tight == len(index._pinyin):
+            self.heads_of = index._heads.get
+            self.pairs_of = self.singles_of = none.get
 
     def heads(self, key: tuple[str, str]) -> tuple[int, ...]:
         """Tight targets whose first two coarse keys are ``key``."""
@@ -567,11 +592,11 @@ class LexiconIndex:
 
         # Tight targets: every window within the bound holds the target's keys in place,
         # so it starts where a character pair holds the first two.
-        heads = split.heads
-        for p in range(n - 1):
+        heads = split.heads_of
+        for p in range(n - 1 if split.any_tight else 0):
             for k1 in keys[p]:
                 for k2 in keys[p + 1]:
-                    for t in heads((k1, k2)):
+                    for t in heads((k1, k2)) or ():
                         rows, m, h, extra, _floor = pinyin[t]
                         if p + m > n:
                             continue
@@ -595,7 +620,7 @@ class LexiconIndex:
                             if dist <= limit + 1e-9:
                                 note(p, m, t, dist, m)
         # The other targets: every window holding one of their key pairs (or keys).
-        pairs = split.pairs
+        pairs = split.pairs_of
         anchors: dict[int, list[tuple[int, int]]] = {}
         for p in range(n):
             kp = keys[p]
@@ -616,10 +641,10 @@ class LexiconIndex:
                                 else:
                                     got.append(pq)
         if self._single_targets:
-            singles = split.singles
+            singles = split.singles_of
             for p in range(n):
                 for k1 in keys[p]:
-                    for t in singles(k1):
+                    for t in singles(k1) or ():
                         got = anchors.get(t)
                         if got is None:
                             anchors[t] = [(p, p)]
