@@ -50,7 +50,7 @@ from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind
 from hotfuse.phonetics import word_frequency
 from hotfuse.result import FuseResult, Replacement
-from hotfuse.transcript import Token, Transcript, is_cjk, split_time, tokenize
+from hotfuse.transcript import Token, Transcript, is_cjk, plain_token, split_time, tokenize
 
 if TYPE_CHECKING:
     from hotfuse.stream import FuseStream
@@ -377,6 +377,7 @@ class Fuser:
         if not cands:
             return []
         protected = _Protected(self._index.exact_occurrences(text))
+        span_confidence = transcript.span_confidence if transcript.has_confidences else None
         out: list[Candidate] = []
         for c in cands:
             hw = self._by_text[c.hotword]
@@ -398,14 +399,23 @@ class Fuser:
                     why = f"{why}; {blocked}"
                 elif not accepted:
                     why = f"{why}; below threshold {threshold:+.2f}"
-            out.append(
-                replace(
-                    c,
-                    score=round(z, 4),
-                    probability=round(_sigmoid(z), 4),
-                    confidence=transcript.span_confidence(c.start, c.end),
-                    accepted=accepted,
-                    reason=why,
+            out.append(  # dataclasses.replace, spelled out (it is slow)
+                Candidate(
+                    c.start,
+                    c.end,
+                    c.original,
+                    c.hotword,
+                    c.kind,
+                    c.distance,
+                    c.n_units,
+                    c.span_units,
+                    c.target,
+                    round(z, 4),
+                    round(_sigmoid(z), 4),
+                    None if span_confidence is None else span_confidence(c.start, c.end),
+                    accepted,
+                    why,
+                    c.note,
                 )
             )
         return out
@@ -750,7 +760,11 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
             ts = te = None
             if t0 is not None and t1 is not None:
                 ts, te = split_time(t0, t1, s, n), split_time(t0, t1, e, n)
-            tokens.append(Token(new_text[s:e], ts, te, None))
+            tokens.append(
+                Token(new_text[s:e], ts, te, None)
+                if ts is not None or te is not None
+                else plain_token(new_text[s:e])
+            )
             spans.append((base + s, base + e))
         parts.append(new_text)
         reps.append(
@@ -759,7 +773,7 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
         shift += len(new_text) - (c.end - c.start)
         pos = c.end
     keep_range(pos, len(text))
-    fused = Transcript("".join(parts), tuple(tokens), tuple(spans))
+    fused = Transcript._trusted("".join(parts), tuple(tokens), spans)  # consistent by construction
     return FuseResult(fused.text, tuple(reps), fused, source, config)
 
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hotfuse.errors import InputError, LengthMismatchError
 
-__all__ = ["Token", "Transcript", "is_cjk", "split_time", "tokenize"]
+__all__ = ["Token", "Transcript", "is_cjk", "plain_token", "split_time", "tokenize"]
 
 
 def is_cjk(ch: str) -> bool:
@@ -213,6 +214,8 @@ class Transcript:
             msg = f"text must be a string, got {type(text).__name__}"
             raise InputError(msg)
         spans = tokenize(text)
+        if confidences is None and timestamps is None:  # plain text: nothing to check
+            return cls._trusted(text, tuple(map(plain_token, [text[s:e] for s, e in spans])), spans)
         confs = _per_token(text, spans, confidences, "confidences", _min_or_none)
         times = _per_token(text, spans, timestamps, "timestamps", _span_or_none)
         tokens = []
@@ -224,6 +227,25 @@ class Transcript:
             c = confs[k] if confs is not None else None
             tokens.append(Token(text[s:e], start, end, c))  # type: ignore[arg-type]
         return cls(text, tuple(tokens), tuple(spans))
+
+    @classmethod
+    def _trusted(
+        cls, text: str, tokens: tuple[Token, ...], spans: Sequence[tuple[int, int]]
+    ) -> Transcript:
+        """A transcript whose spans are known to be increasing and to match ``tokens``
+        (the engine's own: tokenised text, a fused text); skips ``__post_init__``'s check."""
+        owner = [-1] * len(text)
+        for k, (s, e) in enumerate(spans):
+            if e - s == 1:
+                owner[s] = k
+            else:
+                owner[s:e] = [k] * (e - s)
+        out = object.__new__(cls)
+        object.__setattr__(out, "text", text)
+        object.__setattr__(out, "tokens", tokens)
+        object.__setattr__(out, "spans", tuple(spans))
+        object.__setattr__(out, "_char_token", tuple(owner))
+        return out
 
     @classmethod
     def from_tokens(cls, tokens: Iterable[Token], text: str | None = None) -> Transcript:
@@ -324,6 +346,17 @@ class Transcript:
 
     def __str__(self) -> str:
         return self.text
+
+
+@lru_cache(maxsize=1 << 15)
+def plain_token(text: str) -> Token:
+    """``Token(text)`` without times or confidence, one shared instance per text (tokens
+    are frozen values; plain transcripts hold mostly the same few thousand characters).
+
+    >>> plain_token("好") == Token("好") and plain_token("好") is plain_token("好")
+    True
+    """
+    return Token(text)
 
 
 def split_time(t0: float, t1: float, part: int, whole: int) -> float:
