@@ -270,6 +270,7 @@ def phrase_pinyin(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1 << 14)
 def _single(ch: str) -> str:
     readings = char_readings_from_table(ch)
     return readings[0] if readings else ""

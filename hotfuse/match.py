@@ -35,13 +35,16 @@ the cost per utterance depends on the keys the utterance holds, not on the lexic
 
 from __future__ import annotations
 
+import gc
 import math
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -227,6 +230,14 @@ def _nfkc(ch: str) -> str:
     return ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
 
 
+#: A string of characters that :func:`~hotfuse.transcript.is_cjk` accepts, all of them
+#: (its ranges; tests/test_match.py checks the two agree on every code point).
+_CJK_ONLY = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002ebef\uf900-\ufaff"
+    "\u3040-\u30ff\uac00-\ud7af\u3007]+"
+)
+
+
 def _letters(text: str) -> str:
     """Lower-cased letters and digits, full-width folded (``Py-Torch`` -> ``pytorch``)."""
     return "".join(c for ch in text for c in _nfkc(ch).lower() if c.isalnum())
@@ -374,6 +385,34 @@ class LexiconIndex:
         spoken: bool = True,
         phone_max_distance: float = 0.25,
     ) -> None:
+        # The cyclic collector is paused while the index is built: it makes no cycles,
+        # and full collections over its 100,000s of new objects took half the time of a
+        # 50,000-term compile. Re-enabled afterwards (if it was on), errors included.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(
+                hotwords,
+                costs=costs,
+                max_distance=max_distance,
+                latin_max_distance=latin_max_distance,
+                spoken=spoken,
+                phone_max_distance=phone_max_distance,
+            )
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build(
+        self,
+        hotwords: Sequence[Hotword],
+        *,
+        costs: CostTable,
+        max_distance: float,
+        latin_max_distance: float,
+        spoken: bool,
+        phone_max_distance: float,
+    ) -> None:
         from hotfuse.phonetics import hotword_pinyin
 
         self.hotwords = tuple(hotwords)
@@ -392,7 +431,9 @@ class LexiconIndex:
         self._splits: dict[int, tuple[object, _Split]] = {}
         self.latin_targets: list[int] = []
         self.phone_targets: list[int] = []
-        self._hw_letters = [_letters(hw.text) for hw in self.hotwords]
+        # a hotword's letters, for its phone targets (only ASCII terms have those)
+        self._hw_letters = [_letters(hw.text) if hw.text.isascii() else "" for hw in self.hotwords]
+        self._syllable_info: dict[Syllable, tuple[list[float], float, str]] = {}
         self._phone_pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.exact_forms: dict[str, list[int]] = defaultdict(list)
         self._by_text: dict[str, int] = {}
@@ -402,14 +443,15 @@ class LexiconIndex:
         for h, hw in enumerate(self.hotwords):
             if hw.weight <= 0:
                 continue
-            forms = [(hw.text, False), *((a, True) for a in hw.aliases)]
-            if any(is_cjk(ch) for ch in hw.text) and any(
-                ch.isalnum() and not is_cjk(ch) for ch in hw.text
+            forms = [(hw.text, False), *((a, True) for a in hw.aliases)] if hw.aliases else None
+            if _CJK_ONLY.fullmatch(hw.text) is None and (
+                any(is_cjk(ch) for ch in hw.text)
+                and any(ch.isalnum() and not is_cjk(ch) for ch in hw.text)
             ):
                 # mixed script (B站, iPhone 15 手机): no phonetic target, but its case-,
                 # width- and space-variants (b站, Ｂ 站) are the same word
                 self._add_exact(hw.text, h)
-            for form, is_alias in forms:
+            for form, is_alias in forms or ((hw.text, False),):
                 if is_alias:
                     self._add_exact(form, h)
                 self._add_target(h, hw, form, is_alias, hotword_pinyin)
@@ -420,12 +462,12 @@ class LexiconIndex:
         # syllable of a two-syllable name right and the other only near (腾讯 heard as
         # 同讯: teng/tong share no coarse key), which no key pair can find. A catalogue
         # would propose too many windows this way, so it keeps pair anchors only.
-        n_pinyin = sum(1 for t in self.targets if t.syllables)
-        self._single_targets: dict[str, tuple[int, ...]] = (
-            {k: tuple(v) for k, v in self.singles.items()}
-            if n_pinyin <= SINGLE_ANCHOR_MAX_TARGETS
-            else {}
-        )
+        self._single_targets: dict[str, tuple[int, ...]] = {}
+        if len(self._pinyin) <= SINGLE_ANCHOR_MAX_TARGETS:
+            for t in self._pinyin:
+                for key in dict.fromkeys(map(coarse_key, self.targets[t].syllables)):
+                    self.singles[key].append(t)
+            self._single_targets = {k: tuple(v) for k, v in self.singles.items()}
 
     def _add_exact(self, form: str, h: int) -> None:
         t = len(self.targets)
@@ -436,23 +478,25 @@ class LexiconIndex:
         t = len(self.targets)
         self.targets.append(target)
         syls = target.syllables
-        table = self._table
-        floor = min(table.floor(s) for s in syls)
-        self._pinyin[t] = (
-            tuple(map(table.row, syls)),
-            len(syls),
-            target.hotword,
-            target.cost,
-            floor,
-        )
-        keys = [coarse_key(s) for s in syls]
-        for key in dict.fromkeys(keys):
-            self.singles[key].append(t)
-        pairs = [(keys[j], keys[j + 1]) for j in range(len(keys) - 1)]
-        pairs += [(keys[j], keys[j + 2]) for j in range(len(keys) - 2)]
-        for pair in dict.fromkeys(pairs):
-            self._pair_targets[pair].append(t)
-        self._heads[pairs[0]].append(t)
+        info = self._syllable_info
+        rows = []
+        keys = []
+        floor = math.inf
+        for s in syls:
+            i = info.get(s)
+            if i is None:
+                i = info[s] = (self._table.row(s), self._table.floor(s), coarse_key(s))
+            rows.append(i[0])
+            keys.append(i[2])
+            if i[1] < floor:
+                floor = i[1]
+        self._pinyin[t] = (tuple(rows), len(syls), target.hotword, target.cost, floor)
+        pairs = [*pairwise(keys), *zip(keys, keys[2:], strict=False)]
+        head = pairs[0]
+        posting = self._pair_targets
+        for pair in dict.fromkeys(pairs) if len(pairs) > 1 else pairs:
+            posting[pair].append(t)
+        self._heads[head].append(t)
 
     def _add_spoken(self, h: int, hw: Hotword) -> None:
         """Targets for how a Latin hotword is said: pinyin forms (for Chinese text) and
@@ -491,15 +535,16 @@ class LexiconIndex:
     def _add_target(
         self, h: int, hw: Hotword, form: str, is_alias: bool, pinyin_of: object
     ) -> None:
-        if all(is_cjk(ch) for ch in form) and len(form) > MAX_PHONETIC_SYLLABLES:
+        cjk = _CJK_ONLY.fullmatch(form) is not None
+        if cjk and len(form) > MAX_PHONETIC_SYLLABLES:
             if not is_alias:  # an alias is an exact form already
                 self._add_exact(form, h)
-        elif all(is_cjk(ch) for ch in form) and len(form) >= 2:
+        elif cjk and len(form) >= 2:
             if not is_alias and hw.pinyin is not None and len(hw.pinyin) == len(form):
                 readings = hw.pinyin
             else:
                 readings = pinyin_of(form)  # type: ignore[operator]
-            syls = tuple(syllable(r) for r in readings)
+            syls = tuple(map(syllable, readings))
             kind = MatchKind.ALIAS_PINYIN if is_alias else MatchKind.PINYIN
             self._post_pinyin(Target(h, form, kind, syllables=syls))
         elif all(ch.isalnum() or ch in " -.'" for ch in form) and not any(

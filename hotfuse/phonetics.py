@@ -133,6 +133,7 @@ def syllable(tone3: str) -> Syllable:
 _INITIAL_CLASS = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "r": "n", "h": "f"}
 
 
+@lru_cache(maxsize=8192)
 def coarse_key(syl: Syllable) -> str:
     """Toneless syllable with the classic fuzzy pairs merged.
 

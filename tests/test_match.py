@@ -384,3 +384,22 @@ def test_spoken_generation_can_be_switched_off() -> None:
     assert not cands("用 cotton 写安卓", [Hotword("Kotlin", auto_spoken=False)])
     idx = LexiconIndex(coerce_hotwords(["Docker"]), spoken=False)
     assert not idx.candidates(Transcript.from_text("我们用刀客部署服务"))
+
+
+def test_the_compiled_cjk_pattern_is_is_cjk() -> None:
+    """The index's regular expression for all-CJK forms accepts exactly is_cjk's characters."""
+    from hotfuse.match import _CJK_ONLY
+    from hotfuse.transcript import is_cjk
+
+    bad = [
+        cp
+        for cp in range(0x110000)
+        if not 0xD800 <= cp <= 0xDFFF
+        and (_CJK_ONLY.fullmatch(chr(cp)) is not None) != is_cjk(chr(cp))
+    ]
+    assert bad == []
+    assert (
+        _CJK_ONLY.fullmatch("伊丽莎白")
+        and not _CJK_ONLY.fullmatch("B站")
+        and not _CJK_ONLY.fullmatch("")
+    )
