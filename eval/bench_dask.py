@@ -108,7 +108,7 @@ def run_dask(client: Any, parts: list[Path], lexicon: Path, out_dir: Path) -> tu
     w0, c0, t0 = client.run(_worker_cpu), time.process_time(), time.perf_counter()
     bag = db.read_text([str(p) for p in parts])
     fused = scale.fuse_bag(bag, lexicons=[lexicon])
-    fused.map(scale.json_line).to_textfiles(str(out_dir / "*.jsonl"))
+    fused.map(scale.json_line).to_textfiles(str(out_dir / "*.jsonl"), last_endline=True)
     wall = time.perf_counter() - t0
     w1 = client.run(_worker_cpu)
     return wall, time.process_time() - c0 + sum(w1[k] - w0[k] for k in w1)
