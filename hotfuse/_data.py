@@ -4,10 +4,12 @@ first use and kept, thread-safely, so that ``import hotfuse`` reads none of them
 from __future__ import annotations
 
 import gzip
+import logging
 import threading
 from importlib import resources
+from typing import Any
 
-__all__ = ["data_table"]
+__all__ = ["data_table", "jieba_tokenizer"]
 
 _lock = threading.Lock()
 _tables: dict[str, dict[str, str]] = {}
@@ -32,3 +34,19 @@ def data_table(name: str) -> dict[str, str]:
                     table[k] = v
             _tables[name] = table
     return _tables[name]
+
+
+def jieba_tokenizer() -> Any:
+    """A new, initialised ``jieba.Tokenizer`` (its full dictionary loaded), with jieba's
+    start-up chatter on the ``jieba`` logger held back to warnings meanwhile."""
+    import jieba
+
+    jlog = logging.getLogger("jieba")
+    level = jlog.level
+    jlog.setLevel(logging.WARNING)
+    try:
+        tk = jieba.Tokenizer()
+        tk.initialize()
+    finally:
+        jlog.setLevel(level)
+    return tk

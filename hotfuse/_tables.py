@@ -380,21 +380,14 @@ def build_tables() -> dict[str, bytes]:
     """
     import hashlib
     import json
-    import logging
 
-    import jieba
     from pypinyin.constants import RE_HANS
     from pypinyin.phrases_dict import phrases_dict
     from pypinyin.pinyin_dict import pinyin_dict
 
-    jlog = logging.getLogger("jieba")
-    level = jlog.level
-    jlog.setLevel(logging.WARNING)
-    try:
-        tk = jieba.Tokenizer()
-        tk.initialize()
-    finally:
-        jlog.setLevel(level)
+    from hotfuse._data import jieba_tokenizer
+
+    tk = jieba_tokenizer()
     freq: dict[str, int] = tk.FREQ
     for word in freq:  # the pruning in fuser._cross_freq relies on this
         if any(word[:i] not in freq for i in range(1, len(word))):  # pragma: no cover

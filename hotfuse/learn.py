@@ -51,17 +51,9 @@ def _cut(text: str) -> list[str]:
     global _tokenizer
     with _tok_lock:
         if _tokenizer is None:
-            import jieba
+            from hotfuse._data import jieba_tokenizer
 
-            jlog = logging.getLogger("jieba")
-            level = jlog.level
-            jlog.setLevel(logging.WARNING)
-            try:
-                tk = jieba.Tokenizer()
-                tk.initialize()
-            finally:
-                jlog.setLevel(level)
-            _tokenizer = tk
+            _tokenizer = jieba_tokenizer()
         return list(_tokenizer.cut(text, HMM=True))
 
 

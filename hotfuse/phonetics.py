@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 from collections.abc import Iterable
@@ -210,16 +209,9 @@ class _Freq:
             return table
         with _lock:
             if self.table is None:
-                import jieba
+                from hotfuse._data import jieba_tokenizer
 
-                jlog = logging.getLogger("jieba")
-                level = jlog.level
-                jlog.setLevel(logging.WARNING)
-                try:
-                    tk = jieba.Tokenizer()
-                    tk.initialize()
-                finally:
-                    jlog.setLevel(level)
+                tk = jieba_tokenizer()
                 self.table = tk.FREQ
                 self.total = int(tk.total)
         return self.table
