@@ -284,10 +284,18 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
         from hotfuse.demo import run_demo
 
         return run_demo(sys.stdout)
-    words = load_hotwords(args)
-    if not words:
-        msg = "no hotwords: give --hotword WORD or --lexicon FILE (or try --demo)"
-        raise InputError(msg)
+    from hotfuse.lexicon_cache import cache_dir, compiled_fuser
+
+    def hotwords() -> list[Any]:
+        words = load_hotwords(args)
+        if not words:
+            msg = "no hotwords: give --hotword WORD or --lexicon FILE (or try --demo)"
+            raise InputError(msg)
+        return words
+
+    # with lexicon files, the compiled-lexicon cache may spare reading and compiling them
+    cached = bool(args.lexicon) and cache_dir() is not None
+    words = None if cached else hotwords()
     if args.jobs < 1:
         msg = f"--jobs must be at least 1, got {args.jobs}"
         raise InputError(msg)
@@ -299,7 +307,11 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
         msg = f"input file {src} does not exist"
         raise InputError(msg)
     t0 = time.perf_counter()
-    fuser = Fuser(words, load_fuse_config(args))
+    config = load_fuse_config(args)
+    if words is None:
+        fuser = compiled_fuser(args.lexicon, args.hotword, config, hotwords)
+    else:
+        fuser = Fuser(words, config)
     log.info("compiled %d hotwords in %.2f s", len(fuser.hotwords), time.perf_counter() - t0)
     records: Iterator[Any]
     if args.text:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from hotfuse._data import data_table
 from hotfuse._tables import word_count_or_none
 from hotfuse.config import FuseConfig
-from hotfuse.errors import InputError
+from hotfuse.errors import HotfuseError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind
 from hotfuse.phonetics import word_frequency
@@ -214,7 +214,8 @@ class Fuser:
     """A compiled hotword list: build once, fuse many transcripts.
 
     Thread-safe (all per-lexicon state is built in ``__init__`` and read-only after) and
-    picklable (the index is rebuilt from the hotwords on unpickling).
+    picklable (with its compiled targets, so unpickling rebuilds only the postings; see
+    :meth:`compiled_state`).
 
     Example:
         >>> f = Fuser(["伊丽莎白", "达西"])
@@ -230,8 +231,44 @@ class Fuser:
         config: FuseConfig | Mapping[str, Any] | None = None,
         **overrides: Any,
     ) -> None:
-        self.hotwords = coerce_hotwords(hotwords)
-        self.config = FuseConfig.coerce(config, **overrides)
+        self._setup(coerce_hotwords(hotwords), FuseConfig.coerce(config, **overrides), None)
+
+    @classmethod
+    def from_compiled(cls, state: Mapping[str, Any], config: FuseConfig | None = None) -> Fuser:
+        """The Fuser :meth:`compiled_state` was taken from (``config``: the one it was
+        compiled with, which the state does not hold): the hotwords' pinyin and spoken
+        forms are read back, not computed.
+
+        Raises:
+            ValueError: ``state`` is not a compiled state (a damaged cache file).
+
+        >>> f = Fuser(["伊丽莎白", "PyTorch"])
+        >>> g = Fuser.from_compiled(f.compiled_state())
+        >>> g.fuse("伊丽沙白用派托奇").text == f.fuse("伊丽沙白用派托奇").text
+        True
+        """
+        try:
+            hotwords = tuple(_hotword_from_list(x) for x in state["hotwords"])
+            targets = state["targets"]
+        except (KeyError, TypeError, ValueError, HotfuseError) as exc:
+            msg = f"not a compiled Fuser state: {exc}"
+            raise ValueError(msg) from None
+        self = cls.__new__(cls)
+        self._setup(hotwords, FuseConfig.coerce(config), targets)
+        return self
+
+    def compiled_state(self) -> dict[str, Any]:
+        """The hotwords and compiled targets as JSON-ready data (:meth:`from_compiled`)."""
+        return {
+            "hotwords": [_hotword_to_list(hw) for hw in self.hotwords],
+            "targets": self._index.state(),
+        }
+
+    def _setup(
+        self, hotwords: tuple[Hotword, ...], config: FuseConfig, targets: Sequence[Any] | None
+    ) -> None:
+        self.hotwords = hotwords
+        self.config = config
         for hw in self.hotwords:
             if len(hw.text) == 1 and hw.weight > 0:
                 log.warning(
@@ -244,12 +281,15 @@ class Fuser:
                     len(hw.text),
                     MAX_PHONETIC_SYLLABLES,
                 )
-        self._index = LexiconIndex(
-            self.hotwords,
-            costs=self.config.costs,
-            max_distance=self.config.max_distance,
-            latin_max_distance=self.config.latin_max_distance,
-        )
+        params: dict[str, Any] = {
+            "costs": self.config.costs,
+            "max_distance": self.config.max_distance,
+            "latin_max_distance": self.config.latin_max_distance,
+        }
+        if targets is None:
+            self._index = LexiconIndex(self.hotwords, **params)
+        else:
+            self._index = LexiconIndex.from_state(self.hotwords, targets, **params)
         self._by_text = {hw.text: hw for hw in self.hotwords}
         self._n_active = sum(1 for hw in self.hotwords if hw.weight > 0)
         self._reach = max(
@@ -259,10 +299,11 @@ class Fuser:
         self._prepare_limits()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"hotwords": self.hotwords, "config": self.config}
+        return {"hotwords": self.hotwords, "config": self.config, "targets": self._index.state()}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["hotwords"], state["config"])  # type: ignore[misc]
+        targets = state.get("targets")  # None: pickled before the targets were kept
+        self._setup(coerce_hotwords(state["hotwords"]), state["config"], targets)
 
     def __repr__(self) -> str:
         return f"Fuser({len(self.hotwords)} hotwords, threshold={self.config.threshold})"
@@ -533,6 +574,34 @@ class Fuser:
             w = model.with_conf.get("conf", 0.0)
             best = max(best, self._cheap_score(c, hw, model.with_conf) + abs(w) * _LOGIT_MAX)
         return best
+
+
+def _hotword_to_list(hw: Hotword) -> list[Any]:
+    return [
+        hw.text,
+        hw.weight,
+        list(hw.aliases),
+        None if hw.pinyin is None else list(hw.pinyin),
+        list(hw.block_contexts),
+        list(hw.tags),
+        list(hw.spoken),
+        hw.auto_spoken,
+    ]
+
+
+def _hotword_from_list(row: Any) -> Hotword:
+    """The inverse of :func:`_hotword_to_list` (checked as any Hotword is)."""
+    text, weight, aliases, pinyin, block, tags, spoken, auto = row
+    return Hotword(
+        text,
+        weight,
+        tuple(aliases),
+        None if pinyin is None else tuple(pinyin),
+        tuple(block),
+        tuple(tags),
+        tuple(spoken),
+        auto,
+    )
 
 
 def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:

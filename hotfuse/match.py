@@ -384,6 +384,7 @@ class LexiconIndex:
         latin_max_distance: float = 0.25,
         spoken: bool = True,
         phone_max_distance: float = 0.25,
+        _targets: Sequence[Target] | None = None,
     ) -> None:
         # The cyclic collector is paused while the index is built: it makes no cycles,
         # and full collections over its 100,000s of new objects took half the time of a
@@ -398,6 +399,7 @@ class LexiconIndex:
                 latin_max_distance=latin_max_distance,
                 spoken=spoken,
                 phone_max_distance=phone_max_distance,
+                targets=_targets,
             )
         finally:
             if enabled:
@@ -412,6 +414,7 @@ class LexiconIndex:
         latin_max_distance: float,
         spoken: bool,
         phone_max_distance: float,
+        targets: Sequence[Target] | None = None,
     ) -> None:
         from hotfuse.phonetics import hotword_pinyin
 
@@ -440,6 +443,11 @@ class LexiconIndex:
         for h, hw in enumerate(self.hotwords):
             self._by_text.setdefault(hw.text, h)
         self._lengths = sorted({len(t) for t in self._by_text})
+        if targets is not None:  # read back (from_state): the compiled forms, in order
+            for target in targets:
+                self._register(target)
+            self._finish()
+            return
         for h, hw in enumerate(self.hotwords):
             if hw.weight <= 0:
                 continue
@@ -457,6 +465,9 @@ class LexiconIndex:
                 self._add_target(h, hw, form, is_alias, hotword_pinyin)
             if spoken:
                 self._add_spoken(h, hw)
+        self._finish()
+
+    def _finish(self) -> None:
         # Small lexicons (the 3-5 words of a call, a category list) also anchor a window
         # on ONE syllable whose coarse key matches: a real recognizer often gets one
         # syllable of a two-syllable name right and the other only near (腾讯 heard as
@@ -469,10 +480,83 @@ class LexiconIndex:
                     self.singles[key].append(t)
             self._single_targets = {k: tuple(v) for k, v in self.singles.items()}
 
+    def state(self) -> list[list[Any]]:
+        """The compiled targets as JSON-ready lists, in order (:meth:`from_state` reads
+        them back; the compiled-lexicon cache stores them)."""
+        return [
+            [
+                t.hotword,
+                t.form,
+                t.kind.value,
+                [list(s) for s in t.syllables],
+                t.letters,
+                t.cost,
+                list(t.phones),
+                t.note,
+            ]
+            for t in self.targets
+        ]
+
+    @classmethod
+    def from_state(
+        cls, hotwords: Sequence[Hotword], state: Sequence[Any], **params: Any
+    ) -> LexiconIndex:
+        """The index :meth:`state` was taken from, given the same ``hotwords`` and
+        parameters (``costs``, ``max_distance``...): no pinyin, no spoken form is computed
+        again, the postings are rebuilt from the targets.
+
+        Raises:
+            ValueError: ``state`` is not what :meth:`state` writes (a damaged cache).
+
+        >>> from hotfuse.lexicon import coerce_hotwords
+        >>> idx = LexiconIndex(coerce_hotwords(["伊丽莎白", "PyTorch"]))
+        >>> again = LexiconIndex.from_state(idx.hotwords, idx.state())
+        >>> again.targets == idx.targets and again.state() == idx.state()
+        True
+        """
+        targets: list[Target] = []
+        n = len(hotwords)
+        try:
+            for row in state:
+                h, form, kind, syls, letters, cost, phones, note = row
+                kind = MatchKind(kind)
+                syllables = tuple((str(i), str(f), int(tone)) for i, f, tone in syls)
+                ok = isinstance(h, int) and 0 <= h < n and isinstance(form, str)
+                if not ok or (kind in _PINYIN_KINDS and len(syllables) < 2):
+                    msg = f"bad target {row!r:.80}"
+                    raise ValueError(msg)
+                phone_t = tuple(str(x) for x in phones)
+                targets.append(
+                    Target(h, form, kind, syllables, str(letters), float(cost), phone_t, str(note))
+                )
+        except (TypeError, ValueError) as exc:
+            msg = f"not a compiled lexicon index state: {exc}"
+            raise ValueError(msg) from None
+        return cls(hotwords, _targets=targets, **params)
+
     def _add_exact(self, form: str, h: int) -> None:
+        self._register(Target(h, form, MatchKind.ALIAS_EXACT, letters=_fold(form)))
+
+    def _register(self, target: Target) -> None:
+        """Append a compiled target and post it where its kind is looked up (the one path
+        of every target, whether compiled here or read back by :meth:`from_state`)."""
+        kind = target.kind
+        if kind in _PINYIN_KINDS:
+            self._post_pinyin(target)
+            return
         t = len(self.targets)
-        self.targets.append(Target(h, form, MatchKind.ALIAS_EXACT, letters=_fold(form)))
-        self.exact_forms[_fold(form)].append(t)
+        if kind == MatchKind.ALIAS_EXACT:
+            self.exact_forms[target.letters].append(t)
+        elif kind == MatchKind.LATIN:
+            self.latin_targets.append(t)
+        elif kind == MatchKind.PHONES:
+            self.phone_targets.append(t)
+            for key in _phone_keys(target.phones):
+                self._phone_pairs[key].append(t)
+        else:  # pragma: no cover - every kind is handled above
+            msg = f"unknown target kind {kind!r}"
+            raise ValueError(msg)
+        self.targets.append(target)
 
     def _post_pinyin(self, target: Target) -> None:
         t = len(self.targets)
@@ -516,9 +600,8 @@ class LexiconIndex:
         for pf in phone_forms:
             if len(pf.phones) < 3:
                 continue  # too short to tell apart from ordinary words by sound
-            t = len(self.targets)
             note = f"{pf.source} {' '.join(pf.phones)}"
-            self.targets.append(
+            self._register(
                 Target(
                     h,
                     " ".join(pf.phones),
@@ -528,9 +611,6 @@ class LexiconIndex:
                     note=note,
                 )
             )
-            self.phone_targets.append(t)
-            for key in _phone_keys(pf.phones):
-                self._phone_pairs[key].append(t)
 
     def _add_target(
         self, h: int, hw: Hotword, form: str, is_alias: bool, pinyin_of: object
@@ -552,9 +632,7 @@ class LexiconIndex:
         ):
             letters = _letters(form)
             if len(letters) >= 2:
-                t = len(self.targets)
-                self.targets.append(Target(h, form, MatchKind.LATIN, letters=letters))
-                self.latin_targets.append(t)
+                self._register(Target(h, form, MatchKind.LATIN, letters=letters))
 
     # ------------------------------------------------------------------ matching
     def candidates(
@@ -960,6 +1038,8 @@ class LexiconIndex:
                     out.append((i, i + length, h))
         return sorted(out)
 
+
+_PINYIN_KINDS = frozenset((MatchKind.PINYIN, MatchKind.ALIAS_PINYIN, MatchKind.SPOKEN))
 
 _KIND_RANK = {
     MatchKind.ALIAS_EXACT: 0,

@@ -38,3 +38,12 @@ def shared_data() -> Path:
             pytest.fail(f"CI must have the shared dataset at {SHARED_DATA}")
         pytest.skip(f"shared dataset not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the user's compiled-lexicon cache (~/.cache/hotfuse)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.delenv("HOTFUSE_NO_CACHE", raising=False)

@@ -43,6 +43,7 @@ RANKS = {
     "tune": 6,
     "report": 6,
     "demo": 6,
+    "lexicon_cache": 6,
     "cli_lexicon": 7,
     "cli_eval": 7,
     "cli_transcribe": 7,
