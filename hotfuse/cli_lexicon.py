@@ -236,15 +236,27 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _read_input(source: str) -> str:
+    from hotfuse.lexicon import MAX_LEXICON_BYTES, _check_lexicon_file_size, _check_lexicon_size
+
     if source == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else None
+        data = (
+            sys.stdin.buffer.read(MAX_LEXICON_BYTES + 1) if hasattr(sys.stdin, "buffer") else None
+        )
         if data is None:
-            return sys.stdin.read()
+            text = sys.stdin.read(MAX_LEXICON_BYTES + 1)
+            _check_lexicon_size(text, "<stdin>")
+            return text
+        if len(data) > MAX_LEXICON_BYTES:
+            msg = (
+                f"more than {MAX_LEXICON_BYTES // 2**20} MiB, the limit of a lexicon file; split it"
+            )
+            raise LexiconError(msg, path="<stdin>")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             msg = f"stdin is not UTF-8 ({exc.reason} at byte {exc.start})"
             raise LexiconError(msg, path="<stdin>") from None
+    _check_lexicon_file_size(source)
     return read_text_file(source)
 
 

@@ -96,6 +96,8 @@ from hotfuse.errors import InputError, LexiconError
 __all__ = [
     "COMMON_WORD_FREQ",
     "MAX_ENTRY_CHARS",
+    "MAX_LEXICON_BYTES",
+    "MAX_LEXICON_ENTRIES",
     "WEIGHT_MAX",
     "WEIGHT_MIN",
     "Hotword",
@@ -111,6 +113,12 @@ logger = logging.getLogger("hotfuse")
 WEIGHT_MIN = -10.0
 WEIGHT_MAX = 10.0
 MAX_ENTRY_CHARS = 32
+MAX_LEXICON_BYTES = 16 * 2**20
+"""The largest lexicon or hotword file a loader reads (16 MiB of UTF-8, about 300,000
+short entries); a larger one is refused before it is read."""
+MAX_LEXICON_ENTRIES = 200_000
+"""The most entries (``[[entry]]`` tables, or lines of another tool's list) one file
+may hold; split a larger list into several lexicons (``--lexicon`` is repeatable)."""
 COMMON_WORD_FREQ = 10_000
 ENTRY_KEY = "entry"
 ENTRY_FIELDS = (
@@ -150,6 +158,43 @@ def _check_visible(text: str, what: str) -> None:
             "remove it (a hotword, alias or blocking context is visible text)"
         )
         raise InputError(msg)
+
+
+def _size_error(nbytes: int, path: str | os.PathLike[str] | None) -> LexiconError:
+    where = None if path is None else os.fspath(path)
+    msg = (
+        f"{nbytes / 2**20:.1f} MiB, over the {MAX_LEXICON_BYTES // 2**20} MiB limit of a "
+        "lexicon file; split it into several files (--lexicon is repeatable)"
+    )
+    return LexiconError(msg, path=where)
+
+
+def _check_lexicon_size(text: str, path: str | os.PathLike[str] | None = None) -> None:
+    """Refuse lexicon text over :data:`MAX_LEXICON_BYTES` (UTF-8) with a LexiconError."""
+    if len(text) * 4 > MAX_LEXICON_BYTES:  # cheap: a character is at most 4 bytes
+        nbytes = len(text.encode("utf-8", "surrogatepass"))
+        if nbytes > MAX_LEXICON_BYTES:
+            raise _size_error(nbytes, path)
+
+
+def _check_lexicon_file_size(path: str | os.PathLike[str]) -> None:
+    """Refuse a file over :data:`MAX_LEXICON_BYTES` before reading it (a missing or
+    unreadable file is left to the reader, which says so)."""
+    try:
+        nbytes = os.stat(path).st_size
+    except (OSError, ValueError):
+        return
+    if nbytes > MAX_LEXICON_BYTES and Path(path).is_file():
+        raise _size_error(nbytes, path)
+
+
+def _too_many_entries(path: str | None, line_no: int | None) -> LexiconError:
+    """The error for a file with more than :data:`MAX_LEXICON_ENTRIES` entries."""
+    msg = (
+        f"more than {MAX_LEXICON_ENTRIES:,} entries, the limit of one lexicon file; split "
+        "it into several files (--lexicon is repeatable)"
+    )
+    return LexiconError(msg, path=path, line_no=line_no)
 
 
 def _str_tuple(value: object, field_name: str, word: str) -> tuple[str, ...]:
@@ -557,6 +602,25 @@ def _merge_hotwords(a: Hotword, b: Hotword) -> Hotword:
     )
 
 
+def _merge_many(hotwords: Sequence[Hotword]) -> Hotword:
+    """The entries of one text merged as :func:`_merge_hotwords` folds them, in one step
+    (linear in their total size: folding pairwise re-validates the growing lists)."""
+    if len(hotwords) == 1:
+        return hotwords[0]
+    first = hotwords[0]
+
+    def union(name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for hw in hotwords for v in getattr(hw, name)))
+
+    return replace(
+        first,
+        aliases=union("aliases"),
+        pinyin=next((hw.pinyin for hw in hotwords if hw.pinyin is not None), None),
+        block_contexts=union("block_contexts"),
+        tags=union("tags"),
+    )
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """A named, ordered collection of hotwords, usually loaded from a TOML file.
@@ -609,6 +673,7 @@ class Lexicon:
             if shipped is not None:
                 p = shipped
         names = ", ".join(shipped_lexicons()) or "none"
+        _check_lexicon_file_size(p)
         text = read_text_file(
             p,
             missing=f"no such lexicon file; create it with: hotfuse lexicon new {p} "

@@ -6,17 +6,21 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from hotfuse import lexicon
 from hotfuse.errors import LexiconError
+from hotfuse.formats import hotword_files, lexicon_toml
 from hotfuse.formats.hotword_files import (
+    LexiconFormat,
     detect_variant,
     export_lexicon,
     guess_format,
     import_lexicon,
 )
-from hotfuse.lexicon import Hotword, Lexicon
+from hotfuse.lexicon import MAX_LEXICON_BYTES, Hotword, Lexicon
 
 DATA = Path(__file__).parent / "data" / "hotwords"
 
@@ -196,3 +200,153 @@ def test_unknown_variant_lists_the_known_ones() -> None:
 )
 def test_guess_format(fixture: str, expected: str) -> None:
     assert guess_format((DATA / fixture).read_text(encoding="utf-8"), DATA / fixture) == expected
+
+
+# --------------------------------------------------------------------------- hostile files
+# Issue 16 finding 15: loading is linear in the file's size (these ran past 2 minutes), and
+# the limits (bytes, entries, characters per term, a CSV cell) are clean LexiconErrors.
+def _word(k: int) -> str:
+    """A distinct three-character Chinese term per k (k < 8e12)."""
+    return "".join(chr(0x4E00 + (k // 20_000**i) % 20_000) for i in range(3))
+
+
+@pytest.mark.slow
+def test_a_3_6_mb_aliyun_list_loads() -> None:
+    items = [{"text": _word(k), "weight": 4, "lang": "zh"} for k in range(75_000)]
+    text = json.dumps(items, ensure_ascii=False, indent=2)
+    assert len(text.encode()) > 3_600_000
+    lex = import_lexicon(text, "aliyun", path="vocab.json")
+    assert len(lex.hotwords) == 75_000
+    assert lex.hotwords[-1].text == _word(74_999) and lex.hotwords[-1].tags == ("lang:zh",)
+
+
+@pytest.mark.slow
+def test_a_2_3_mb_inline_entry_array_loads_with_line_numbers() -> None:
+    words = [_word(k) for k in range(120_000)]
+    text = "entry = [\n" + ",\n".join(f'{{text = "{w}"}}' for w in words) + "\n]\n"
+    assert len(text.encode()) > 2_300_000
+    lex = Lexicon.loads(text, path="inline.toml")
+    assert len(lex.hotwords) == 120_000
+    assert lex.lines[words[0]] == 2 and lex.lines[words[-1]] == 120_001
+
+
+@pytest.mark.slow
+def test_an_11_mb_file_of_unknown_keys_is_one_clean_error() -> None:
+    text = "".join(f"key_{k:07d} = {k}\n" for k in range(550_000))
+    assert len(text.encode()) > 11_000_000
+    with pytest.raises(LexiconError, match=r"unknown top-level key 'key_0000000'") as info:
+        Lexicon.loads(text, path="keys.toml")
+    assert (info.value.path, info.value.line_no) == ("keys.toml", 1)
+    assert "549999 more; run: hotfuse lexicon check" in str(info.value)
+    issues = Lexicon.loads(text, path="keys.toml", strict=False).load_issues
+    assert len(issues) == 550_000 and issues[-1].line_no == 550_000
+
+
+def test_duplicates_merge_in_one_step() -> None:
+    """Folding duplicates pairwise re-validated the growing alias list (quadratic)."""
+    text = "".join(f"重庆 | 崇庆{k}\n" for k in range(20_000))
+    (hw,) = import_lexicon(text, "capswriter").hotwords
+    assert hw.aliases == tuple(f"崇庆{k}" for k in range(20_000))
+
+
+_LONG_RUN = 200_000
+_HOSTILE_LINES = {
+    "spaces": "a" + " " * _LONG_RUN + "b",
+    "spaces then =": "a" + " " * _LONG_RUN + "= b",
+    "tabs": "a" + "\t" * _LONG_RUN + "1",
+    "blank lines": "a" + "\n" * _LONG_RUN + "b",
+    "many rules": ("a" + " " * 50 + "=x") * (_LONG_RUN // 50),
+}
+
+
+@pytest.mark.parametrize("fmt", [f.value for f in LexiconFormat])
+@pytest.mark.parametrize("kind", sorted(_HOSTILE_LINES))
+def test_long_whitespace_runs_load_or_fail_cleanly(kind: str, fmt: str) -> None:
+    """Each regex that backtracked over a run of spaces (quadratic) is gone: these lines
+    load or give a LexiconError, and guessing their format is linear too."""
+    text = _HOSTILE_LINES[kind]
+    try:
+        import_lexicon(text, fmt, path="x.txt")
+    except LexiconError as exc:
+        assert exc.path == "x.txt"
+    guess_format(text)
+    detect_variant(text, fmt)
+
+
+def test_a_file_over_the_byte_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as fh:
+        fh.truncate(MAX_LEXICON_BYTES + 1)  # sparse: nothing is written, nothing read
+    with pytest.raises(LexiconError, match="over the 16 MiB limit of a lexicon file") as info:
+        Lexicon.load(big)
+    assert info.value.path == str(big)
+    with pytest.raises(LexiconError, match="over the 16 MiB limit"):
+        import_lexicon("达西\n" * (MAX_LEXICON_BYTES // 7 + 1), "plain", path="words.txt")
+
+
+def test_lexicon_import_refuses_a_file_over_the_byte_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hotfuse.cli import main
+
+    big = tmp_path / "hot.txt"
+    with big.open("wb") as fh:
+        fh.truncate(MAX_LEXICON_BYTES + 1)
+    out = tmp_path / "out.toml"
+    assert main(["lexicon", "import", str(big), "--format", "plain", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"hotfuse: error: {big}: 16.0 MiB, over the 16 MiB limit")
+    assert len(err.splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "make", "line"),
+    [
+        ("plain", lambda n: "".join(f"{_word(k)}\n" for k in range(n)), 11),
+        ("tencent", lambda n: ",".join(f"{_word(k)}|5" for k in range(n)) + "\n", 1),
+        ("toml", lambda n: "".join(f'[[entry]]\ntext = "{_word(k)}"\n' for k in range(n)), 21),
+    ],
+    ids=["plain", "tencent", "toml"],
+)
+def test_more_entries_than_the_limit_is_an_error_at_the_first_one_over(
+    fmt: str, make: Any, line: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hotword_files, "MAX_LEXICON_ENTRIES", 10)
+    monkeypatch.setattr(lexicon_toml, "MAX_LEXICON_ENTRIES", 10)
+    monkeypatch.setattr(lexicon, "MAX_LEXICON_ENTRIES", 10)
+    assert len(import_lexicon(make(10), fmt, path="f").hotwords) == 10
+    with pytest.raises(LexiconError, match="more than 10 entries") as info:
+        import_lexicon(make(11), fmt, path="f")
+    assert (info.value.path, info.value.line_no) == ("f", line)
+
+
+def test_a_csv_cell_over_128_kib_is_a_clean_error() -> None:
+    text = "text,weight,aliases\n达西,1,a\n重庆,1," + "崇庆;" * 50_000 + "\n"
+    with pytest.raises(LexiconError, match="a CSV cell is longer than 128 KiB") as info:
+        import_lexicon(text, "csv", path="words.csv")
+    assert (info.value.path, info.value.line_no) == ("words.csv", 3)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("aliyun", "[" * 100_000 + "]" * 100_000),
+        ("funasr", '{"a": ' * 100_000 + "1" + "}" * 100_000),
+        ("toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    ],
+    ids=["json-array", "json-object", "toml-array"],
+)
+def test_deep_nesting_is_a_clean_error(fmt: str, text: str) -> None:
+    with pytest.raises(LexiconError, match="nested too deeply") as info:
+        import_lexicon(text, fmt, path="deep")
+    assert info.value.path == "deep"
+    guess_format(text)  # no RecursionError either
+
+
+def test_terms_over_the_character_cap_name_their_line() -> None:
+    with pytest.raises(LexiconError, match=r"33 characters \(limit 32\)") as info:
+        import_lexicon("达西\n" + "重" * 33 + "\n", "plain", path="w.txt")
+    assert info.value.line_no == 2
+    with pytest.raises(LexiconError, match=r"33 characters \(limit 32\)") as info:
+        Lexicon.loads('[[entry]]\ntext = "达西"\n[[entry]]\ntext = "' + "重" * 33 + '"\n')
+    assert info.value.line_no == 4  # the line of its text

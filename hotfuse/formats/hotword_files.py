@@ -67,12 +67,15 @@ from typing import Any
 from hotfuse.errors import InputError, LexiconError
 from hotfuse.lexicon import (
     MAX_ENTRY_CHARS,
+    MAX_LEXICON_ENTRIES,
     WEIGHT_MAX,
     WEIGHT_MIN,
     Hotword,
     Lexicon,
-    _merge_hotwords,
+    _check_lexicon_size,
+    _merge_many,
     _split_pinyin,
+    _too_many_entries,
 )
 
 __all__ = [
@@ -122,7 +125,10 @@ _REGEX_META = set("\\^$.|?*+()[]{}")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
-_RULE_RE = re.compile(r"^(.*?)\s+=(?:\s+(.*))?$|^(.*?)\s+=$")
+# the "=" of a CapsWriter rule "find = replace": whitespace before it, whitespace or the
+# end after it (fixed width, so a search is linear on long runs of spaces)
+_RULE_SEP_RE = re.compile(r"\s=(?=\s|$)")
+_TOML_ENTRY_RE = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\]", re.MULTILINE)
 _TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")
 
 
@@ -338,9 +344,9 @@ def _read_capswriter(lines: list[tuple[int, str]], skipped: _Skipped) -> Rows:
     for no, line in lines:
         if line.startswith("#"):
             continue
-        rule = re.match(r"^(.*?)\s+=(\s+.*)?$", line)
+        rule = _RULE_SEP_RE.search(line)
         if rule and "|" not in line:
-            find_s, repl_s = rule.group(1).strip(), (rule.group(2) or "").strip()
+            find_s, repl_s = line[: rule.start()].strip(), line[rule.end() :].strip()
             if not repl_s:
                 skipped.add("CapsWriter deletion rules (an empty replacement)", no)
             elif any(c in _REGEX_META for c in find_s):
@@ -391,6 +397,17 @@ def _json_load(text: str, path: str | None) -> Any:
     except json.JSONDecodeError as exc:
         msg = f"invalid JSON: {exc.msg} (column {exc.colno})"
         raise _bad_line(msg, path, exc.lineno) from None
+    except RecursionError:
+        msg = "invalid JSON: arrays or objects nested too deeply for a hotword list"
+        raise LexiconError(msg, path=path) from None
+
+
+def _json_or_none(text: str) -> Any:
+    """The JSON value of ``text``, or None when it is not JSON (for guessing formats)."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None
 
 
 def _json_items(text: str, path: str | None, label: str) -> Iterator[tuple[int, str, float]]:
@@ -487,11 +504,29 @@ def _split_cell(cell: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;；]", cell) if p.strip()]
 
 
+def _csv_rows(reader: Any, path: str | None) -> Iterator[list[str]]:
+    """The rows of a ``csv.reader``; what the csv module refuses as a LexiconError."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            msg = f"unreadable CSV: {exc}"
+            if "field limit" in str(exc):
+                msg = (
+                    f"a CSV cell is longer than {csv.field_size_limit() // 1024} KiB; a cell "
+                    "holds one term or a few ';'-separated values (check the quotes)"
+                )
+            raise _bad_line(msg, path, reader.line_num) from None
+        yield row
+
+
 def _read_csv(text: str, path: str | None) -> Iterator[tuple[int, Hotword]]:
     body = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(body, newline=""))
     header: list[str] | None = None
-    for row in reader:
+    for row in _csv_rows(reader, path):
         no = reader.line_num
         if not row or all(not c.strip() for c in row):
             continue
@@ -557,6 +592,7 @@ def import_lexicon(
     """
     fmt = LexiconFormat(fmt)
     where = str(path) if path is not None else None
+    _check_lexicon_size(text, where)
     if fmt is LexiconFormat.TOML:
         return Lexicon.loads(text, path=path).with_meta(name=name or None)
     lines = _clean_lines(text)
@@ -576,11 +612,14 @@ def import_lexicon(
         rows = _read_tencent(lines, where)
     else:
         rows = _read_csv(text, where)
-    merged: dict[str, Hotword] = {}
+    merged: dict[str, list[Hotword]] = {}  # duplicates merged once, at the end
     lines_of: dict[str, int] = {}
-    no = 0
+    no = count = 0
     try:
         for no, hw in rows:
+            count += 1
+            if count > MAX_LEXICON_ENTRIES:
+                raise _too_many_entries(where, no)
             for term in (hw.text, *hw.aliases):
                 if len(term) > MAX_ENTRY_CHARS:
                     msg = (
@@ -589,17 +628,18 @@ def import_lexicon(
                     )
                     raise _bad_line(msg, where, no)
             if hw.text in merged:
-                merged[hw.text] = _merge_hotwords(merged[hw.text], hw)
+                merged[hw.text].append(hw)
             else:
-                merged[hw.text] = hw
+                merged[hw.text] = [hw]
                 lines_of[hw.text] = no
+        hotwords = tuple(_merge_many(same) for same in merged.values())
     except LexiconError:
         raise
     except InputError as exc:
         raise LexiconError(str(exc), path=where, line_no=no or None) from None
     skipped.log(where)
     p = Path(path) if path is not None else None
-    return Lexicon(name=name, hotwords=tuple(merged.values()), path=p, lines=lines_of)
+    return Lexicon(name=name, hotwords=hotwords, path=p, lines=lines_of)
 
 
 def guess_format(text: str, path: str | os.PathLike[str] | None = None) -> str | None:
@@ -614,14 +654,13 @@ def guess_format(text: str, path: str | os.PathLike[str] | None = None) -> str |
     """
     suffix = Path(path).suffix.lower() if path is not None else ""
     body = text.removeprefix("\ufeff").strip()
-    if suffix == ".toml" or re.search(r"^\s*\[\[\s*entry\s*\]\]", body, re.MULTILINE):
+    if suffix == ".toml" or _TOML_ENTRY_RE.search(body):
         return "toml"
     if suffix == ".csv" or body.lower().startswith("text,"):
         return "csv"
     if body.startswith(("{", "[")):
-        try:
-            data = json.loads(body)
-        except json.JSONDecodeError:
+        data = _json_or_none(body)
+        if data is None:
             return None
         if isinstance(data, dict) and not ({"Vocab", "WordWeights"} & set(data)):
             return (
@@ -634,7 +673,7 @@ def guess_format(text: str, path: str | os.PathLike[str] | None = None) -> str |
     if not lines:
         return None
     if any("~~~" in ln or " | " in ln for ln in lines) or any(
-        re.match(r"^\S.*\s+=(\s|$)", ln) for ln in lines
+        _RULE_SEP_RE.search(ln, 1) for ln in lines
     ):
         return "capswriter"
     if any(re.search(r"\s:[\d.]+$", ln) or "▁" in ln for ln in lines):
@@ -664,9 +703,8 @@ def detect_variant(text: str, fmt: LexiconFormat | str) -> str | None:
     body = text.removeprefix("\ufeff").strip()
     lines = [ln for _, ln in _clean_lines(body) if not ln.startswith("#")]
     if fmt is LexiconFormat.ALIYUN and body.startswith(("{", "[")):
-        try:
-            data = json.loads(body)
-        except json.JSONDecodeError:
+        data = _json_or_none(body)
+        if data is None:
             return None
         if isinstance(data, dict) and isinstance(data.get("Vocab"), dict):
             return "wordweights"

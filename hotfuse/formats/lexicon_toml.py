@@ -1,5 +1,10 @@
 """hotfuse's own lexicon file: TOML read with line numbers, written round-trip (tomlkit).
 
+Reading uses the standard ``tomllib`` and locates entries and keys in one pass over the
+lines, so loading is linear in the file's size; a file over
+:data:`~hotfuse.lexicon.MAX_LEXICON_BYTES` or with more than
+:data:`~hotfuse.lexicon.MAX_LEXICON_ENTRIES` entries is a :class:`LexiconError`.
+
 The file format itself (keys, entry fields, weights) is described in :mod:`hotfuse.lexicon`;
 this module turns the text into a :class:`~hotfuse.lexicon.Lexicon` (the entry checks are
 the model's, :func:`hotfuse.lexicon._entry_issues`) and back, keeping the user's comments,
@@ -13,6 +18,7 @@ the one safe writer, :func:`hotfuse._files.atomic_write_text`.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import logging
 import os
@@ -26,15 +32,18 @@ from hotfuse.errors import LexiconError
 from hotfuse.lexicon import (
     ENTRY_FIELDS,
     ENTRY_KEY,
+    MAX_LEXICON_ENTRIES,
     TOP_LEVEL_KEYS,
     Hotword,
     Issue,
     Lexicon,
     Severity,
+    _check_lexicon_size,
     _entry_issues,
     _hotword_to_fields,
     _Located,
     _split_pinyin,
+    _too_many_entries,
 )
 
 __all__ = [
@@ -48,56 +57,55 @@ __all__ = [
 
 logger = logging.getLogger("hotfuse")
 
-_PARSE_POS_RE = re.compile(r"\s+at line \d+ col \d+$")
+_ENTRY_HEADER_RE = re.compile(r"[ \t]*\[\[[ \t]*" + ENTRY_KEY + r"[ \t]*\]\]")
+_ANY_HEADER_RE = re.compile(r"[ \t]*\[")
+_FIELD_RE = re.compile(r"[ \t]*([A-Za-z0-9_\-\"']+)[ \t]*=")
+_KEY_LINE_RE = re.compile(r"[ \t]*\[*[ \t]*(\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_\-]+)[ \t]*[\].=]")
+_QUOTES = "\"'"
+_TOMLLIB_POS_RE = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
 
 
 def _locate_entries(source: str, entries: Sequence[Mapping[str, Any]]) -> list[_Located]:
-    """Line numbers of each ``[[entry]]`` table and of the fields inside it."""
-    lines = source.removeprefix("\ufeff").splitlines()
-    header = re.compile(r"^\s*\[\[\s*" + ENTRY_KEY + r"\s*\]\]")
-    any_header = re.compile(r"^\s*\[")
-    starts = [i for i, line in enumerate(lines) if header.match(line)]
+    """Line numbers of each ``[[entry]]`` table and of the fields inside it (one pass)."""
+    if not entries:
+        return []
     out: list[_Located] = []
-    if len(starts) == len(entries):
-        for start in starts:
-            stop = len(lines)
-            for j in range(start + 1, len(lines)):
-                if any_header.match(lines[j]):
-                    stop = j
-                    break
-            fields: dict[str, int] = {}
-            for j in range(start + 1, stop):
-                m = re.match(r"^\s*([A-Za-z0-9_\-\"']+)\s*=", lines[j])
-                if m:
-                    fields.setdefault(m.group(1).strip("\"'"), j + 1)
-            out.append(_Located(start + 1, fields))
+    fields: dict[str, int] | None = None  # those of the entry being read
+    for j, line in enumerate(source.splitlines(), start=1):
+        if _ENTRY_HEADER_RE.match(line):
+            fields = {}
+            out.append(_Located(j, fields))
+        elif _ANY_HEADER_RE.match(line):
+            fields = None
+        elif fields is not None and (m := _FIELD_RE.match(line)):
+            fields.setdefault(m.group(1).strip(_QUOTES), j)
+    if len(out) == len(entries):
         return out
-    # inline tables or an unusual layout: fall back to the line holding the text value
+    # inline tables or an unusual layout: the line holding each text value, searched
+    # forward from the previous entry's (entries appear in file order), so one pass
+    starts = [0, *(m.end() for m in re.finditer("\n", source))]
+    located: list[_Located] = []
+    pos = 0
     for entry in entries:
         text = entry.get("text") if isinstance(entry, Mapping) else None
         found: int | None = None
         if isinstance(text, str) and text:
-            for j, line in enumerate(lines):
-                if text in line:
-                    found = j + 1
-                    break
-        out.append(_Located(found, {}))
+            at = source.find(text, pos)
+            if at >= 0:
+                found = bisect.bisect_right(starts, at)
+                pos = at + len(text)
+        located.append(_Located(found, {}))
+    return located
+
+
+def _key_lines(source: str) -> dict[str, int]:
+    """The first line each top-level-looking key is written on (one pass; for errors)."""
+    out: dict[str, int] = {}
+    for j, line in enumerate(source.splitlines(), start=1):
+        m = _KEY_LINE_RE.match(line)
+        if m:
+            out.setdefault(m.group(1).strip(_QUOTES), j)
     return out
-
-
-_TOMLLIB_POS_RE = re.compile(r"\(at line (\d+), column \d+\)")
-
-
-def _error_line(source: str) -> int | None:
-    """The line of a TOML error that tomlkit reports without one (a repeated key)."""
-    import tomllib
-
-    try:
-        tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        m = _TOMLLIB_POS_RE.search(str(exc))
-        return int(m.group(1)) if m else None
-    return None
 
 
 def _plain(value: Any) -> Any:
@@ -120,31 +128,39 @@ def parse_lexicon(
     >>> parse_lexicon('[[entry]]\\ntext = "重庆"\\n').hotwords[0].text
     '重庆'
     """
-    import tomlkit
-    from tomlkit.exceptions import ParseError, TOMLKitError
+    import tomllib
 
     p = Path(path) if path is not None else None
     where = str(p) if p is not None else None
+    _check_lexicon_size(text, where)
     source = text.removeprefix("\ufeff")
     try:
-        doc = tomlkit.parse(source)
-    except TOMLKitError as exc:
-        # a ParseError carries its line; KeyAlreadyPresent (a key repeated inside one
-        # [[entry]] table) does not, so ask the standard parser where it is
-        line = exc.line if isinstance(exc, ParseError) else _error_line(source)
-        reason = _PARSE_POS_RE.sub("", str(exc))
+        # the standard parser reads (many times faster than tomlkit, which only the
+        # round-trip writer needs; the text is kept as ``source`` for it)
+        data = tomllib.loads(source)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        line: int | None = None
+        if isinstance(exc, RecursionError):
+            reason = "arrays or tables nested too deeply"
+        else:
+            m = _TOMLLIB_POS_RE.search(str(exc))
+            if m is not None:
+                line = int(m.group(1)) if m.group(1) else source.count("\n") + 1
+            reason = _TOMLLIB_POS_RE.sub("", str(exc))
+            if reason.startswith("Cannot overwrite") and line is not None:
+                km = _FIELD_RE.match(source.split("\n")[line - 1])
+                if km:  # tomllib does not say which key; the line does
+                    reason = f'Key "{km.group(1).strip(_QUOTES)}" already exists'
         hint = toml_hint(p, source)
         msg = f"invalid TOML: {reason}{hint}"
         issue = Issue(Severity.ERROR, "toml-syntax", msg, where, line)
         if strict:
             raise issue.to_error() from None
         return cls(path=p, source=None, load_issues=(issue,))
-    data = doc.unwrap()
     issues: list[Issue] = []
+    key_lines = _key_lines(source) if set(data) - set(TOP_LEVEL_KEYS) else {}
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            m = re.search(rf"^\s*\[*\s*{re.escape(key)}\s*[\]=]", source, re.MULTILINE)
-            line_no = source.count("\n", 0, m.start()) + 1 if m else None
             issues.append(
                 Issue(
                     Severity.ERROR,
@@ -152,7 +168,7 @@ def parse_lexicon(
                     f"unknown top-level key {key!r}; a lexicon has name, description "
                     f"and [[{ENTRY_KEY}]] tables",
                     where,
-                    line_no,
+                    key_lines.get(key),
                 )
             )
     name = data.get("name", "")
@@ -174,6 +190,8 @@ def parse_lexicon(
         )
         raw_entries = []
     located = _locate_entries(source, raw_entries)
+    if len(raw_entries) > MAX_LEXICON_ENTRIES:
+        raise _too_many_entries(where, located[MAX_LEXICON_ENTRIES].line_no)
     hotwords: list[Hotword] = []
     lines: dict[str, int] = {}
     seen: dict[str, int | None] = {}
