@@ -560,10 +560,11 @@ _SPOKEN_SHOWN = 8  # spoken forms listed per entry (the cheapest first)
 
 
 def _spoken_of(hw: Hotword) -> dict[str, Any] | None:
-    """The spoken forms of a Latin entry, as the matcher uses them (None for other terms)."""
+    """The spoken forms of a Latin or mixed entry, as the matcher uses them (None for
+    other terms)."""
     from hotfuse import english
 
-    if not english.is_latin_term(hw.text):
+    if not (english.is_latin_term(hw.text) or english.is_mixed_term(hw.text)):
         return None
     pinyin_forms, phone_forms = english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
     return {

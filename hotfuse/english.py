@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from hotfuse._data import data_table
 from hotfuse.phonetics import Syllable, syllable
+from hotfuse.transcript import is_cjk
 
 __all__ = [
     "PhoneForm",
@@ -47,6 +48,9 @@ __all__ = [
     "g2p",
     "hotword_spoken",
     "is_latin_term",
+    "is_mixed_term",
+    "latin_readings",
+    "mixed_spoken_forms",
     "phone_distance",
     "phone_forms",
     "phones_to_pinyin",
@@ -759,6 +763,142 @@ def spoken_forms(term: str, max_forms: int = 12) -> tuple[SpokenForm, ...]:
     return tuple(out)
 
 
+def is_mixed_term(text: str) -> bool:
+    """True for a term mixing Han characters with Latin letters or digits (``B站``).
+
+    >>> is_mixed_term("B站"), is_mixed_term("K8s 集群"), is_mixed_term("重庆"), is_mixed_term("AI")
+    (True, True, False, False)
+    """
+    return any(is_cjk(ch) for ch in text) and any(ch.isascii() and ch.isalnum() for ch in text)
+
+
+_SCRIPT_RUN = re.compile(r"[^\x00-\x7f]+|[\x00-\x7f]+")
+
+
+@lru_cache(maxsize=16384)
+def mixed_spoken_forms(term: str, max_forms: int = 12) -> tuple[SpokenForm, ...]:
+    """Syllable sequences of a term mixing Latin and Han: the Latin part's readings (as
+    :func:`spoken_forms` makes them, a single letter included) joined with the Han
+    part's pinyin (phrase-aware, tone free). Forms costlier than the best by more than
+    1.0 are left out; ``()`` for a term that is not mixed.
+
+    >>> [f.pinyin for f in mixed_spoken_forms("B站")][:2]
+    ['bi zhan', 'bu yi zhan']
+    >>> mixed_spoken_forms("iPhone 手机")[0].pinyin, mixed_spoken_forms("iPhone 手机")[0].source
+    ('ai fou en shou ji', 'letters-zh+cmudict+han')
+    """
+    from hotfuse.phonetics import hotword_pinyin
+
+    if not is_mixed_term(term):
+        return ()
+    per_piece: list[list[_Reading]] = []
+    for run in _SCRIPT_RUN.findall(term):
+        if run.isascii():
+            per_piece += [_piece_readings(p, max_forms) for p in _pieces(run)]
+        else:
+            sylls = tuple(r.rstrip("12345") for r in hotword_pinyin(run) if r)
+            per_piece.append([(0.0, sylls, "han", "")])
+    combos = [c for c in _combine(per_piece, max_forms) if len(c[1]) >= 2]
+    return _to_forms(combos, max_forms)
+
+
+def _to_forms(combos: Sequence[_Reading], max_forms: int) -> tuple[SpokenForm, ...]:
+    if not combos:
+        return ()
+    best = min(c[0] for c in combos)
+    out: list[SpokenForm] = []
+    seen: set[str] = set()
+    for c, s, src, ph in sorted(combos, key=lambda r: (r[0], r[1])):
+        py = " ".join(s)
+        if c > best + 1.0 or py in seen:
+            continue
+        seen.add(py)
+        out.append(SpokenForm(py, src or "letters", ph, c))
+        if len(out) >= max_forms:
+            break
+    return tuple(out)
+
+
+def _spelled_pinyin(word: str) -> list[tuple[str, ...]]:
+    """``word`` split into pinyin syllables as spelled (``beijing`` -> ``bei jing``), fewest
+    syllables first (at most two splits); ``[]`` when it is no pinyin spelling."""
+    w = word.lower()
+    n = len(w)
+    if n < 2 or not w.isascii() or not w.isalpha():
+        return []
+    legal = _legal_cache()
+    best: list[list[tuple[str, ...]]] = [[] for _ in range(n + 1)]
+    best[0] = [()]
+    for i in range(n):
+        if not best[i]:
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            chunk = w[i:j]
+            ini, fin, _tone = syllable(chunk)
+            if (
+                (ini, fin) not in legal
+                or _pinyin_str(ini, fin) != chunk
+                or not any(v in chunk for v in "aeiouv")  # ng, hm: interjections
+            ):
+                continue
+            best[j] = sorted({*best[j], *((*p, chunk) for p in best[i])}, key=len)[:2]
+    # a one-letter syllable is no way to write a longer word (guo is not gu o)
+    return [p for p in best[n] if len(p) == 1 or all(len(x) > 1 for x in p)]
+
+
+@lru_cache(maxsize=65536)
+def latin_readings(
+    word: str, max_readings: int = 4
+) -> tuple[tuple[float, tuple[str, ...], str], ...]:
+    """How a Latin word of a transcript may be heard as Mandarin syllables, cheapest first:
+    ``(cost, syllables, source)``.
+
+    A word spelled as pinyin (``bei``, ``Beijing``: a bilingual recognizer writing Chinese
+    in letters) is read as spelled, at no cost unless it is also a common English word
+    (0.15 per Zipf unit over 3); every word also as an English word is said (dictionary
+    or rules, mapped by :func:`phones_to_pinyin`), a short or capitalised one letter by
+    letter too, digits in Chinese. Readings costlier than the best by more than
+    0.6 are left out.
+
+    >>> latin_readings("Beijing")[1], latin_readings("jing")[0]
+    ((0.168, ('bei', 'jing'), 'pinyin'), (0.0, ('jing',), 'pinyin'))
+    >>> [(c, " ".join(s)) for c, s, _src in latin_readings("case")][:1]
+    [(0.15, 'kei si')]
+    """
+    if not word or not word.isascii() or not word.isalnum():
+        return ()
+    # a common English word is less likely pinyin: its spelled reading costs more
+    as_pinyin = round(0.15 * max(0.0, english_zipf(word) - 3.0), 6)
+    out: list[tuple[float, tuple[str, ...], str]] = [
+        (as_pinyin, s, "pinyin") for s in _spelled_pinyin(word)
+    ]
+    per_piece = [
+        [r for r in _piece_readings(p, 4) if r[2] != "pinyin"] or _piece_readings(p, 4)
+        for p in _pieces(word)
+    ]
+    out += [(c, s, src) for c, s, src, _ph in _combine(per_piece, 4) if s]
+    if not out:
+        return ()
+    # one entry per syllable sequence, at its lowest cost; a pinyin spelling of a word
+    # rarer than Zipf 5 (spelled cost <= 0.3) is pinyin even where English rules say the
+    # same syllables (``jing``, ``hang``), a common word stays English (``long``)
+    by_sylls: dict[tuple[str, ...], tuple[float, str]] = {}
+    for c, s, src in out:
+        old = by_sylls.get(s)
+        if old is None:
+            by_sylls[s] = (c, src)
+        elif old[1] == "pinyin" and old[0] <= 0.3:
+            by_sylls[s] = (min(c, old[0]), "pinyin")
+        elif c < old[0]:
+            by_sylls[s] = (c, src)
+    best = min(c for c, _src in by_sylls.values())
+    kept = sorted(
+        ((round(c, 6), s, src) for s, (c, src) in by_sylls.items() if c <= best + 0.6),
+        key=lambda r: (r[0], len(r[1])),
+    )
+    return tuple(kept[:max_readings])
+
+
 @lru_cache(maxsize=16384)
 def phone_forms(term: str, max_forms: int = 6) -> tuple[PhoneForm, ...]:
     """English phone sequences a Latin term may be said as, cheapest first.
@@ -925,9 +1065,10 @@ def _is_pinyin_phrase(text: str) -> bool:
 def hotword_spoken(
     term: str, user: tuple[str, ...] = (), auto: bool = True
 ) -> tuple[tuple[SpokenForm, ...], tuple[PhoneForm, ...]]:
-    """The spoken forms of a Latin hotword: the user's (cost 0) and, with ``auto``, the
-    generated ones. A user form is toneless pinyin (``"dao ke"``) or English words
-    (``"engine x"``, read by the dictionary and rules).
+    """The spoken forms of a Latin (or mixed Latin-Han) hotword: the user's (cost 0) and,
+    with ``auto``, the generated ones (:func:`spoken_forms`, :func:`phone_forms`; for a
+    mixed term :func:`mixed_spoken_forms`). A user form is toneless pinyin (``"dao ke"``)
+    or English words (``"engine x"``, read by the dictionary and rules).
 
     One syllable sequence (or phone sequence) is one form: a generated form the user also
     gave is kept once, as the user's (source ``user``, the lower of the two costs).
@@ -958,7 +1099,9 @@ def hotword_spoken(
             phone_out.append(PhoneForm(phones, "user", 0.0))
             for c, s in phones_to_pinyin(phones, 3):
                 pinyin_out.append(SpokenForm(" ".join(s), "user", " ".join(phones), c))
-    if auto:
+    if auto and is_mixed_term(term):
+        pinyin_out += mixed_spoken_forms(term)
+    elif auto:
         pinyin_out += spoken_forms(term)
         phone_out += phone_forms(term)
     return _dedupe_pinyin(pinyin_out), _dedupe_phones(phone_out)

@@ -19,6 +19,11 @@ feature             meaning
 ``latin``           1 for a Latin-letter match
 ``log_lexicon``     log of the number of active hotwords: the more words are listed, the
                     less likely any one of them is in a given utterance (a prior)
+``spoken``          1 for Chinese characters matched to how a Latin hotword is said
+``phones``          1 for Latin words matched to a Latin hotword by English sound
+``reading``         1 for Latin words read as Mandarin syllables (``bei jing`` ~ 北京)
+``en_freq``         log(1 + English frequency of the span's Latin words x the text's
+                    Latin share): ordinary English words resist
 ==================  =========================================================================
 
 ``score = bias + Σ coef·feature + log(weight)`` is the log-odds that the replacement is
@@ -121,12 +126,16 @@ def features(
     else:
         same = sum(1 for a, b in zip(orig, hw, strict=False) if _same_char(a, b))
     en_freq = 0.0
-    if latin:
+    if latin or cand.kind == MatchKind.READING:
         # an ordinary English word needs strong evidence, the more so in English text
         # (also for a case variant: "code" is not the hotword "Code" in an English sentence)
         from hotfuse.english import english_count
 
-        en_freq = math.log1p(english_count(orig) * _latin_share(text))
+        english = orig
+        if cand.kind == MatchKind.READING:  # words read as spelled pinyin paid their own
+            english = " ".join(w for w, _, src in (x.rpartition("=") for x in cand.note.split())
+                               if src != "pinyin")  # fmt: skip
+        en_freq = math.log1p(english_count(english) * _latin_share(text))
     x = {
         "distance": cand.distance,
         "log_len": math.log(max(1, cand.n_units if not latin else 2)),
@@ -140,6 +149,7 @@ def features(
         "log_lexicon": math.log(max(1, n_active)),
         "spoken": 1.0 if cand.kind == MatchKind.SPOKEN else 0.0,
         "phones": 1.0 if cand.kind == MatchKind.PHONES else 0.0,
+        "reading": 1.0 if cand.kind == MatchKind.READING else 0.0,
         "en_freq": en_freq,
     }
     conf = _changed_confidence(cand, transcript, hw)
@@ -490,8 +500,10 @@ class Fuser:
                 if not latin and len(t.syllables) > 1:
                     z += indel_best
                 feature = kind_feature.get(t.kind)
-                if feature is not None:
-                    z += coefs.get(feature, 0.0)
+                bonus = coefs.get(feature, 0.0) if feature is not None else 0.0
+                if t.syllables:  # also matched as a reading of Latin words (READING)
+                    bonus = max(bonus, coefs.get("reading", 0.0))
+                z += bonus
                 if z > best[t.hotword]:
                     best[t.hotword] = z
             self._z0[name] = best
@@ -558,6 +570,7 @@ class Fuser:
             "log_lexicon": math.log(max(1, self._n_active)),
             "spoken": 1.0 if c.kind == MatchKind.SPOKEN else 0.0,
             "phones": 1.0 if c.kind == MatchKind.PHONES else 0.0,
+            "reading": 1.0 if c.kind == MatchKind.READING else 0.0,
         }
         z = coefs.get("bias", 0.0) + math.log(hw.weight)
         z += sum(coefs.get(k, 0.0) * v for k, v in cheap.items())
@@ -622,6 +635,16 @@ def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
     elif c.kind == MatchKind.PHONES:
         source, _, phones = c.note.partition(" ")
         parts = [f"sounds like {phones} ({source}), distance {c.distance:.2f}/phone"]
+    elif c.kind == MatchKind.READING:
+        how = ", ".join(
+            f"{w} as {src}" for w, _, src in (x.rpartition("=") for x in c.note.split())
+        )
+        parts = [
+            f"{c.original} read as Mandarin syllables ({how}) ~ {c.target!r}, "
+            f"distance {c.distance:.2f}/syllable"
+        ]
+        if c.span_units != c.n_units:
+            parts.append(f"{c.span_units} vs {c.n_units} syllables")
     else:
         via = "" if c.kind == MatchKind.PINYIN else f" via alias {c.target!r}"
         parts = [f"{c.kind.value}{via} distance {c.distance:.2f}/syllable"]

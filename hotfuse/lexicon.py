@@ -533,16 +533,17 @@ def _spoken_issues(
     text: str, spoken: Sequence[str], path: str | None, line_no: int | None
 ) -> list[Issue]:
     """Warnings for ``spoken`` forms that cannot take effect: on a Chinese term (spoken
-    forms are for Latin terms), or a form that yields no pronunciation."""
+    forms are for Latin and mixed Latin-Han terms), or a form that yields no
+    pronunciation."""
     from hotfuse import english
 
-    if not english.is_latin_term(text):
+    if not (english.is_latin_term(text) or english.is_mixed_term(text)):
         return [
             Issue(
                 Severity.WARNING,
                 "spoken-ignored",
-                f"{text}: 'spoken' and 'auto_spoken' apply to Latin terms only; for a "
-                "Chinese term write the misheard forms as 'aliases'",
+                f"{text}: 'spoken' and 'auto_spoken' apply to Latin and mixed terms only; "
+                "for a Chinese term write the misheard forms as 'aliases'",
                 path,
                 line_no,
                 text,

@@ -41,7 +41,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
@@ -89,6 +89,7 @@ class MatchKind(StrEnum):
     ALIAS_EXACT = "alias-exact"
     SPOKEN = "spoken"  # Chinese characters ~ how a Latin hotword is said (刀客 ~ Docker)
     PHONES = "phones"  # Latin words ~ a Latin hotword by English sound (cotton ~ Kotlin)
+    READING = "reading"  # Latin words read as syllables ~ a hotword (bei jing ~ 北京)
 
 
 @lru_cache(maxsize=65536)
@@ -384,6 +385,7 @@ class LexiconIndex:
         latin_max_distance: float = 0.25,
         spoken: bool = True,
         phone_max_distance: float = 0.25,
+        reading: bool = True,
         _targets: Sequence[Target] | None = None,
     ) -> None:
         # The cyclic collector is paused while the index is built: it makes no cycles,
@@ -399,6 +401,7 @@ class LexiconIndex:
                 latin_max_distance=latin_max_distance,
                 spoken=spoken,
                 phone_max_distance=phone_max_distance,
+                reading=reading,
                 targets=_targets,
             )
         finally:
@@ -414,9 +417,12 @@ class LexiconIndex:
         latin_max_distance: float,
         spoken: bool,
         phone_max_distance: float,
+        reading: bool = True,
         targets: Sequence[Target] | None = None,
     ) -> None:
         from hotfuse.phonetics import hotword_pinyin
+
+        self._reading = reading
 
         self.hotwords = tuple(hotwords)
         self.costs = costs
@@ -479,6 +485,35 @@ class LexiconIndex:
                 for key in dict.fromkeys(map(coarse_key, self.targets[t].syllables)):
                     self.singles[key].append(t)
             self._single_targets = {k: tuple(v) for k, v in self.singles.items()}
+        self._finish_readings()
+
+    def _finish_readings(self) -> None:
+        """Postings for reading Latin words as syllables (:meth:`_reading_candidates`):
+        the pinyin targets of hotwords holding Han characters only (a Latin hotword has
+        its letter and sound matchers for Latin words, its spoken forms for Chinese),
+        under each coarse-key pair with the place of its first syllable, and, in a small
+        lexicon, under each coarse key."""
+        han = [any(is_cjk(ch) for ch in hw.text) for hw in self.hotwords]
+        self._reading_pairs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self._reading_singles: dict[str, list[int]] = defaultdict(list)
+        longest = 0
+        for t in self._pinyin:
+            target = self.targets[t]
+            if not han[target.hotword]:
+                continue
+            keys = [coarse_key(x) for x in target.syllables]
+            longest = max(longest, len(keys))
+            posted = set()
+            for j in range(len(keys)):
+                for g in (1, 2):
+                    if j + g < len(keys) and (keys[j], keys[j + g], j) not in posted:
+                        posted.add((keys[j], keys[j + g], j))
+                        self._reading_pairs[(keys[j], keys[j + g])].append((t, j))
+            if self._single_targets:
+                for key in dict.fromkeys(keys):
+                    self._reading_singles[key].append(t)
+        self._reading_max_len = longest + 1
+        self._reading_ok = self._reading and longest > 0
 
     def state(self) -> list[list[Any]]:
         """The compiled targets as JSON-ready lists, in order (:meth:`from_state` reads
@@ -583,11 +618,12 @@ class LexiconIndex:
         self._heads[head].append(t)
 
     def _add_spoken(self, h: int, hw: Hotword) -> None:
-        """Targets for how a Latin hotword is said: pinyin forms (for Chinese text) and
-        English phone forms (for Latin text), generated and/or given in ``hw.spoken``."""
+        """Targets for how a Latin (or mixed Latin-Han) hotword is said: pinyin forms (for
+        Chinese text) and English phone forms (for Latin text), generated and/or given in
+        ``hw.spoken``."""
         from hotfuse import english
 
-        if not english.is_latin_term(hw.text):
+        if not (english.is_latin_term(hw.text) or english.is_mixed_term(hw.text)):
             return
         pinyin_forms, phone_forms = english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
         for f in pinyin_forms:
@@ -666,6 +702,8 @@ class LexiconIndex:
                 if split is None:
                     split = self._split(ceiling)
                 self._pinyin_candidates(text, seg, found, limit, split)
+        if self._reading_ok and any(seg.latin for seg in segs):
+            self._reading_candidates(text, segs, found, limit)
         self._exact_candidates(text, found)
         return sorted(found.values(), key=lambda c: (c.start, c.end, c.hotword))
 
@@ -970,6 +1008,169 @@ class LexiconIndex:
                     if dist <= lim + 1e-9:
                         self._keep(found, text, start, end, target, dist, 1, b - a)
 
+    def _reading_candidates(
+        self,
+        text: str,
+        segs: Sequence[Segment],
+        found: dict[tuple[int, int, int], Candidate],
+        limit_of: Callable[[int], float] | None = None,
+    ) -> None:
+        """Windows holding Latin words, read as Mandarin syllables, ~ syllable targets.
+
+        Adjacent Chinese and Latin segments with only spaces between them form a run. A
+        window is 1 to :data:`_READING_UNITS` units of a run that holds a Latin word and
+        starts and ends at word boundaries; a Chinese character is read as its readings,
+        a Latin word as each of its three cheapest readings
+        (:func:`hotfuse.english.latin_readings`: pinyin as spelled, English sound,
+        letter names, digits; and its pinyin spelling when that is not among them), and
+        the window as the :data:`_READING_BEAM` cheapest combinations (by cost, then
+        syllable count, then the syllables) and the cheapest one reading every Latin word
+        as spelled pinyin, when there is one and it is not among them. Windows from
+        one start grow unit by unit and stop once even the shortest readings of their
+        units exceed the longest target by two syllables. A target is tried on a reading
+        when a coarse-key pair (or, in a small lexicon, a key) that a Latin word's
+        syllable takes part in is posted for it at the same place, one syllable either
+        way (the window starts where the target does; the Latin word is part of the
+        evidence, not the Chinese characters alone), and the reading is as long as the
+        target, one syllable either way (not shorter for a two-syllable target); it is a
+        candidate when :func:`syllable_distance` plus the reading's and the target's
+        generation costs, per target syllable, is at most ``max_distance``. Targets are
+        those of hotwords holding Han characters (``bei jing`` ~ 北京, ``case 集群`` ~
+        ``K8s 集群``): a Latin hotword has its letter and English-sound matchers for Latin
+        words and its spoken forms for Chinese characters. The DP rows of a reading are
+        extended from those of the reading it grew from.
+        """
+        max_len = self._reading_max_len
+        for run in _runs(text, segs):
+            n = len(run)
+            for a in range(n):
+                s0, _e0, latin0 = run[a]
+                if latin0 and not _boundary(text, s0):
+                    continue
+                combos = [_Reading(0.0, (), (), {}, {}, "", True)]
+                shortest = 0
+                has_latin = False
+                for b in range(a + 1, min(n, a + _READING_UNITS) + 1):
+                    s, e, latin = run[b - 1]
+                    if latin:
+                        opts = _latin_syllables(_letters(text[s:e]))
+                        if not opts:
+                            break
+                        has_latin = True
+                        shortest += min(len(r) for _c, r, _src in opts)
+                        word = text[s:e]
+                        grown = sorted(
+                            (
+                                r.grow(c1, r1, True, f"{word}={src}", src == "pinyin")
+                                for r in combos
+                                for c1, r1, src in opts
+                            ),
+                            key=_Reading.order,
+                        )
+                        combos = grown[:_READING_BEAM]
+                        # the window all in pinyin (how a recognizer spells a Chinese
+                        # name) stays a hypothesis, however cheap English readings are
+                        spelled = next((r for r in grown if r.spelled), None)
+                        if spelled is not None and spelled not in combos:
+                            combos.append(spelled)
+                    else:
+                        shortest += 1
+                        readings = (char_info(text[s])[0],)
+                        combos = [r.grow(0.0, readings, False, "", r.spelled) for r in combos]
+                    if shortest > max_len:
+                        break
+                    for r in combos:
+                        self._anchor(r)
+                    if not has_latin or (latin and not _boundary(text, e)):
+                        continue
+                    for r in combos:
+                        self._score_reading(text, s0, e, r, found, limit_of)
+
+    def _anchor(self, r: _Reading) -> None:
+        """Add the targets anchored by the syllables ``r`` added to its parent's."""
+        hyp, from_latin = r.hyp, r.from_latin
+        anchored = r.anchored
+        pairs, singles = self._reading_pairs, self._reading_singles
+        for q in range(r.new_from, len(hyp)):
+            kq = _keys(hyp[q])
+            for p in (q - 2, q - 1):
+                if p >= 0 and (from_latin[p] or from_latin[q]):
+                    for k1 in _keys(hyp[p]):
+                        for k2 in kq:
+                            for t, j in pairs.get((k1, k2), ()):
+                                if -1 <= p - j <= 1:  # the window starts where t would
+                                    anchored.add(t)
+            if singles and from_latin[q]:
+                for k1 in kq:
+                    anchored.update(singles.get(k1, ()))
+
+    def _score_reading(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        r: _Reading,
+        found: dict[tuple[int, int, int], Candidate],
+        limit_of: Callable[[int], float] | None,
+    ) -> None:
+        """Score the targets anchored on reading ``r`` on the window ``start..end`` (see
+        :meth:`_reading_candidates`)."""
+        hyp = r.hyp
+        n = len(hyp)
+        anchored = r.anchored
+        if n < 2:
+            return
+        indel = self.costs.indel_cost
+        cost = r.cost
+        for t in sorted(anchored):
+            target = self.targets[t]
+            m = len(target.syllables)
+            if abs(n - m) > 1 or (n < m < 3):
+                continue
+            limit = self.max_distance
+            if limit_of is not None:
+                limit = min(limit, limit_of(target.hotword))
+            bound = limit * m - cost - target.cost + 1e-9
+            if bound < abs(n - m) * indel:
+                continue
+            row = self._reading_row(r, t, target.syllables)
+            if row[m] <= bound:
+                dist = (round(row[m], 6) + cost + target.cost) / m
+                if dist <= limit + 1e-9:
+                    reading = replace(target, kind=MatchKind.READING, note=r.words)
+                    self._keep(found, text, start, end, reading, dist, m, n)
+
+    def _reading_row(self, r: _Reading, t: int, ref: tuple[Syllable, ...]) -> list[float]:
+        """The last DP row of ``r.hyp`` against target ``t``'s syllables, extended from
+        the row of the reading ``r`` grew from when that one has it."""
+        got = r.rows.get(t)
+        if got is not None:
+            return got
+        start = 0
+        prev = r.parent_rows.get(t)
+        m = len(ref)
+        indel = self.costs.indel_cost
+        if prev is None:
+            prev = [j * indel for j in range(m + 1)]
+        else:
+            start = r.new_from
+        costs = self.costs
+        for i in range(start, len(r.hyp)):
+            readings = r.hyp[i]
+            cur = [(i + 1) * indel]
+            left = cur[0]
+            for j in range(m):
+                v = prev[j] + _reading_cost(costs, readings, ref[j])
+                if prev[j + 1] + indel < v:
+                    v = prev[j + 1] + indel
+                if left + indel < v:
+                    v = left + indel
+                cur.append(v)
+                left = v
+            prev = cur
+        r.rows[t] = prev
+        return prev
+
     def _exact_candidates(self, text: str, found: dict[tuple[int, int, int], Candidate]) -> None:
         if not self.exact_forms:
             return
@@ -1041,6 +1242,120 @@ class LexiconIndex:
 
 _PINYIN_KINDS = frozenset((MatchKind.PINYIN, MatchKind.ALIAS_PINYIN, MatchKind.SPOKEN))
 
+_READING_UNITS = 8  # units (characters or Latin words) in a reading window, at most
+_READING_BEAM = 6  # readings kept per window (the cheapest)
+
+
+class _Reading:
+    """One reading of a growing window: its cost, per-syllable readings, which syllables
+    come from Latin words, the targets anchored so far, and DP rows per target (its own,
+    and its parent's to extend)."""
+
+    __slots__ = (
+        "anchored",
+        "cost",
+        "from_latin",
+        "hyp",
+        "new_from",
+        "parent_rows",
+        "rows",
+        "spelled",
+        "words",
+    )
+
+    def __init__(
+        self,
+        cost: float,
+        hyp: tuple[tuple[Syllable, ...], ...],
+        from_latin: tuple[bool, ...],
+        anchored: set[int] | dict[int, None],
+        parent_rows: dict[int, list[float]],
+        words: str,
+        spelled: bool,
+        new_from: int = 0,
+    ) -> None:
+        self.cost = cost
+        self.hyp = hyp
+        self.from_latin = from_latin
+        self.anchored: set[int] = set(anchored)
+        self.parent_rows = parent_rows
+        self.rows: dict[int, list[float]] = {}
+        self.new_from = new_from
+        self.words = words  # how each Latin word was read: "bei=pinyin jing=pinyin"
+        self.spelled = spelled  # every Latin word read as spelled pinyin
+
+    def grow(
+        self,
+        cost: float,
+        sylls: tuple[tuple[Syllable, ...], ...],
+        latin: bool,
+        word: str,
+        spelled: bool,
+    ) -> _Reading:
+        return _Reading(
+            round(self.cost + cost, 6),
+            self.hyp + sylls,
+            self.from_latin + (latin,) * len(sylls),
+            self.anchored,
+            self.rows,
+            f"{self.words} {word}".strip(),
+            self.spelled and spelled,
+            len(self.hyp),
+        )
+
+    def order(self) -> tuple[float, int, tuple[tuple[Syllable, ...], ...]]:
+        return (self.cost, len(self.hyp), self.hyp)
+
+
+@lru_cache(maxsize=1 << 17)
+def _reading_cost(costs: CostTable, readings: tuple[Syllable, ...], target: Syllable) -> float:
+    """The cheapest substitution of any of ``readings`` for ``target`` (cached)."""
+    return min((costs.cost(h, target) for h in readings), default=costs.max_cost)
+
+
+@lru_cache(maxsize=4096)
+def _keys(readings: tuple[Syllable, ...]) -> tuple[str, ...]:
+    return tuple(sorted({coarse_key(x) for x in readings}))
+
+
+@lru_cache(maxsize=65536)
+def _latin_syllables(
+    word: str,
+) -> tuple[tuple[float, tuple[tuple[Syllable, ...], ...], str], ...]:
+    """The three cheapest readings of a Latin word as tone-free syllables, with their
+    source, and its pinyin spelling when that is not among them (cached)."""
+    from hotfuse.english import latin_readings
+
+    got = latin_readings(word)
+    keep = list(got[:3])
+    keep += [r for r in got[3:] if r[2] == "pinyin"][
+        : 0 if any(r[2] == "pinyin" for r in keep) else 1
+    ]
+    return tuple((c, tuple((syllable(x + "5"),) for x in sylls), src) for c, sylls, src in keep)
+
+
+def _runs(text: str, segs: Sequence[Segment]) -> list[list[tuple[int, int, bool]]]:
+    """Runs of adjacent segments (only spaces between them) holding a Latin segment, as
+    ``(start, end, latin)`` units."""
+    out: list[list[tuple[int, int, bool]]] = []
+    cur: list[tuple[int, int, bool]] = []
+    any_latin = False
+    for seg in segs:
+        if (
+            cur
+            and not text[cur[-1][1] : seg.units[0][0]].isspace()
+            and (cur[-1][1] != seg.units[0][0])
+        ):
+            if any_latin:
+                out.append(cur)
+            cur, any_latin = [], False
+        cur.extend((s, e, seg.latin) for s, e in seg.units)
+        any_latin = any_latin or seg.latin
+    if cur and any_latin:
+        out.append(cur)
+    return out
+
+
 _KIND_RANK = {
     MatchKind.ALIAS_EXACT: 0,
     MatchKind.PINYIN: 1,
@@ -1048,6 +1363,7 @@ _KIND_RANK = {
     MatchKind.ALIAS_PINYIN: 2,
     MatchKind.SPOKEN: 2,
     MatchKind.PHONES: 2,
+    MatchKind.READING: 3,
 }
 
 # coarse consonant classes; vowels and the weak W, Y, HH are left out of the skeleton

@@ -29,6 +29,25 @@ from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
   :func:`hotfuse.english.phone_distance` plus cost per phone at most
   ``phone_max_distance``.
 
+* **readings** of Latin words: a *run* is a sequence of units (a Chinese character, a
+  Latin word; mixed tokens belong to none) whose gaps are whitespace only (``-`` and
+  ``.`` too between two Latin words); every window of one to ``READING_UNITS`` units
+  of a run holding a Latin word, all of whose Latin words have readings
+  (:func:`hotfuse.english.latin_readings`, taken as given: the first three, and the
+  first pinyin spelling when none of them is one), whose
+  shortest reading (a character one syllable, a Latin word its shortest reading) is at
+  most the longest pinyin target plus one syllable, is read in every combination; the
+  ``READING_BEAM`` cheapest (cost summed left to right, rounded to 6 places; then
+  syllable count; then the syllables), and the cheapest reading every Latin word as
+  spelled pinyin when none of those does, are tried against every pinyin target (Chinese
+  forms and spoken forms) of length n-1..n+1 (n the reading's syllables; not n-1 for a
+  two-syllable target; n >= 2) of a hotword holding a Han character, that is anchored:
+  a position q and p in q-2..q-1 with p or q from a Latin word, whose coarse keys equal
+  the target's at j and j+1 or j+2 for some j in p-1..p+1 (or, in a small lexicon, a
+  position from a Latin word sharing a coarse key with the target); a candidate at
+  distance (edit distance + reading cost + form cost) / target syllables at most
+  ``max_distance``.
+
 Latin and exact spans start and end at word boundaries: where the span's first (last)
 character is a Latin letter or digit, the character before (after) it is not one, nor an
 apostrophe or dot with a letter or digit beyond it (``torch.AI`` is one word).
@@ -46,12 +65,14 @@ from hotfuse.lexicon import Hotword
 from hotfuse.phonetics import DEFAULT_COSTS, CostTable, char_readings, hotword_pinyin, syllable
 from hotfuse.transcript import Transcript, is_cjk
 
-__all__ = ["LATIN_MAX_WORDS", "MAX_PHONETIC_SYLLABLES", "reference_candidates"]
+__all__ = ["LATIN_MAX_WORDS", "MAX_PHONETIC_SYLLABLES", "READING_UNITS", "reference_candidates"]
 
 Syl = tuple[str, str, int]
 Key = tuple[int, int, str, float]
 
 LATIN_MAX_WORDS = 4
+READING_UNITS = 8
+READING_BEAM = 6
 """Longest Latin candidate in words (the engine's window; the docstring does not state it)."""
 
 MAX_PHONETIC_SYLLABLES = 32
@@ -188,7 +209,7 @@ def reference_candidates(
     spoken = {
         hw.text: english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
         for hw in hotwords
-        if hw.weight > 0 and english.is_latin_term(hw.text)
+        if hw.weight > 0 and (english.is_latin_term(hw.text) or english.is_mixed_term(hw.text))
     }
     n_pinyin += sum(
         1
@@ -197,6 +218,7 @@ def reference_candidates(
         if 2 <= len(f.syllables) <= MAX_PHONETIC_SYLLABLES
     )
     single = n_pinyin <= SINGLE_ANCHOR_MAX_TARGETS
+    targets: list[tuple[list[Syl], str, float]] = []
     for hw in hotwords:
         if hw.weight <= 0:
             continue
@@ -218,6 +240,7 @@ def reference_candidates(
                 else:
                     target = [syllable(r) for r in hotword_pinyin(form)]
                 _pinyin(text, runs, target, hw.text, costs, max_distance, found, single)
+                targets.append((target, hw.text, 0.0))
             elif not any(is_cjk(ch) for ch in form) and all(
                 ch.isalnum() or ch in " -.'" for ch in form
             ):
@@ -230,9 +253,12 @@ def reference_candidates(
                 target = [syllable(p + "5") for p in f.pinyin.split()]
                 if 2 <= len(target) <= MAX_PHONETIC_SYLLABLES:
                     _pinyin(text, runs, target, hw.text, costs, max_distance, found, single, f.cost)
+                    targets.append((target, hw.text, f.cost))
             for pf in ph_forms:
                 if len(pf.phones) >= 3:
                     _phones(text, latin_runs, pf, hw.text, phone_max_distance, found)
+    if targets:
+        _readings(transcript, targets, costs, max_distance, found, single)
     return {(s, e, h, round(d, 4)) for (s, e, h), d in found.items() if text[s:e] != h}
 
 
@@ -366,3 +392,134 @@ def _phones(
                 d = english.phone_distance(hyp, form.phones) + form.cost / len(form.phones)
                 if d <= phone_max_distance + 1e-9:
                     _record(found, (start, end, word), d)
+
+
+def _reading_runs(tr: Transcript) -> list[list[tuple[int, int, bool]]]:
+    """Runs of units ``(start, end, latin)``: a CJK character or a Latin word, with only
+    whitespace between them (``-`` and ``.`` too between two Latin words)."""
+    text = tr.text
+    runs: list[list[tuple[int, int, bool]]] = []
+    prev: tuple[int, int, bool] | None = None
+    for s, e in tr.spans:
+        tok = text[s:e]
+        if all(is_cjk(ch) for ch in tok):
+            units = [(i, i + 1, False) for i in range(s, e)]
+        elif any(is_cjk(ch) for ch in tok):
+            prev = None  # a mixed token: part of no run
+            continue
+        else:
+            units = [(s, e, True)]
+        for u in units:
+            gap = text[prev[1] : u[0]] if prev is not None else None
+            ok = gap is not None and (
+                all(ch.isspace() for ch in gap)
+                or (
+                    prev is not None
+                    and prev[2]
+                    and u[2]
+                    and all(ch.isspace() or ch in "-." for ch in gap)
+                )
+            )
+            if ok:
+                runs[-1].append(u)
+            else:
+                runs.append([u])
+            prev = u
+    return runs
+
+
+def _readings(
+    tr: Transcript,
+    targets: list[tuple[list[Syl], str, float]],
+    costs: CostTable,
+    max_distance: float,
+    found: dict[tuple[int, int, str], float],
+    single: bool,
+) -> None:
+    import itertools
+
+    text = tr.text
+    max_len = 1 + max(len(t) for t, _w, _c in targets)
+    prepared = []
+    for target, word, cost in targets:
+        keys = [ref_coarse(x) for x in target]
+        posted = {
+            (keys[j], keys[j + g], j) for j in range(len(keys)) for g in (1, 2) if j + g < len(keys)
+        }
+        latin_only = not any(is_cjk(ch) for ch in word)
+        prepared.append((target, word, cost, posted, set(keys), latin_only))
+    for run in _reading_runs(tr):
+        for a in range(len(run)):
+            for b in range(a + 1, min(len(run), a + READING_UNITS) + 1):
+                window = run[a:b]
+                if not any(latin for _s, _e, latin in window):
+                    continue
+                if window[0][2] and not _starts_word(text, window[0][0]):
+                    continue
+                if window[-1][2] and not _ends_word(text, window[-1][1]):
+                    continue
+                options: list[list[tuple[float, tuple[tuple[Syl, ...], ...], bool]]] = []
+                for s, e, latin in window:
+                    if latin:
+                        got = _three_and_spelled(english.latin_readings(_letters(text[s:e])))
+                        options.append(
+                            [
+                                (c, tuple((syllable(x + "5"),) for x in sy), src)
+                                for c, sy, src in got
+                            ]
+                        )
+                    else:
+                        readings = tuple(syllable(r) for r in char_readings(text[s]))
+                        options.append([(0.0, (readings,), "")])
+                if not all(options):
+                    continue
+                if sum(min(len(o[1]) for o in opts) for opts in options) > max_len:
+                    continue
+                combos = []
+                for pick in itertools.product(*options):
+                    cost = 0.0
+                    hyp: tuple[tuple[Syl, ...], ...] = ()
+                    mask: tuple[bool, ...] = ()
+                    for c, sy, src in pick:
+                        cost = round(cost + c, 6)
+                        hyp += sy
+                        mask += (src != "",) * len(sy)
+                    spelled = all(src in ("", "pinyin") for _c, _sy, src in pick)
+                    combos.append((cost, len(hyp), hyp, mask, spelled))
+                combos.sort(key=lambda x: (x[0], x[1], x[2]))
+                tried = combos[:READING_BEAM]
+                tried += [c for c in combos[READING_BEAM:] if c[4]][:1]
+                if any(c[4] for c in combos[:READING_BEAM]):
+                    tried = combos[:READING_BEAM]
+                for cost, n, hyp, mask, _spelled in tried:
+                    if n < 2:
+                        continue
+                    keys = [{ref_coarse(x) for x in r} for r in hyp]
+                    for target, word, tcost, posted, tkeys, latin_only in prepared:
+                        m = len(target)
+                        if latin_only or abs(n - m) > 1 or n < m < 3:
+                            continue
+                        anchored = any(
+                            (k1, k2, j) in posted
+                            for q in range(n)
+                            for p in (q - 2, q - 1)
+                            if p >= 0 and (mask[p] or mask[q])
+                            for k1 in keys[p]
+                            for k2 in keys[q]
+                            for j in (p - 1, p, p + 1)
+                        ) or (single and any(mask[q] and keys[q] & tkeys for q in range(n)))
+                        if not anchored:
+                            continue
+                        d = (ref_distance(hyp, target, costs) + cost + tcost) / m
+                        if d <= max_distance + 1e-9:
+                            _record(found, (window[0][0], window[-1][1], word), d)
+
+
+def _three_and_spelled(
+    readings: Sequence[tuple[float, tuple[str, ...], str]],
+) -> list[tuple[float, tuple[str, ...], str]]:
+    """The first three readings, and the first pinyin spelling when none of them is one."""
+    out = list(readings[:3])
+    if not any(src == "pinyin" for _c, _s, src in out):
+        out += [r for r in readings[3:] if r[2] == "pinyin"][:1]
+    return out

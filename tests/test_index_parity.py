@@ -59,7 +59,11 @@ _RANK = {
     MatchKind.ALIAS_PINYIN: 2,
     MatchKind.SPOKEN: 2,
     MatchKind.PHONES: 2,
+    MatchKind.READING: 3,
 }
+#: the reading rule's window (units) and beam (readings per window), as the docstring says
+READING_UNITS = 8
+READING_BEAM = 6
 
 
 # --------------------------------------------------------------------------- the scan
@@ -92,6 +96,10 @@ def _targets(hotwords: tuple[Hotword, ...]) -> list[_Target]:
     for hw in hotwords:
         if hw.weight <= 0:
             continue
+        if any(is_cjk(ch) for ch in hw.text) and any(
+            ch.isalnum() and not is_cjk(ch) for ch in hw.text
+        ):  # a mixed-script hotword is also its own exact form (b 站 ~ B站)
+            out.append(_Target(hw, hw.text, MatchKind.ALIAS_EXACT, letters=_fold(hw.text)))
         for form, is_alias in [(hw.text, False), *((a, True) for a in hw.aliases)]:
             if is_alias:
                 out.append(_Target(hw, form, MatchKind.ALIAS_EXACT, letters=_fold(form)))
@@ -118,7 +126,8 @@ def _targets(hotwords: tuple[Hotword, ...]) -> list[_Target]:
                 letters = _letters(form)
                 if len(letters) >= 2:
                     out.append(_Target(hw, form, MatchKind.LATIN, letters=letters))
-        if english.is_latin_term(hw.text):  # how the term is said (generation is given)
+        if english.is_latin_term(hw.text) or english.is_mixed_term(hw.text):
+            # how the term is said (generation is given)
             py_forms, ph_forms = english.hotword_spoken(hw.text, hw.spoken, hw.auto_spoken)
             for f in py_forms:
                 syls = f.syllables
@@ -132,8 +141,8 @@ def _targets(hotwords: tuple[Hotword, ...]) -> list[_Target]:
                     if j + g < len(keys)
                 )
                 note = f"{f.source} {f.phones}".strip()
-                out.append(_Target(hw, f.pinyin, MatchKind.SPOKEN, syllables=syls,
-                                   pairs=pairs, cost=f.cost, note=note))  # fmt: skip
+                out.append(_Target(hw, f.pinyin, MatchKind.SPOKEN, syllables=syls, pairs=pairs,
+                                   keys=frozenset(keys), cost=f.cost, note=note))  # fmt: skip
             for pf in ph_forms:
                 if len(pf.phones) >= 3:
                     note = f"{pf.source} {' '.join(pf.phones)}"
@@ -245,6 +254,7 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
                         ) / m
                         if dist <= index.max_distance + 1e-9:
                             keep(units[a][0], units[a + length - 1][1], t, dist, m, length)
+    _brute_readings(index, transcript, pinyin, single, memo, keep)
     folded = [(i, ch.lower()) for i, ch in enumerate(text) if not ch.isspace()]
     ftext = "".join(ch for _, ch in folded)
     for t in targets:
@@ -252,9 +262,110 @@ def brute_candidates(index: LexiconIndex, transcript: Transcript) -> list[Candid
             continue
         w = len(t.letters)
         for i in range(len(ftext) - w + 1):
-            if ftext[i : i + w] == t.letters:
-                keep(folded[i][0], folded[i + w - 1][0] + 1, t, 0.0, 1, 1)
+            start, end = folded[i][0], folded[i + w - 1][0] + 1
+            if ftext[i : i + w] == t.letters and _word_edge(text, start) and _word_edge(text, end):
+                keep(start, end, t, 0.0, 1, 1)
     return sorted(found.values(), key=lambda c: (c.start, c.end, c.hotword))
+
+
+def _brute_readings(
+    index: LexiconIndex,
+    transcript: Transcript,
+    pinyin: list[_Target],
+    single: bool,
+    memo: dict[tuple[Syllable, Syllable], float],
+    keep: Any,
+) -> None:
+    """The reading rule of ``LexiconIndex._reading_candidates``, window by window."""
+    import itertools
+
+    if not pinyin:
+        return
+    text = transcript.text
+    max_len = 1 + max(len(t.syllables) for t in pinyin)
+    segs = segments(transcript)
+    runs: list[list[tuple[int, int, bool]]] = []
+    for k, seg in enumerate(segs):
+        units = [(s, e, seg.latin) for s, e in seg.units]
+        if k and (text[segs[k - 1].units[-1][1] : seg.units[0][0]].strip() == ""):
+            runs[-1].extend(units)
+        else:
+            runs.append(units)
+    offsets = {}  # target -> its posted (key, key, place)
+    for t in pinyin:
+        keys = [coarse_key(x) for x in t.syllables]
+        offsets[t] = {(keys[j], keys[j + g], j) for j in range(len(keys)) for g in (1, 2)
+                      if j + g < len(keys)}  # fmt: skip
+    for run in runs:
+        for a in range(len(run)):
+            for b in range(a + 1, min(len(run), a + READING_UNITS) + 1):
+                window = run[a:b]
+                if not any(latin for _s, _e, latin in window):
+                    continue
+                if (window[0][2] and not _word_edge(text, window[0][0])) or (
+                    window[-1][2] and not _word_edge(text, window[-1][1])
+                ):
+                    continue
+                options = []
+                for s, e, latin in window:
+                    if latin:
+                        got = english.latin_readings(_letters(text[s:e]))
+                        got3 = list(got[:3])
+                        if not any(src == "pinyin" for _c, _sy, src in got3):
+                            got3 += [r for r in got[3:] if r[2] == "pinyin"][:1]
+                        options.append([(c, tuple((syllable(x + "5"),) for x in sy), src)
+                                        for c, sy, src in got3])  # fmt: skip
+                    else:
+                        readings = tuple(syllable(r) for r in char_readings(text[s]))
+                        options.append([(0.0, (readings,), "")])
+                if not all(options):
+                    break  # nor any longer window from a
+                if sum(min(len(o[1]) for o in opts) for opts in options) > max_len:
+                    break
+                combos = []
+                for pick in itertools.product(*options):
+                    cost, hyp, mask, words = 0.0, (), (), []
+                    for (c, sy, src), (s, e, latin) in zip(pick, window, strict=True):
+                        cost, hyp = round(cost + c, 6), hyp + sy
+                        mask += (latin,) * len(sy)
+                        if latin:
+                            words.append(f"{text[s:e]}={src}")
+                    spelled = all(src in ("", "pinyin") for _c, _sy, src in pick)
+                    combos.append((cost, len(hyp), hyp, mask, spelled, " ".join(words)))
+                combos.sort(key=lambda x: (x[0], x[1], x[2]))
+                tried = combos[:READING_BEAM]
+                if not any(c[4] for c in tried):  # the all-pinyin reading is tried too
+                    tried += [c for c in combos[READING_BEAM:] if c[4]][:1]
+                for cost, n, hyp, mask, _spelled, note in tried:
+                    keys = [{coarse_key(x) for x in r} for r in hyp]
+                    for t in pinyin:
+                        m = len(t.syllables)
+                        latin_only = not any(is_cjk(ch) for ch in t.hotword.text)
+                        if n < 2 or abs(n - m) > 1 or n < m < 3 or latin_only:
+                            continue
+                        anchored = any(
+                            (k1, k2, j) in offsets[t]
+                            for q in range(n)
+                            for p in (q - 2, q - 1)
+                            if p >= 0 and (mask[p] or mask[q])
+                            for k1 in keys[p]
+                            for k2 in keys[q]
+                            for j in (p - 1, p, p + 1)
+                        ) or (single and any(mask[q] and keys[q] & t.keys for q in range(n)))
+                        if not anchored:
+                            continue
+                        d = syllable_distance(hyp, t.syllables, index.costs, memo)
+                        dist = (d + cost + t.cost) / m
+                        if dist <= index.max_distance + 1e-9:
+                            reading = _Target(t.hotword, t.form, MatchKind.READING, note=note)
+                            keep(window[0][0], window[-1][1], reading, dist, m, n)
+
+
+def _word_edge(text: str, i: int) -> bool:
+    """Offset ``i`` is not inside a Latin word (``torch.AI``, ``don't`` are one word)."""
+    from hotfuse.match import _boundary
+
+    return _boundary(text, i)
 
 
 def assert_same_candidates(hotwords: Any, texts: Sequence[str]) -> int:
@@ -345,6 +456,20 @@ HAND_CASES: list[tuple[list[Any], list[str]]] = [
             "the engine x server",
             "恩金克斯配置",
             "I could deploy the docker code",
+        ],
+    ),
+    (  # cross-script readings: Latin words read as syllables, mixed terms by sound
+        ["北京", "杭州", "B站", "K8s 集群", "iPhone 手机", "PyTorch", "macOS", "伊丽莎白"],
+        [
+            "我明天去bei jing开会",
+            "他在 Hang Zhou 工作",
+            "我在逼站看视频，b 站也行",
+            "部署到开八斯集群",
+            "我用 ai phone 手机拍照",
+            "这个派torch很好用",
+            "我的麦os电脑",
+            "yi li sha bai 来了",
+            "I could deploy the code",
         ],
     ),
 ]

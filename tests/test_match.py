@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -198,6 +198,13 @@ _LATIN = (
     "b",
     "Ｂ",
     "ｃｕｄａ",
+    "chong qing",  # pinyin spelled: read as syllables (a Chinese hotword in Latin letters)
+    "Yinhang",
+    "li na",
+    "bee",
+    "da xi",
+    "bi",  # with 站: B站 read half in letters
+    "kai ba si",
 )
 _HOTWORDS: tuple[str | Hotword, ...] = (
     "重庆",
@@ -217,7 +224,13 @@ _HOTWORDS: tuple[str | Hotword, ...] = (
     "B站",
     "重",
 )
-_LATIN_HOTWORDS: tuple[str | Hotword, ...] = ("CUDA", "Paraformer", "GPT-4o", "PyTorch")
+_LATIN_HOTWORDS: tuple[str | Hotword, ...] = (
+    "CUDA",
+    "Paraformer",
+    "GPT-4o",
+    "PyTorch",
+    "K8s 集群",
+)
 
 
 def _random_case(
@@ -251,6 +264,37 @@ def test_latin_parity_with_reference_on_generated_sentences() -> None:
         fast = fast_candidates(tr, hws)
         ref = reference_candidates(tr, hws)
         assert fast == ref, (tr.text, [h.text for h in hws], fast - ref, ref - fast)
+
+
+def test_generated_sentences_exercise_the_reading_rule() -> None:
+    """Not vacuous: the parity cases hold Latin-word readings found for Chinese and for
+    mixed hotwords."""
+    rng = random.Random(99)
+    kinds: Counter[str] = Counter()
+    for _ in range(300):
+        tr, hws = _random_case(rng, _HOTWORDS + _LATIN_HOTWORDS)
+        kinds.update(
+            c.kind.value + ("/mixed" if any(ch.isascii() for ch in c.hotword) else "")
+            for c in LexiconIndex(hws).candidates(tr)
+        )
+    assert kinds["reading"] >= 10, kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "hotwords"),
+    [
+        ("我明天去bei jing开会，住在 Chong Qing", ["北京", "重庆", "银行"]),
+        ("部署到 K 8 S 集群和 case 集群", ["K8s 集群", "B站"]),
+        ("我在 bee 站看 bi zhan 视频", ["B站", "北京"]),
+        ("用 ai phone 手机和 I Phone 15 手机", ["iPhone 手机", "iPhone 15 手机"]),
+        ("the bei jing opera in Beijing", ["北京", "京剧", "北京京剧院"]),
+    ],
+)
+def test_reading_parity_with_reference(text: str, hotwords: list[str]) -> None:
+    tr, hws = Transcript.from_text(text), coerce_hotwords(hotwords)
+    fast = fast_candidates(tr, hws)
+    assert fast == reference_candidates(tr, hws)
+    assert any(c.kind.value == "reading" for c in LexiconIndex(hws).candidates(tr))
 
 
 def test_latin_parity_when_lengths_are_close() -> None:
