@@ -500,10 +500,8 @@ class Fuser:
                 if not latin and len(t.syllables) > 1:
                     z += indel_best
                 feature = kind_feature.get(t.kind)
-                bonus = coefs.get(feature, 0.0) if feature is not None else 0.0
-                if t.syllables:  # also matched as a reading of Latin words (READING)
-                    bonus = max(bonus, coefs.get("reading", 0.0))
-                z += bonus
+                if feature is not None:
+                    z += coefs.get(feature, 0.0)
                 if z > best[t.hotword]:
                     best[t.hotword] = z
             self._z0[name] = best

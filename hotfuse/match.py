@@ -703,7 +703,7 @@ class LexiconIndex:
                     split = self._split(ceiling)
                 self._pinyin_candidates(text, seg, found, limit, split)
         if self._reading_ok and any(seg.latin for seg in segs):
-            self._reading_candidates(text, segs, found, limit)
+            self._reading_candidates(text, segs, found)
         self._exact_candidates(text, found)
         return sorted(found.values(), key=lambda c: (c.start, c.end, c.hotword))
 
@@ -1013,7 +1013,6 @@ class LexiconIndex:
         text: str,
         segs: Sequence[Segment],
         found: dict[tuple[int, int, int], Candidate],
-        limit_of: Callable[[int], float] | None = None,
     ) -> None:
         """Windows holding Latin words, read as Mandarin syllables, ~ syllable targets.
 
@@ -1038,7 +1037,8 @@ class LexiconIndex:
         those of hotwords holding Han characters (``bei jing`` ~ 北京, ``case 集群`` ~
         ``K8s 集群``): a Latin hotword has its letter and English-sound matchers for Latin
         words and its spoken forms for Chinese characters. The DP rows of a reading are
-        extended from those of the reading it grew from.
+        extended from those of the reading it grew from. The fuser's distance limits
+        (which know nothing of the ``reading`` prior) do not apply: readings are few.
         """
         max_len = self._reading_max_len
         for run in _runs(text, segs):
@@ -1084,7 +1084,7 @@ class LexiconIndex:
                     if not has_latin or (latin and not _boundary(text, e)):
                         continue
                     for r in combos:
-                        self._score_reading(text, s0, e, r, found, limit_of)
+                        self._score_reading(text, s0, e, r, found)
 
     def _anchor(self, r: _Reading) -> None:
         """Add the targets anchored by the syllables ``r`` added to its parent's."""
@@ -1111,7 +1111,6 @@ class LexiconIndex:
         end: int,
         r: _Reading,
         found: dict[tuple[int, int, int], Candidate],
-        limit_of: Callable[[int], float] | None,
     ) -> None:
         """Score the targets anchored on reading ``r`` on the window ``start..end`` (see
         :meth:`_reading_candidates`)."""
@@ -1128,8 +1127,6 @@ class LexiconIndex:
             if abs(n - m) > 1 or (n < m < 3):
                 continue
             limit = self.max_distance
-            if limit_of is not None:
-                limit = min(limit, limit_of(target.hotword))
             bound = limit * m - cost - target.cost + 1e-9
             if bound < abs(n - m) * indel:
                 continue
