@@ -302,7 +302,7 @@ _ONSET: dict[str, tuple[tuple[str, float], ...]] = {
 
 # vowel -> (final, cost); a space separates extra zero-initial syllables (OY -> uo yi)
 _VOWEL: dict[str, tuple[tuple[str, float], ...]] = {
-    "AA": (("a", 0), ("ao", 0.2), ("o", 0.3), ("uo", 0.35)),
+    "AA": (("a", 0), ("ao", 0.2), ("o", 0.3), ("e", 0.3), ("uo", 0.35)),
     "AE": (("a", 0), ("ai", 0.2), ("ei", 0.35), ("e", 0.4)),
     "AH": (("a", 0), ("e", 0.1), ("o", 0.3), ("u", 0.3)),
     "AO": (("ao", 0), ("o", 0.05), ("uo", 0.1), ("ou", 0.3), ("a", 0.3)),
@@ -333,6 +333,10 @@ _ALONE: dict[str, tuple[tuple[str, float], ...]] = {
     "N": (("en", 0),), "NG": (("eng", 0), ("en", 0.1)), "L": (("er", 0), ("le", 0.1), ("lu", 0.2)),
     "R": (("er", 0.1), ("lu", 0.3)), "W": (("wu", 0),), "Y": (("yi", 0),),
 }  # fmt: skip
+# a consonant alone before a y glide (Vue: V Y UW1 -> 维尤 wei you)
+_BEFORE_Y = {"V": ("", "uei"), "F": ("f", "ei"), "B": ("b", "i"), "P": ("p", "i"),
+             "M": ("m", "i"), "D": ("d", "i"), "T": ("t", "i"), "N": ("n", "i"),
+             "L": ("l", "i"), "K": ("k", "ei"), "G": ("g", "ei")}  # fmt: skip
 # a consonant dropped (codas): cost
 _DROP = {"R": 0.0, "T": 0.4, "D": 0.4, "K": 0.5, "G": 0.5, "P": 0.5, "B": 0.5, "L": 0.4,
          "S": 0.6, "Z": 0.5, "N": 0.5, "M": 0.5, "TH": 0.6, "DH": 0.6, "HH": 0.0, "F": 0.6,
@@ -510,8 +514,15 @@ def phones_to_pinyin(phones: Phones, k: int = 6) -> tuple[tuple[float, tuple[str
                             continue
                         extra = [p for p in (_make("", x) for x in parts[1:]) if p]
                         moves.append(((made, *extra), ci2 + cf, j))
+                v = phones[onset_next].rstrip("012")
+                if base == "R" and not medial and v in ("EH", "EY", "IH", "IY"):
+                    # R before a front vowel is often written 瑞 (rui): Redis 瑞迪斯
+                    moves.append(((("r", "uei"),), 0.1, onset_next + 1))
             for s, c in _ALONE.get(base, ()):
                 moves.append((tuple(_split(s)), c + 0.15, i + 1))
+            if i + 1 < n and phones[i + 1] == "Y" and base in _BEFORE_Y:
+                # a consonant before a y glide takes an i of its own: V Y UW -> wei you
+                moves.append(((_BEFORE_Y[base],), 0.15, i + 1))
             if base in _DROP and not is_vowel(i + 1) and (i > 0 or n == 1):
                 moves.append(((), _DROP[base], i + 1))
         for sylls, cost in states:
@@ -579,6 +590,13 @@ def _pieces(term: str) -> list[str]:
 
 # piece readings: (cost, pinyin syllables, source, phones)
 _Reading = tuple[float, tuple[str, ...], str, str]
+
+
+def _sayable(piece: str) -> bool:
+    """An all-capitals piece that reads as a word (JSON, REST, CUDA: three letters or
+    more, a vowel among them, no three consonants in a row), said as one by many."""
+    w = piece.lower()
+    return len(w) >= 3 and any(ch in "aeiou" for ch in w) and re.search(r"[^aeiouy]{3}", w) is None
 
 
 def _is_acronym(piece: str) -> bool:
@@ -680,15 +698,16 @@ def _piece_readings(piece: str, k: int) -> list[_Reading]:
                 ph = _cmu(word)
                 if ph:
                     out += _from_phones(ph[0], "symbol-en", 0.1, 2)
-            else:
-                out.append((0.0, (), "symbol-en", ""))
+            else:  # left unsaid: free only for a symbol usually silent (a hyphen)
+                out.append((0.0 if not zh[0] else 0.3, (), "symbol-en", ""))
         return out
     out = []
     acronym = _is_acronym(piece)
     word_extra = 0.2 if acronym else 0.0
+    sayable = acronym and _sayable(piece)
     for i, (pron, src) in enumerate(pronunciations(piece)):
-        if acronym and src != "cmudict":
-            continue  # an acronym is not sounded out by rules
+        if acronym and src != "cmudict" and not sayable:
+            continue  # an acronym is not sounded out by rules, unless it reads as a word
         out += _from_phones(pron, src, word_extra + 0.1 * i + (0.1 if src == "g2p" else 0), k)
     if acronym or len(piece) <= 4:
         out += _letter_readings(piece, 0.0 if acronym else 0.5)
@@ -924,8 +943,9 @@ def phone_forms(term: str, max_forms: int = 6) -> tuple[PhoneForm, ...]:
                 opts.append((0.0 if not w else 0.1, ph, "symbol-en"))
         else:
             acronym = _is_acronym(piece)
+            sayable = acronym and _sayable(piece)
             for i, (ph, src) in enumerate(pronunciations(piece)):
-                if acronym and src != "cmudict":
+                if acronym and src != "cmudict" and not sayable:
                     continue
                 opts.append((0.1 * i + (0.2 if acronym else 0.0), ph, src))
             if acronym or len(piece) <= 4:

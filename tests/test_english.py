@@ -36,6 +36,10 @@ def _pinyins(term: str) -> list[str]:
         ("GPT-4o", "ji pi ti si ou"),  # letters, digit in Chinese, letter
         ("SaaS", "sa si"),  # the whole word is in the dictionary
         ("K8s", "kai ba ai si"),
+        ("Redis", "rui di si"),  # 瑞迪斯: R before a front vowel written rui
+        ("Vue", "wei you"),  # 维尤: a consonant before a y glide takes an i of its own
+        ("REST", "rui si te"),  # an all-capitals word in the dictionary is said as one
+        ("CUDA", "ku da"),  # one the dictionary lacks (by rules), as it reads as a word
     ],
 )
 def test_spoken_forms_include_the_usual_reading(term: str, heard: str) -> None:
@@ -135,3 +139,18 @@ def test_import_hotfuse_loads_no_english_data() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_a_usually_said_symbol_left_unsaid_costs_more() -> None:
+    """``.ts`` is said "点 ts" first; "ts" alone is a dearer reading (so the hotword TS,
+    said exactly so, wins 提艾斯), a hyphen unsaid is free."""
+    forms = {f.pinyin: f.cost for f in spoken_forms(".ts")}
+    assert forms["dian ti ai si"] == 0.0 and forms["ti ai si"] >= 0.3
+    assert {f.pinyin: f.cost for f in spoken_forms("GPT-4")}["ji pi ti si"] == 0.0
+
+
+def test_spelled_acronyms_are_not_sounded_out() -> None:
+    """Pieces with three consonants in a row or no vowel stay letters only (HTTP, SQL)."""
+    assert all("g2p" not in f.source for f in spoken_forms("HTTP"))
+    assert all("g2p" not in f.source for f in spoken_forms("SQL"))
+    assert any("g2p" in f.source for f in spoken_forms("CUDA"))  # not in the dictionary
