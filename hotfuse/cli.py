@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hotfuse.errors import HotfuseError, InputError
+from hotfuse.transcript import Token, Transcript
 
 __all__ = ["build_parser", "main"]
 
@@ -345,20 +346,22 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
         with atomic_writer(args.output) as fh:
             write_all(fh)
     elapsed = time.perf_counter() - t1
-    log.info(
-        "fused %d line(s), %d replacement(s), in %.2f s (%.0f lines/s)",
-        counts["lines"],
-        counts["replacements"],
-        elapsed,
-        counts["lines"] / elapsed if elapsed > 0 else 0.0,
+    jobs = f", {args.jobs} jobs" if args.jobs > 1 else ""
+    summary = (
+        f"fused {counts['lines']} line(s), {counts['replacements']} replacement(s), in "
+        f"{elapsed:.2f} s ({counts['lines'] / elapsed if elapsed > 0 else 0.0:.0f} lines/s{jobs})"
     )
+    if args.text:  # one utterance on the command line: quiet unless asked
+        log.info("%s", summary)
+    else:  # a file or a stream: the throughput at the end, on stderr
+        print(f"hotfuse: {summary}", file=sys.stderr)
     if counts["failed"]:
         log.error("%d line(s) could not be read; the others were fused", counts["failed"])
     return 1 if counts["failed"] else 0
 
 
 _WORKER: Any = None
-_CHUNK = 64  # records per task with --jobs: enough to amortise the hand-off, small to stream
+_CHUNK = 256  # records per task with --jobs: enough to amortise the hand-off, small to stream
 
 
 def _init_worker(fuser: Any) -> None:
@@ -366,8 +369,52 @@ def _init_worker(fuser: Any) -> None:
     _WORKER = fuser
 
 
-def _work(transcripts: list[Any]) -> list[Any]:
-    return [_WORKER.fuse(tr) for tr in transcripts]
+def _to_worker(tr: Transcript) -> Any:
+    """What a worker needs of a transcript: its text, with its tokens when they carry
+    times or confidences (plain data: cheaper to send than the objects)."""
+    if not (tr.has_times or tr.has_confidences):
+        return tr.text
+    toks = [(t.text, t.start, t.end, t.confidence) for t in tr.tokens]
+    return tr.text, toks, tr.spans
+
+
+def _work(items: list[Any]) -> list[tuple[str, list[tuple[Any, ...]], Any]]:
+    """Fuse a chunk in a worker: per item the fused text, the replacements as tuples and,
+    for a transcript with times or confidences, the fused tokens and spans."""
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            tr = Transcript.from_text(item)
+        else:
+            text, toks, spans = item
+            tr = Transcript._trusted(text, tuple(Token(*t) for t in toks), spans)
+        res = _WORKER.fuse(tr)
+        reps = [
+            (r.start, r.end, r.original, r.hotword, r.score, r.confidence, r.reason)
+            for r in res.replacements
+        ]
+        fused = None
+        if not isinstance(item, str) and res.replacements:
+            t = res.transcript
+            fused = ([(k.text, k.start, k.end, k.confidence) for k in t.tokens], t.spans)
+        out.append((res.text, reps, fused))
+    return out
+
+
+def _from_worker(fuser: Any, source: Transcript, got: tuple[str, list[Any], Any]) -> Any:
+    """The FuseResult a worker's answer stands for (what the writer reads of it)."""
+    from hotfuse.result import FuseResult, Replacement
+
+    text, reps, fused = got
+    if not reps:
+        return FuseResult(source.text, (), source, source, fuser.config)
+    if fused is None:  # plain text: the writer reads the text and the replacements
+        transcript = Transcript.from_text(text)
+    else:
+        toks, spans = fused
+        transcript = Transcript._trusted(text, tuple(Token(*t) for t in toks), spans)
+    replacements = tuple(Replacement(*r) for r in reps)
+    return FuseResult(text, replacements, transcript, source, fuser.config)
 
 
 def _chunks(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -385,8 +432,11 @@ def _fuse_stream(fuser: Any, records: Iterator[Any], jobs: int) -> Iterator[Any]
     """Yield ``(record, FuseResult)`` or a read error per input item, in input order.
 
     Streams: one job fuses each record as it is read; ``jobs`` > 1 sends chunks of
-    :data:`_CHUNK` records to worker processes, at most ``2 * jobs`` chunks in flight, so
-    memory stays bounded for any input length. A progress bar shows on a terminal.
+    :data:`_CHUNK` records to worker processes as plain data (text, and tokens only where
+    they carry times or confidences), at most ``2 * jobs`` chunks in flight, so memory
+    stays bounded for any input length. Each worker gets the compiled Fuser once, at
+    start (inherited on fork, else unpickled with its compiled targets: never compiled
+    again). A progress bar shows on a terminal.
     """
     from tqdm import tqdm
 
@@ -413,11 +463,11 @@ def _fuse_stream(fuser: Any, records: Iterator[Any], jobs: int) -> Iterator[Any]
                     if isinstance(rec, HotfuseError):
                         yield rec
                     else:
-                        yield rec, next(results)
+                        yield rec, _from_worker(fuser, rec.transcript, next(results))
                         bar.update()
 
             for chunk in _chunks(records, _CHUNK):
-                good = [r.transcript for r in chunk if not isinstance(r, HotfuseError)]
+                good = [_to_worker(r.transcript) for r in chunk if not isinstance(r, HotfuseError)]
                 pending.append((chunk, ex.submit(_work, good)))
                 if len(pending) >= 2 * jobs:
                     yield from drain_one()

@@ -150,6 +150,35 @@ def test_jobs_two_gives_the_same_output_in_the_same_order(
     assert len(out1.splitlines()) == 40
 
 
+def test_jobs_send_tokens_with_times_and_confidences_and_report_lines_per_second(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Workers get text, and tokens where they carry times or confidences; the JSON
+    records (tokens included) are the same with one job and two, over several chunks."""
+    from hotfuse.cli import _CHUNK
+
+    path = tmp_path / "many.jsonl"
+    rows = []
+    for i in range(2 * _CHUNK + 7):
+        text = ["伊丽沙白这会儿真太高兴了", "达稀先生来了", "今天天气很好"][i % 3]
+        row: dict[str, object] = {"id": f"u{i}", "text": text}
+        if i % 2:
+            row["confidences"] = [0.9 - 0.01 * (k % 50) for k in range(len(text))]
+        if i % 4 == 1:
+            row["timestamps"] = [[0.2 * k, 0.2 * k + 0.2] for k in range(len(text))]
+        rows.append(json.dumps(row, ensure_ascii=False))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code1, out1, err1 = run(["fuse", "-i", str(path), "--json", "--jobs", "1", *WORDS], capsys)
+    code2, out2, err2 = run(["fuse", "-i", str(path), "--json", "--jobs", "2", *WORDS], capsys)
+    assert code1 == code2 == 0
+    assert out1 == out2
+    records = [json.loads(line) for line in out1.splitlines()]
+    assert len(records) == len(rows) and records[1]["tokens"] and "tokens" not in records[0]
+    assert any(r["replacements"] for r in records[1::2])
+    assert f"fused {len(rows)} line(s)" in err1 and "lines/s)" in err1
+    assert "lines/s, 2 jobs)" in err2
+
+
 def test_input_file_is_closed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import gc
     import warnings
