@@ -61,11 +61,12 @@ DEFAULT_LENGTHS = (10, 30, 200)
 QUICK_SIZES = (5, 50)
 QUICK_LENGTHS = (10, 30)
 
-# The targets of issue 7 (milliseconds unless stated).
+# The targets of issue 7, and of issue 15 where it is stricter (milliseconds unless stated).
 TARGET_FUSER_5 = 0.1
 TARGET_ONE_CALL_5 = 0.5
-TARGET_FUSER = {5: 0.1, 5000: 1.0, 50000: 5.0}
-TARGET_COMPILE_PER_5000_S = 0.5
+TARGET_FUSER = {5: 0.1, 5000: 1.0, 50000: 2.0}  # 50,000: issue 15 (issue 7 had 5 ms)
+TARGET_P95_RATIO = 3.0  # issue 15: p95 at most 3x the median with 50,000 terms
+TARGET_COMPILE_PER_50000_S = 1.0  # issue 15 (issue 7: 0.5 s per 5,000)
 TARGET_RSS_MB = 350.0
 TARGET_IMPORT_S = 0.2
 TARGET_COLD_S = 0.3  # issue 15: the cold CLI call, wall, median
@@ -647,6 +648,15 @@ def targets(report: Report) -> list[Target]:
                 (c.median_ms <= limit) if c else None,
             )
         )
+    c = report.cell("fuser", 50000, TARGET_LENGTH)
+    out.append(
+        Target(
+            f"p95 / median, 50,000 hotwords, {TARGET_LENGTH}-char utterance",
+            f"<= {TARGET_P95_RATIO:g}",
+            f"{c.p95_ms / c.median_ms:.2f} ({c.p95_ms:.3f} ms)" if c else "-",
+            (c.p95_ms <= TARGET_P95_RATIO * c.median_ms) if c else None,
+        )
+    )
     c = report.cell("one_call", 5, TARGET_LENGTH)
     out.append(
         Target(
@@ -657,19 +667,14 @@ def targets(report: Report) -> list[Target]:
         )
     )
     big = [s for s in report.compile if s >= 5000]
+    goal = f"<= {TARGET_COMPILE_PER_50000_S:g} s"
     if big:
-        worst = max(report.compile[s]["per_5000_s"] for s in big)
-        shown = ", ".join(f"{report.compile[s]['per_5000_s']:.3f} s ({s:,})" for s in sorted(big))
-        out.append(
-            Target(
-                "compile time per 5,000 entries",
-                f"<= {TARGET_COMPILE_PER_5000_S} s",
-                shown,
-                worst <= TARGET_COMPILE_PER_5000_S,
-            )
-        )
+        per = {s: report.compile[s]["per_5000_s"] * 10 for s in big}
+        shown = ", ".join(f"{per[s]:.2f} s ({s:,})" for s in sorted(big))
+        met = max(per.values()) <= TARGET_COMPILE_PER_50000_S
+        out.append(Target("compile time per 50,000 entries", goal, shown, met))
     else:
-        out.append(Target("compile time per 5,000 entries", "<= 0.5 s", "-", None))
+        out.append(Target("compile time per 50,000 entries", goal, "-", None))
     rss = report.rss
     if rss.get("peak_mb") is not None:
         out.append(
