@@ -234,28 +234,26 @@ def with_priors(spoken: float, phones: float, en_freq: float) -> ScoringModel:
     )
 
 
+def _cell(rs: list[tuple[bool, bool]]) -> str:
+    """recall % / wrong % / precision % (of the rows changed, the share changed right)."""
+    n = len(rs)
+    hit, wrong = sum(h for h, _ in rs), sum(w for _, w in rs)
+    prec = f"{100 * hit / (hit + wrong):.0f}" if hit + wrong else "-"
+    return f"{100 * hit / n:.0f} / {100 * wrong / n:.0f} / {prec}"
+
+
 def table(results: dict[str, dict[int, list[tuple[bool, bool]]]]) -> str:
     engines = list(results)
-    head = "| shape | rows | " + " | ".join(f"{e} recall % / wrong %" for e in engines) + " |"
-    lines = [head, "|---|---|" + "---|" * len(engines)]
+    head = "| shape | rows | " + " | ".join(f"{e}: recall / wrong / precision %" for e in engines)
+    lines = [head + " |", "|---|---|" + "---|" * len(engines)]
     for shape in sorted(SHAPES):
         n = len(next(iter(results.values())).get(shape, []))
         if not n:
             continue
-        cells = []
-        for e in engines:
-            rs = results[e].get(shape, [])
-            hit = 100 * sum(h for h, _ in rs) / n
-            wrong = 100 * sum(w for _, w in rs) / n
-            cells.append(f"{hit:.0f} / {wrong:.0f}")
+        cells = [_cell(results[e].get(shape, [])) for e in engines]
         lines.append(f"| {shape} {SHAPES[shape]} | {n} | " + " | ".join(cells) + " |")
     total = sum(len(v) for v in next(iter(results.values())).values())
-    cells = []
-    for e in engines:
-        rs = [x for v in results[e].values() for x in v]
-        cells.append(
-            f"{100 * sum(h for h, _ in rs) / total:.0f} / {100 * sum(w for _, w in rs) / total:.0f}"
-        )
+    cells = [_cell([x for v in results[e].values() for x in v]) for e in engines]
     lines.append(f"| all | {total} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
