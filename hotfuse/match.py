@@ -1017,8 +1017,9 @@ class LexiconIndex:
         """Windows holding Latin words, read as Mandarin syllables, ~ syllable targets.
 
         Adjacent Chinese and Latin segments with only spaces between them form a run. A
-        window is 1 to :data:`_READING_UNITS` units of a run that holds a Latin word and
-        starts and ends at word boundaries; a Chinese character is read as its readings,
+        window is 1 to :data:`_READING_UNITS` units of a run that holds a Latin word with
+        a letter (digits alone are a number, not a name: 第108句 stays) and starts and
+        ends at word boundaries; a Chinese character is read as its readings,
         a Latin word as each of its three cheapest readings
         (:func:`hotfuse.english.latin_readings`: pinyin as spelled, English sound,
         letter names, digits; and its pinyin spelling when that is not among them), and
@@ -1056,7 +1057,7 @@ class LexiconIndex:
                         opts = _latin_syllables(_letters(text[s:e]))
                         if not opts:
                             break
-                        has_latin = True
+                        has_latin = has_latin or any(ch.isalpha() for ch in text[s:e])
                         shortest += min(len(r) for _c, r, _src in opts)
                         word = text[s:e]
                         grown = sorted(

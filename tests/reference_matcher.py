@@ -32,7 +32,7 @@ from :mod:`hotfuse.phonetics`, the tokenizer's notion of a CJK character from
 * **readings** of Latin words: a *run* is a sequence of units (a Chinese character, a
   Latin word; mixed tokens belong to none) whose gaps are whitespace only (``-`` and
   ``.`` too between two Latin words); every window of one to ``READING_UNITS`` units
-  of a run holding a Latin word, all of whose Latin words have readings
+  of a run holding a Latin word with a letter, all of whose Latin words have readings
   (:func:`hotfuse.english.latin_readings`, taken as given: the first three, and the
   first pinyin spelling when none of them is one), whose
   shortest reading (a character one syllable, a Latin word its shortest reading) is at
@@ -452,8 +452,10 @@ def _readings(
         for a in range(len(run)):
             for b in range(a + 1, min(len(run), a + READING_UNITS) + 1):
                 window = run[a:b]
-                if not any(latin for _s, _e, latin in window):
-                    continue
+                if not any(
+                    latin and any(ch.isalpha() for ch in text[s:e]) for s, e, latin in window
+                ):
+                    continue  # digits alone are a number
                 if window[0][2] and not _starts_word(text, window[0][0]):
                     continue
                 if window[-1][2] and not _ends_word(text, window[-1][1]):

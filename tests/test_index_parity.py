@@ -300,8 +300,8 @@ def _brute_readings(
         for a in range(len(run)):
             for b in range(a + 1, min(len(run), a + READING_UNITS) + 1):
                 window = run[a:b]
-                if not any(latin for _s, _e, latin in window):
-                    continue
+                if not any(latin and any(c.isalpha() for c in text[s:e]) for s, e, latin in window):
+                    continue  # digits alone are a number
                 if (window[0][2] and not _word_edge(text, window[0][0])) or (
                     window[-1][2] and not _word_edge(text, window[-1][1])
                 ):

@@ -35,6 +35,9 @@ CASES = [
     ("I could deploy the code to make it work", ["北京", "上海"], None),
     ("我们 check 一下 deadline", ["切克", "戴德林"], None),
     ("这个 team 很好", ["天猫"], None),
+    # digits alone are a number, not a name
+    ("第108句伊丽沙白", ["伊丽莎白"], "第108句伊丽莎白"),
+    ("进红10月这几年", ["晋红实业"], None),
     # a Latin hotword's window never takes a Chinese character more at its edge
     ("我们装了S D K多", ["SDK"], "我们装了SDK多"),
 ]
