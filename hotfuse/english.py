@@ -754,7 +754,7 @@ def spoken_forms(term: str, max_forms: int = 12) -> tuple[SpokenForm, ...]:
     >>> [(f.pinyin, f.source) for f in spoken_forms("SQL")][:2]
     [('ai si qiu ai le', 'letters-zh'), ('ai si kou ai le', 'letters-zh')]
     >>> [f.pinyin for f in spoken_forms("Vue3")][:2]
-    ['fu you san', 'wu you san']
+    ['fu you san', 'wei you san']
     >>> spoken_forms("C++")[0].pinyin
     'xi jia jia'
     """
