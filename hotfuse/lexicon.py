@@ -188,6 +188,23 @@ def _check_lexicon_file_size(path: str | os.PathLike[str]) -> None:
         raise _size_error(nbytes, path)
 
 
+def _deepest_line(text: str) -> int:
+    """The line where ``[`` / ``{`` nesting is deepest (first reached), counted without
+    parsing: where to look in a file that nests too deeply for its parser."""
+    depth = best = 0
+    line = best_line = 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif ch in "]}":
+            depth -= 1
+    return best_line
+
+
 def _too_many_entries(path: str | None, line_no: int | None) -> LexiconError:
     """The error for a file with more than :data:`MAX_LEXICON_ENTRIES` entries."""
     msg = (
@@ -437,6 +454,10 @@ def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | 
         err("empty-entry", "entry has an empty 'text'; fill it in or delete the table", "text")
         return None, issues
     text = text.strip()
+    hidden_in_text = _invisible(text)
+    if hidden_in_text is not None:
+        err("bad-char", f"{text!r}: 'text' holds the invisible character "
+            f"U+{ord(hidden_in_text):04X}; remove it", "text", text)  # fmt: skip
     weight: Any = raw.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float):
         err("bad-type", f"{text}: 'weight' must be a number, got {weight!r}", "weight", text)
@@ -516,16 +537,20 @@ def _entry_issues(raw: Any, loc: _Located, path: str | None) -> tuple[Hotword | 
         issues.extend(_spoken_issues(text, lists["spoken"], path, loc.line("spoken")))
     if any(i.severity is Severity.ERROR for i in issues):
         return None, issues
-    hw = Hotword(
-        text,
-        weight=float(weight),
-        aliases=lists["aliases"],
-        pinyin=pinyin,
-        block_contexts=lists["block_contexts"],
-        tags=lists["tags"],
-        spoken=lists["spoken"],
-        auto_spoken=auto_spoken,
-    )
+    try:
+        hw = Hotword(
+            text,
+            weight=float(weight),
+            aliases=lists["aliases"],
+            pinyin=pinyin,
+            block_contexts=lists["block_contexts"],
+            tags=lists["tags"],
+            spoken=lists["spoken"],
+            auto_spoken=auto_spoken,
+        )
+    except InputError as exc:  # a check above missed it: still an error of this entry
+        err("bad-value", f"{text!r}: {exc}", None, text)
+        return None, issues
     return hw, issues
 
 

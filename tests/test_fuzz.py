@@ -12,7 +12,10 @@ times, and the invariants that must hold for every input:
 * confidences are never invented (inserted tokens carry none; a replacement's
   confidence lies within the recognizer's), times stay finite and within the input's;
 * fusing the fused text again changes nothing (idempotence);
-* ``explain()`` and ``candidates()`` work on every input.
+* ``explain()`` and ``candidates()`` work on every input;
+* a lexicon file of any format (every import format and the TOML lexicon), mutated at
+  random byte by byte or line by line, loads (and writes back as TOML unchanged) or gives
+  a one-line :class:`LexiconError` naming the file, and its line when the text decodes.
 
 The budget is fixed (``derandomize``, no example database) so CI runs the same
 examples each time in about a minute: ``pytest -m fuzz``; these tests are skipped in the
@@ -26,6 +29,7 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -271,12 +275,16 @@ PROPERTIES: dict[str, tuple[Callable[..., None], tuple[st.SearchStrategy[Any], .
 """Every property's body and strategies, for eval/fuzz.py's long runs."""
 
 
-def fuzz(*strategies: st.SearchStrategy[Any]) -> Callable[[Callable[..., None]], Any]:
-    """``@given(*strategies)`` under the CI budget, and registered in PROPERTIES."""
+def fuzz(
+    *strategies: st.SearchStrategy[Any], examples: int | None = None
+) -> Callable[[Callable[..., None]], Any]:
+    """``@given(*strategies)`` under the CI budget (``examples`` overrides its count), and
+    registered in PROPERTIES."""
 
     def build(body: Callable[..., None]) -> Any:
         PROPERTIES[body.__name__] = (body, strategies)
-        return FUZZ(given(*strategies)(body))
+        budget = FUZZ if examples is None else settings(FUZZ, max_examples=examples)
+        return budget(given(*strategies)(body))
 
     return build
 
@@ -453,3 +461,138 @@ def test_json_looking_results_are_read_or_refused(raw: Any, as_text: bool) -> No
         log.removeHandler(handler)
     assert not [r for r in records if "detect() raised" in r.getMessage()]
     check_result(result, default_fuser())
+
+
+# --------------------------------------------------------------------------- lexicon files
+# A property per lexicon format (issue 16): random byte and line mutations of a valid file
+# load, or give a LexiconError naming the file (and the line, when the text decodes),
+# never another exception; what loads can be written as TOML and read back the same.
+_DATA = Path(__file__).parent / "data"
+_ROOT = Path(__file__).parent.parent
+LEXICON_SEEDS: dict[str, tuple[Path, ...]] = {
+    "toml": (_DATA / "lexicon" / "good.toml", _ROOT / "lexicons" / "ai-speech.toml"),
+    "plain": (_DATA / "lexicon" / "plain.txt", _DATA / "hotwords" / "funasr-automodel.txt"),
+    "funasr": tuple(_DATA / "hotwords" / f for f in ("funasr-runtime.txt",
+                                                      "funasr-websocket.json")),
+    "sherpa-onnx": tuple(sorted((_DATA / "hotwords").glob("sherpa-onnx-*.txt"))),
+    "csv": (_DATA / "lexicon" / "hotwords.csv",),
+    "capswriter": tuple(_DATA / "hotwords" / f for f in ("capswriter-hot.txt",
+                                                          "capswriter-hot-rule.txt")),
+    "capswriter-rule": (_DATA / "hotwords" / "capswriter-hot-rule.txt",),
+    "aliyun": (*sorted((_DATA / "hotwords").glob("aliyun*.json")),
+               _DATA / "hotwords" / "aliyun.tsv"),
+    "tencent": (_DATA / "hotwords" / "tencent.txt", _DATA / "hotwords" / "tencent-inline.txt"),
+}  # fmt: skip
+_NASTY_BYTES = (
+    b"\x00", b"\xff", b"\xc3", b"\xe4\xb8", b"\xef\xbb\xbf", b"\xe2\x80\x8b", b"\xe2\x96\x81",
+    b'"', b"'", b"[", b"]", b"{", b"}", b"=", b" = ", b"|", b" | ", b",", b":", b" :",
+    b";", b"#", b"~~~", b"\\", b"\n", b"\r", b"\r\n", b"\t", b" ", b"@", b"1e999", b"-1",
+    b"NaN", b"100", b"0", b"true", b"[[entry]]\n", b"text = ", b"weight = ", b"\\u0000",
+    "重庆".encode(), "伊丽沙白".encode(), b"a" * 40, "重".encode() * 40,
+)  # fmt: skip
+_mutation = st.one_of(
+    st.tuples(st.just("replace"), st.integers(0, 10**6), st.sampled_from(_NASTY_BYTES)),
+    st.tuples(st.just("insert"), st.integers(0, 10**6),
+              st.sampled_from(_NASTY_BYTES) | st.binary(min_size=1, max_size=8)),
+    st.tuples(st.just("delete"), st.integers(0, 10**6), st.integers(1, 40)),
+    st.tuples(st.just("truncate"), st.integers(0, 10**6), st.just(0)),
+    st.tuples(st.just("repeat"), st.integers(0, 10**6),
+              st.sampled_from([b" ", b"[", b"{", b'{"a":', b"\n", b"a", b"|", b"=", b","])),
+    st.tuples(st.sampled_from(["drop line", "repeat line", "swap lines"]),
+              st.integers(0, 10**6), st.integers(0, 10**6)),
+)  # fmt: skip
+
+
+def mutate(data: bytes, mutations: Sequence[tuple[str, int, Any]], *, as_text: bool) -> bytes:
+    """``data`` with each mutation applied in turn (positions taken modulo the length): to
+    its bytes, or (``as_text``) to its characters, so that it stays UTF-8."""
+    if as_text:
+        text = _apply(data.decode("utf-8"), mutations, "\n", lambda b: b.decode("utf-8", "ignore"))
+        return str(text).encode("utf-8")
+    return bytes(_apply(data, mutations, b"\n", lambda b: b))
+
+
+def _apply(
+    data: Any, mutations: Sequence[tuple[str, int, Any]], nl: Any, conv: Callable[[bytes], Any]
+) -> Any:
+    for op, at, arg in mutations:
+        if op in ("drop line", "repeat line", "swap lines"):
+            lines = data.split(nl)
+            i, j = at % len(lines), arg % len(lines)
+            if op == "drop line":
+                del lines[i]
+            elif op == "repeat line":
+                lines.insert(i, lines[i])
+            else:
+                lines[i], lines[j] = lines[j], lines[i]
+            data = nl.join(lines)
+            continue
+        k = at % (len(data) + 1)
+        if op == "replace":
+            piece = conv(arg)
+            data = data[:k] + piece + data[k + len(piece) :]
+        elif op == "insert":
+            data = data[:k] + conv(arg) + data[k:]
+        elif op == "delete":
+            data = data[:k] + data[k + arg :]
+        elif op == "truncate":
+            data = data[:k]
+        else:  # a long run: deep nesting, long lines, many blank lines
+            data = data[:k] + conv(arg) * 3000 + data[k:]
+    return data
+
+
+@functools.cache
+def _lexicon_dir() -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="hotfuse-fuzz-"))
+
+
+def load_hotword_file(path: Path, fmt: str) -> Any:
+    """A file read as ``hotfuse lexicon import`` (and ``--lexicon`` for TOML) reads it."""
+    from hotfuse.cli_lexicon import _read_input
+    from hotfuse.formats.hotword_files import import_lexicon
+    from hotfuse.lexicon import Lexicon
+
+    if fmt == "toml":
+        return Lexicon.load(path)
+    return import_lexicon(_read_input(str(path)), fmt, path=str(path))
+
+
+@example("aliyun", 0, [("replace", 0, b"\x00")], False)  # a hotword error without its line
+@example("aliyun", 0, [("repeat", 0, b"[")], False)  # nested too deeply: no line either
+@example("csv", 0, [("replace", 95, b"\x00")], False)  # imported pinyin a TOML file refuses
+@example("toml", 0, [("insert", 132, b"\xef\xbb\xbf")], False)  # U+FEFF in text: InputError
+@fuzz(
+    st.sampled_from(sorted(LEXICON_SEEDS)),
+    st.integers(0, 3),
+    st.lists(_mutation, min_size=1, max_size=4),
+    st.booleans(),
+    examples=6000,
+)
+def test_mutated_lexicon_files_load_or_fail_cleanly(
+    fmt: str, seed: int, mutations: list[tuple[str, int, Any]], as_text: bool
+) -> None:
+    from hotfuse.errors import LexiconError
+    from hotfuse.lexicon import Lexicon
+
+    TRIED["lexicon files"] += 1
+    seeds = LEXICON_SEEDS[fmt]
+    source = seeds[seed % len(seeds)]
+    data = mutate(source.read_bytes(), mutations, as_text=as_text)
+    path = _lexicon_dir() / f"mutated-{fmt}{source.suffix}"
+    path.write_bytes(data)
+    try:
+        lex = load_hotword_file(path, fmt)
+    except LexiconError as exc:
+        _one_line_error(exc)
+        assert exc.path == str(path), exc
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        assert exc.line_no is not None and exc.line_no >= 1, exc
+        return
+    again = Lexicon.loads(lex.dumps(), path=path)
+    assert again.hotwords == lex.hotwords

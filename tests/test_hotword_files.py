@@ -350,3 +350,32 @@ def test_terms_over_the_character_cap_name_their_line() -> None:
     with pytest.raises(LexiconError, match=r"33 characters \(limit 32\)") as info:
         Lexicon.loads('[[entry]]\ntext = "达西"\n[[entry]]\ntext = "' + "重" * 33 + '"\n')
     assert info.value.line_no == 4  # the line of its text
+
+
+# Found by the lexicon-file fuzzer (tests/test_fuzz.py), pinned there as examples too.
+def test_an_import_refuses_what_a_lexicon_file_refuses() -> None:
+    """An imported entry the TOML loader would refuse (here: bad pinyin) made a lexicon
+    that ``lexicon import`` wrote but nothing could read back."""
+    text = "text,pinyin\n达西,da2 xi1\n重庆,\x00hong2 qing4\n"
+    with pytest.raises(LexiconError, match="not numbered-tone pinyin") as info:
+        import_lexicon(text, "csv", path="w.csv")
+    assert (info.value.path, info.value.line_no) == ("w.csv", 3)
+
+
+def test_a_refused_term_names_its_line_in_every_reader() -> None:
+    with pytest.raises(LexiconError, match="U\\+0000") as info:
+        import_lexicon("达西\t2\n\x00\n", "aliyun", path="a.tsv")
+    assert (info.value.path, info.value.line_no) == ("a.tsv", 2)
+
+
+def test_an_invisible_character_in_a_toml_text_is_a_lexicon_error() -> None:
+    with pytest.raises(LexiconError, match="U\\+FEFF") as info:
+        Lexicon.loads('[[entry]]\ntext = "达西"\n[[entry]]\ntext = "伊\ufeff莎白"\n', path="m.toml")
+    assert (info.value.path, info.value.line_no) == ("m.toml", 4)
+
+
+def test_json_errors_count_lines_from_the_top_of_the_file() -> None:
+    text = '\n\n{"达西": 20, "重庆": "x"}\n'
+    with pytest.raises(LexiconError, match="bad JSON item") as info:
+        import_lexicon(text, "funasr", path="ws.json")
+    assert info.value.line_no == 3

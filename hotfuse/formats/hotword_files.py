@@ -72,7 +72,12 @@ from hotfuse.lexicon import (
     WEIGHT_MIN,
     Hotword,
     Lexicon,
+    Severity,
     _check_lexicon_size,
+    _deepest_line,
+    _entry_issues,
+    _hotword_to_fields,
+    _Located,
     _merge_many,
     _split_pinyin,
     _too_many_entries,
@@ -236,21 +241,30 @@ def _hotfuse_to_tencent(w: float) -> int:
 Rows = Iterator[tuple[int, Hotword]]
 
 
+def _entry(no: int, text: str, **fields: Any) -> Hotword:
+    """A Hotword of line ``no``; a value it refuses is a LexiconError naming that line
+    (:func:`import_lexicon` adds the file)."""
+    try:
+        return Hotword(text, **fields)
+    except InputError as exc:
+        raise LexiconError(str(exc), line_no=no) from None
+
+
 def _read_plain(lines: list[tuple[int, str]]) -> Rows:
     for no, line in lines:
         if not line.startswith("#"):
-            yield no, Hotword(line)
+            yield no, _entry(no, line)
 
 
 def _read_funasr(text: str, lines: list[tuple[int, str]], path: str | None) -> Rows:
-    stripped = text.removeprefix("\ufeff").strip()
-    if stripped.startswith("{"):  # the websocket client's JSON dict
-        for no, word, weight in _json_items(stripped, path, "FunASR"):
+    body = text.removeprefix("\ufeff")  # JSON allows the blank lines around it
+    if body.strip().startswith("{"):  # the websocket client's JSON dict
+        for no, word, weight in _json_items(body, path, "FunASR"):
             if weight <= 0:
                 msg = f"FunASR weight {weight:g} of {word!r} must be positive"
                 raise _bad_line(msg, path, no)
             w = _checked_weight(weight / FUNASR_SCALE, path, no, f"{weight:g}")
-            yield no, Hotword(word, weight=w)
+            yield no, _entry(no, word, weight=w)
         return
     for no, line in lines:
         if line.startswith("#"):
@@ -262,9 +276,9 @@ def _read_funasr(text: str, lines: list[tuple[int, str]], path: str | None) -> R
                 msg = f"FunASR weight {parts[1]} must be positive"
                 raise _bad_line(msg, path, no)
             w = _checked_weight(f / FUNASR_SCALE, path, no, parts[1])
-            yield no, Hotword(parts[0].strip(), weight=w)
+            yield no, _entry(no, parts[0].strip(), weight=w)
         else:
-            yield no, Hotword(line)
+            yield no, _entry(no, line)
 
 
 def _is_cjk(token: str) -> bool:
@@ -333,7 +347,7 @@ def _read_sherpa(lines: list[tuple[int, str]], path: str | None, skipped: _Skipp
         weight = 1.0
         if score is not None:
             weight = _checked_weight(score / SHERPA_DEFAULT_SCORE, path, no, f"{score:g}")
-        yield no, Hotword(word, weight=weight)
+        yield no, _entry(no, word, weight=weight)
 
 
 def _split_bar(part: str) -> list[str]:
@@ -352,7 +366,7 @@ def _read_capswriter(lines: list[tuple[int, str]], skipped: _Skipped) -> Rows:
             elif any(c in _REGEX_META for c in find_s):
                 skipped.add("CapsWriter regular-expression rules (hotfuse aliases are literal)", no)
             else:
-                yield no, Hotword(repl_s, aliases=(find_s,))
+                yield no, _entry(no, repl_s, aliases=(find_s,))
             continue
         body, _, context = line.partition("~~~")
         terms = _split_bar(body)
@@ -360,7 +374,7 @@ def _read_capswriter(lines: list[tuple[int, str]], skipped: _Skipped) -> Rows:
             skipped.add("CapsWriter lines with no term before '~~~'", no)
             continue
         aliases = tuple(a for a in dict.fromkeys(terms[1:]) if a != terms[0])
-        yield no, Hotword(terms[0], aliases=aliases, block_contexts=tuple(_split_bar(context)))
+        yield no, _entry(no, terms[0], aliases=aliases, block_contexts=tuple(_split_bar(context)))
 
 
 def _read_tencent(lines: list[tuple[int, str]], path: str | None) -> Rows:
@@ -372,14 +386,19 @@ def _read_tencent(lines: list[tuple[int, str]], path: str | None) -> Rows:
                 continue
             word, sep, token = item.rpartition("|")
             if not sep:
-                yield no, Hotword(item)
+                yield no, _entry(no, item)
                 continue
             if not word.strip():
                 msg = f"no word before '|' in {item!r}"
                 raise _bad_line(msg, path, no)
             value = _number(token.strip(), "Tencent weight", path, no)
             w = _checked_weight(_tencent_to_hotfuse(value, path, no), path, no, token.strip())
-            yield no, Hotword(word.strip(), weight=w)
+            yield no, _entry(no, word.strip(), weight=w)
+
+
+def _first_line(text: str) -> int:
+    """The line of the first non-blank character (where a JSON document starts)."""
+    return text[: len(text) - len(text.lstrip())].count("\n") + 1
 
 
 def _line_index(text: str) -> dict[str, int]:
@@ -399,7 +418,7 @@ def _json_load(text: str, path: str | None) -> Any:
         raise _bad_line(msg, path, exc.lineno) from None
     except RecursionError:
         msg = "invalid JSON: arrays or objects nested too deeply for a hotword list"
-        raise LexiconError(msg, path=path) from None
+        raise LexiconError(msg, path=path, line_no=_deepest_line(text)) from None
 
 
 def _json_or_none(text: str) -> Any:
@@ -414,10 +433,10 @@ def _json_items(text: str, path: str | None, label: str) -> Iterator[tuple[int, 
     data = _json_load(text, path)
     if not isinstance(data, dict):
         msg = f"{label} JSON must be an object {{word: weight}}"
-        raise LexiconError(msg, path=path)
+        raise LexiconError(msg, path=path, line_no=_first_line(text))
     where = _line_index(text)
     for word, weight in data.items():
-        no = where.get(word, 1)
+        no = where.get(word, _first_line(text))
         if isinstance(weight, bool) or not isinstance(weight, int | float):
             msg = f"bad JSON item {word!r}: {weight!r}; expected a word and a number"
             raise _bad_line(msg, path, no)
@@ -435,18 +454,19 @@ def _aliyun_variant(data: Any) -> str:
 
 
 def _read_aliyun(text: str, path: str | None) -> Rows:
-    stripped = text.removeprefix("\ufeff").strip()
-    if not stripped.startswith(("{", "[")):
+    body = text.removeprefix("\ufeff")  # JSON allows the blank lines around it
+    first = _first_line(body)
+    if not body.strip().startswith(("{", "[")):
         yield from _read_aliyun_tsv(_clean_lines(text), path)
         return
-    data = _json_load(stripped, path)
+    data = _json_load(body, path)
     if isinstance(data, dict) and isinstance(data.get("Vocab"), dict):  # GetAsrVocab
         data = data["Vocab"]
     if isinstance(data, dict) and "WordWeights" in data:
         data = data["WordWeights"]
         if isinstance(data, str):  # the API sends the map as a JSON string
             data = _json_load(data, path)
-    where = _line_index(stripped)
+    where = _line_index(body)
     variant = _aliyun_variant(data)
     items: list[tuple[Any, Any, Any]]
     if isinstance(data, dict):
@@ -456,7 +476,7 @@ def _read_aliyun(text: str, path: str | None) -> Rows:
         for obj in data:
             if not isinstance(obj, dict):
                 msg = "JSON list items must be objects with 'text' (or 'word') and 'weight'"
-                raise LexiconError(msg, path=path)
+                raise LexiconError(msg, path=path, line_no=first)
             default = MODEL_STUDIO_SCALE if variant == "model-studio" else NLS_SCALE
             word = obj.get("text", obj.get("word"))
             items.append((word, obj.get("weight", default), obj.get("lang")))
@@ -464,9 +484,9 @@ def _read_aliyun(text: str, path: str | None) -> Rows:
         msg = (
             "JSON must be a {word: weight} map, a GetAsrVocab response or a list of {text, weight}"
         )
-        raise LexiconError(msg, path=path)
+        raise LexiconError(msg, path=path, line_no=first)
     for word, weight, lang in items:
-        no = where.get(word, 1) if isinstance(word, str) else 1
+        no = where.get(word, first) if isinstance(word, str) else first
         if (
             not isinstance(word, str)
             or isinstance(weight, bool)
@@ -482,7 +502,7 @@ def _read_aliyun(text: str, path: str | None) -> Rows:
         else:
             w = _nls_to_hotfuse(float(weight))
         tags = (f"lang:{lang}",) if isinstance(lang, str) and lang else ()
-        yield no, Hotword(word, weight=_checked_weight(w, path, no, str(weight)), tags=tags)
+        yield no, _entry(no, word, weight=_checked_weight(w, path, no, str(weight)), tags=tags)
 
 
 def _read_aliyun_tsv(lines: list[tuple[int, str]], path: str | None) -> Rows:
@@ -493,11 +513,11 @@ def _read_aliyun_tsv(lines: list[tuple[int, str]], path: str | None) -> Rows:
         if len(parts) != 2 or not _NUMBER_RE.match(parts[1].strip()):
             if len(parts) == 2 and "\t" in line:
                 _number(parts[1].strip(), "Aliyun weight", path, no)
-            yield no, Hotword(line)
+            yield no, _entry(no, line)
             continue
         value = _number(parts[1].strip(), "Aliyun weight", path, no)
         w = _checked_weight(_nls_to_hotfuse(value), path, no, parts[1].strip())
-        yield no, Hotword(parts[0].strip(), weight=w)
+        yield no, _entry(no, parts[0].strip(), weight=w)
 
 
 def _split_cell(cell: str) -> list[str]:
@@ -554,7 +574,8 @@ def _read_csv(text: str, path: str | None) -> Iterator[tuple[int, Hotword]]:
             )
         pinyin = _split_pinyin(cells["pinyin"]) if cells.get("pinyin") else None
         try:
-            hw = Hotword(
+            hw = _entry(
+                no,
                 word,
                 weight=weight,
                 aliases=tuple(_split_cell(cells.get("aliases", ""))),
@@ -633,7 +654,16 @@ def import_lexicon(
                 merged[hw.text] = [hw]
                 lines_of[hw.text] = no
         hotwords = tuple(_merge_many(same) for same in merged.values())
-    except LexiconError:
+        for hw in hotwords:  # what a lexicon file refuses (pinyin syntax, ...) too
+            _, issues = _entry_issues(
+                _hotword_to_fields(hw), _Located(lines_of[hw.text], {}), where
+            )
+            errors = [i for i in issues if i.severity is Severity.ERROR]
+            if errors:
+                raise errors[0].to_error()
+    except LexiconError as exc:
+        if exc.path is None and where is not None:  # raised by a reader: add the file
+            raise LexiconError(exc.reason, path=where, line_no=exc.line_no) from None
         raise
     except InputError as exc:
         raise LexiconError(str(exc), path=where, line_no=no or None) from None

@@ -39,6 +39,7 @@ from hotfuse.lexicon import (
     Lexicon,
     Severity,
     _check_lexicon_size,
+    _deepest_line,
     _entry_issues,
     _hotword_to_fields,
     _Located,
@@ -142,6 +143,7 @@ def parse_lexicon(
         line: int | None = None
         if isinstance(exc, RecursionError):
             reason = "arrays or tables nested too deeply"
+            line = _deepest_line(source)
         else:
             m = _TOMLLIB_POS_RE.search(str(exc))
             if m is not None:
