@@ -122,14 +122,26 @@ def _replacing(
     path: str | os.PathLike[str], error: type[HotfuseError]
 ) -> Iterator[tuple[BinaryIO, Callable[[OSError], HotfuseError]]]:
     """The one implementation: a locked temporary file that replaces ``path`` when the
-    block ends without an error, and ``failed``, which turns an OSError into ``error``."""
+    block ends without an error, and ``failed``, which turns an OSError into ``error``.
+
+    A symbolic link is followed (the file it names is replaced, the link stays), and a
+    target that is not a regular file (``/dev/null``, a FIFO, a terminal) is written in
+    place: renaming over it would replace the device with a file.
+    """
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     directory = target.parent
 
     def failed(exc: OSError) -> HotfuseError:
         msg = f"could not write {target} ({exc.strerror or exc}); it was left unchanged"
         return _located(error, msg, target)
 
+    if target.is_dir():
+        raise _located(error, f"{target} is a directory; give a file name", target)
+    if target.exists() and not target.is_file():
+        yield from _in_place(target, failed)
+        return
     try:
         fd, tmp_name = _open_temp(target, directory)
     except FileNotFoundError:
@@ -158,6 +170,22 @@ def _replacing(
         with contextlib.suppress(OSError):  # a failed block's unwritten bytes
             fh.close()
     _fsync_directory(directory)
+
+
+def _in_place(
+    target: Path, failed: Callable[[OSError], HotfuseError]
+) -> Iterator[tuple[BinaryIO, Callable[[OSError], HotfuseError]]]:
+    """Write a target that is not a regular file (a device or a FIFO) as it is."""
+    try:
+        fh = open(target, "wb")  # noqa: SIM115 - closed below, after the caller's block
+    except OSError as exc:
+        raise failed(exc) from exc
+    with fh:
+        yield fh, failed
+        try:
+            fh.flush()
+        except OSError as exc:
+            raise failed(exc) from exc
 
 
 def _open_temp(target: Path, directory: Path) -> tuple[int, str]:

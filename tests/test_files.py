@@ -176,3 +176,37 @@ def test_an_error_in_the_block_is_not_taken_for_a_write_error(tmp_path: Path) ->
         raise FileNotFoundError(errno.ENOENT, "the input went away")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert _temps(tmp_path) == []
+
+
+def test_a_fifo_target_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    # `fuse -o /dev/null` once replaced the device with a regular file: a target that is
+    # not a regular file is written as it is (a FIFO stands in for the device here)
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    with atomic_writer(fifo) as fh:
+        fh.write("一行\n")
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert got == ["一行\n".encode()]
+    assert _temps(tmp_path) == []
+
+
+def test_a_symlink_target_keeps_the_link_and_replaces_the_file(tmp_path: Path) -> None:
+    real = tmp_path / "real.toml"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.toml"
+    link.symlink_to(real)
+    atomic_write_text(link, "new\n")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "new\n"
+
+
+def test_a_directory_target_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a directory"):
+        atomic_write_text(tmp_path, "x")
