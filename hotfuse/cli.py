@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from hotfuse.errors import HotfuseError, InputError
+from hotfuse.errors import DataError, HotfuseError, InputError
 from hotfuse.transcript import Token, Transcript
 
 __all__ = ["build_parser", "main"]
@@ -324,7 +324,7 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
     t1 = time.perf_counter()
 
     def write_all(out: TextIO) -> None:
-        for item in _fuse_stream(fuser, records, args.jobs):
+        for item in _fuse_stream(fuser, records, args.jobs, src):
             if isinstance(item, HotfuseError):
                 log.error("%s", item)
                 counts["failed"] += 1
@@ -378,17 +378,42 @@ def _to_worker(tr: Transcript) -> Any:
     return tr.text, toks, tr.spans
 
 
-def _work(items: list[Any]) -> list[tuple[str, list[tuple[Any, ...]], Any]]:
+def _fuse_failure(exc: Exception) -> str:
+    """The one-line message for a record whose fusion raised (a bug unless a HotfuseError:
+    the input was read and checked, so say so and ask for a report)."""
+    if isinstance(exc, HotfuseError):
+        return f"could not fuse this line: {exc}"
+    return (
+        f"could not fuse this line: internal error ({type(exc).__name__}: {exc}); the other "
+        "lines are fused: please report it with this line"
+    )
+
+
+def _fused_or_error(fuser: Any, rec: Any, src: str) -> Any:
+    """``(rec, FuseResult)``, or a DataError at the record's line when fusion raises."""
+    try:
+        return rec, fuser.fuse(rec.transcript)
+    except Exception as exc:
+        log.debug("fusing line %d failed", rec.line_no, exc_info=True)
+        return DataError(_fuse_failure(exc), path=src, line_no=rec.line_no)
+
+
+def _work(items: list[Any]) -> list[Any]:
     """Fuse a chunk in a worker: per item the fused text, the replacements as tuples and,
-    for a transcript with times or confidences, the fused tokens and spans."""
-    out = []
+    for a transcript with times or confidences, the fused tokens and spans; or, where
+    fusing the item raised, the message (a str) saying so."""
+    out: list[Any] = []
     for item in items:
         if isinstance(item, str):
             tr = Transcript.from_text(item)
         else:
             text, toks, spans = item
             tr = Transcript._trusted(text, tuple(Token(*t) for t in toks), spans)
-        res = _WORKER.fuse(tr)
+        try:
+            res = _WORKER.fuse(tr)
+        except Exception as exc:  # one record's failure must not lose the rest of the file
+            out.append(_fuse_failure(exc))
+            continue
         reps = [
             (r.start, r.end, r.original, r.hotword, r.score, r.confidence, r.reason)
             for r in res.replacements
@@ -428,8 +453,12 @@ def _chunks(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _fuse_stream(fuser: Any, records: Iterator[Any], jobs: int) -> Iterator[Any]:
-    """Yield ``(record, FuseResult)`` or a read error per input item, in input order.
+def _fuse_stream(
+    fuser: Any, records: Iterator[Any], jobs: int, src: str = "<input>"
+) -> Iterator[Any]:
+    """Yield ``(record, FuseResult)`` or an error per input item, in input order: a read
+    error as the reader gave it, a record whose fusion raised as a :class:`DataError` at
+    its line of ``src`` (the other records still go through).
 
     Streams: one job fuses each record as it is read; ``jobs`` > 1 sends chunks of
     :data:`_CHUNK` records to worker processes as plain data (text, and tokens only where
@@ -447,7 +476,7 @@ def _fuse_stream(fuser: Any, records: Iterator[Any], jobs: int) -> Iterator[Any]
                 if isinstance(rec, HotfuseError):
                     yield rec
                     continue
-                yield rec, fuser.fuse(rec.transcript)
+                yield _fused_or_error(fuser, rec, src)
                 bar.update()
             return
         from collections import deque
@@ -463,7 +492,11 @@ def _fuse_stream(fuser: Any, records: Iterator[Any], jobs: int) -> Iterator[Any]
                     if isinstance(rec, HotfuseError):
                         yield rec
                     else:
-                        yield rec, _from_worker(fuser, rec.transcript, next(results))
+                        got = next(results)
+                        if isinstance(got, str):
+                            yield DataError(got, path=src, line_no=rec.line_no)
+                        else:
+                            yield rec, _from_worker(fuser, rec.transcript, got)
                         bar.update()
 
             for chunk in _chunks(records, _CHUNK):

@@ -19,6 +19,7 @@ from types import ModuleType
 import pytest
 
 from hotfuse.cli import _fuse_stream, build_parser, main
+from hotfuse.errors import DataError
 from hotfuse.formats.corpus import MAX_LINE_BYTES, InputRecord
 from hotfuse.fuser import Fuser
 from hotfuse.transcript import Transcript
@@ -491,3 +492,32 @@ def test_tune_shows_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.M
 def test_no_progress_bar_off_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["eval", *_tune_inputs(tmp_path)])
     assert "fusing" not in capsys.readouterr().err
+
+
+class _FailsOnBad(Fuser):
+    """A Fuser with a bug on one input: fusing text with 坏 in it raises."""
+
+    def fuse(self, asr_result: object, **kwargs: object) -> object:  # type: ignore[override]
+        if "坏" in getattr(asr_result, "text", ""):
+            msg = "boom"
+            raise RuntimeError(msg)
+        return super().fuse(asr_result, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_record_whose_fusion_raises_is_one_error_and_the_rest_is_fused(jobs: int) -> None:
+    """A line that was read fine but whose fusion raises is reported at its line; the
+    lines after it (the rest of its chunk with --jobs too) are still fused, in order."""
+    fuser = _FailsOnBad(["伊丽莎白"])
+    texts = [f"第{n}句伊丽沙白" if n != 150 else "坏的一句" for n in range(1, 301)]
+    records = iter(
+        [InputRecord(n, f"u{n}", Transcript.from_text(t), "kaldi") for n, t in enumerate(texts, 1)]
+    )
+    got = list(_fuse_stream(fuser, records, jobs, "in.txt"))
+    assert len(got) == 300
+    err = got[149]
+    assert isinstance(err, DataError)
+    assert (str(err.path), err.line_no) == ("in.txt", 150)
+    assert "internal error (RuntimeError: boom)" in str(err)
+    fused = [(rec.id, res.text) for rec, res in (g for i, g in enumerate(got) if i != 149)]
+    assert fused == [(f"u{n}", f"第{n}句伊丽莎白") for n in range(1, 301) if n != 150]
