@@ -285,9 +285,11 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def _located(error: type[HotfuseError], msg: str, target: Path) -> HotfuseError:
+def _located(
+    error: type[HotfuseError], msg: str, target: Path, line_no: int | None = None
+) -> HotfuseError:
     try:
-        return error(msg, path=target)  # type: ignore[call-arg]
+        return error(msg, path=target, line_no=line_no)  # type: ignore[call-arg]
     except TypeError:  # an error class that takes no path
         return error(msg)
 
@@ -301,12 +303,21 @@ def read_text_file(
     """A UTF-8 text file's content; an error of class ``error`` naming the file otherwise."""
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise _located(error, missing, p) from None
-    except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
-        raise _located(error, msg, p) from None
     except OSError as exc:
         msg = f"cannot read the file: {exc.strerror}"
         raise _located(error, msg, p) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_no = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        msg = (
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}, column {column} of the "
+            "line); re-save it as UTF-8"
+        )
+        raise _located(error, msg, p, line_no) from None
+    # as read_text does: universal newlines
+    return text.replace("\r\n", "\n").replace("\r", "\n")

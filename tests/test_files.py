@@ -210,3 +210,19 @@ def test_a_symlink_target_keeps_the_link_and_replaces_the_file(tmp_path: Path) -
 def test_a_directory_target_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is a directory"):
         atomic_write_text(tmp_path, "x")
+
+
+def test_a_file_that_is_not_utf8_names_the_line_and_column(tmp_path: Path) -> None:
+    p = tmp_path / "words.txt"
+    p.write_bytes("重庆\n北京\n上".encode() + b"\xff" + "海\n".encode())  # byte 4 of line 3
+    with pytest.raises(LexiconError) as info:
+        _files.read_text_file(p)
+    assert info.value.line_no == 3
+    assert str(info.value).startswith(f"{p}:3: not UTF-8 text")
+    assert "column 4 of the line" in str(info.value)
+
+
+def test_read_text_file_reads_line_ends_as_read_text_does(tmp_path: Path) -> None:
+    p = tmp_path / "crlf.txt"
+    p.write_bytes(b"a\r\nb\rc\n")
+    assert _files.read_text_file(p) == p.read_text(encoding="utf-8") == "a\nb\nc\n"
