@@ -18,7 +18,7 @@ from typing import Any
 from hotfuse._files import atomic_write_text, read_text_file
 from hotfuse.errors import LexiconError
 from hotfuse.formats.hotword_files import LexiconFormat, export_lexicon, import_lexicon
-from hotfuse.formats.lexicon_toml import locked_update
+from hotfuse.formats.lexicon_toml import locked_update, locked_write_text
 from hotfuse.lexicon import Hotword, Issue, Lexicon, Severity
 
 __all__ = ["register"]
@@ -296,7 +296,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         '# pinyin ("chong2 qing4"), block_contexts, tags. Check it: hotfuse lexicon check FILE\n'
     )
     body = Lexicon(name=name, description=args.description).dumps()
-    atomic_write_text(p, header + body, error=LexiconError)
+    locked_write_text(p, header + body, exist_ok=args.force)
     _note(f"created {p}")
     return 0
 
@@ -551,7 +551,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     elif args.output in args.files:
         locked_update(args.output, lambda lex: lex.merge(merged))
     else:
-        atomic_write_text(args.output, merged.dumps(), error=LexiconError)
+        locked_write_text(args.output, merged.dumps())
     _note(f"merged {len(args.files)} files: {len(merged.hotwords)} entries")
     return 0
 

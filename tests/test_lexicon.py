@@ -558,3 +558,25 @@ def test_overwrite_replaces_a_broken_file(tmp_path: Path) -> None:
 def test_save_requires_a_path() -> None:
     with pytest.raises(LexiconError, match="pass a path"):
         Lexicon(hotwords=(Hotword("达西"),)).save()
+
+
+def test_whole_file_writes_wait_for_the_lock_too(tmp_path: Path) -> None:
+    """`lexicon new --force` and `merge -o` replace a whole file: under the same lock as
+    add, so they never land in the middle of another writer's update."""
+    from hotfuse.formats.lexicon_toml import locked_write_text
+
+    target = tmp_path / "m.toml"
+    target.write_bytes((DATA / "good.toml").read_bytes())
+    lock = _hold_lock(target)
+    try:
+        thread, out = _in_thread(lambda: locked_write_text(target, 'name = "new"\n'))
+        thread.join(0.3)
+        assert thread.is_alive() and b'name = "new"' not in target.read_bytes()
+    finally:
+        lock.release()
+    thread.join(60)
+    assert not isinstance(out[0], Exception)
+    assert target.read_text(encoding="utf-8") == 'name = "new"\n'
+    with pytest.raises(LexiconError, match="already exists"):
+        locked_write_text(target, "x = 1\n", exist_ok=False)
+    assert target.read_text(encoding="utf-8") == 'name = "new"\n'

@@ -51,6 +51,7 @@ __all__ = [
     "find_shipped_lexicon",
     "lock_path",
     "locked_update",
+    "locked_write_text",
     "parse_lexicon",
     "render_lexicon",
     "shipped_lexicons",
@@ -403,6 +404,34 @@ def locked_update(
 
         atomic_write_text(p, text, error=LexiconError)
     return updated
+
+
+def locked_write_text(
+    path: str | os.PathLike[str],
+    text: str,
+    *,
+    exist_ok: bool = True,
+    timeout: float | None = None,
+    notice_after: float = _WAIT_NOTICE_S,
+) -> None:
+    """Write a whole lexicon file under its ``FILE.lock`` lock (atomically), so that it
+    never lands in the middle of another writer's :func:`locked_update`.
+
+    Args:
+        exist_ok: with False, refuse (under the lock) a file that exists meanwhile.
+
+    Raises:
+        LexiconError: the file exists and ``exist_ok`` is False, the lock could not be
+            taken (see :func:`locked_update`), or the write failed (the file is untouched).
+    """
+    from hotfuse._files import atomic_write_text
+
+    p = Path(path)
+    with _lexicon_lock(p, timeout=timeout, notice_after=notice_after):
+        if not exist_ok and p.exists():
+            msg = "already exists; add entries with 'hotfuse lexicon add', or pass --force"
+            raise LexiconError(msg, path=p)
+        atomic_write_text(p, text, error=LexiconError)
 
 
 _MISSING = object()  # the file does not exist
