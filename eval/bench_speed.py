@@ -14,7 +14,12 @@ Measures, on one core (pinned with ``os.sched_setaffinity`` where the OS allows)
 * the cold CLI call ``hotfuse fuse "伊丽沙白这会儿真太高兴了" --hotword 伊丽莎白`` in fresh
   processes: wall time and the process's own peak RSS (VmHWM), medians (issue 15);
 * accuracy with 5,000 active terms on simulated first passes of the dev references:
-  false alarms on utterances holding none of them, precision, recall.
+  false alarms on utterances holding none of them, precision, recall;
+* against the peers (issue 15): FunASR's text-level matcher as ``eval/baselines.py`` runs
+  it and, given ``--asr-hotword PATH`` (a local checkout, imported from there), CapsWriter's
+  asr-hotword, timed on the same utterances in the same loop as hotfuse (the engines take
+  turns per utterance, so machine load hits them alike), compile excluded; their compile
+  time per size; and the one call with compile of the call's own 5-word list included.
 
 Every cell times at most ``--repeat`` distinct utterances and stops early after
 ``--budget`` seconds (never below ``--min-utts``), so slow engines still finish.
@@ -23,6 +28,7 @@ Examples:
     python eval/bench_speed.py --markdown out/speed.md --json out/speed.json --plot out/speed.svg
     python eval/bench_speed.py --quick                         # small sizes, seconds
     python eval/bench_speed.py --sizes 5,5000 --lengths 30 --profile 5x30,5000x30
+    python eval/bench_speed.py --sizes 5,5000,50000 --lengths 30 --asr-hotword ../asr-hotword
 """
 
 from __future__ import annotations
@@ -76,6 +82,9 @@ COLD_FUSED = "伊丽莎白这会儿真太高兴了"
 TARGET_FA = 0.03
 TARGET_PRECISION = 0.95
 TARGET_LENGTH = 30  # the utterance length the per-utterance targets are read at
+PEER_BIG = 20000  # from this many hotwords a peer is timed on at most --peer-cap utterances
+PEERS = ("funasr", "asr_hotword")
+PEER_LABELS = {"funasr": "FunASR", "asr_hotword": "asr-hotword"}
 
 
 # --------------------------------------------------------------------------- results
@@ -83,7 +92,7 @@ TARGET_LENGTH = 30  # the utterance length the per-utterance targets are read at
 class Cell:
     """Timing of one (what, lexicon size, utterance length) cell, in milliseconds."""
 
-    kind: str  # "fuser" or "one_call"
+    kind: str  # "fuser" or "one_call"; a peer's: "funasr", "funasr_one_call", ...
     size: int
     length: int
     n: int
@@ -108,9 +117,12 @@ class Report:
     cold: dict[str, Any] = field(default_factory=dict)
     accuracy: dict[str, Any] = field(default_factory=dict)
     profiles: dict[str, str] = field(default_factory=dict)
+    # Peer name -> {"status": "ok" | why not, "compile": {size: {...}}, "capped": [...]}
+    peers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    peer_cells: list[Cell] = field(default_factory=list)
 
     def cell(self, kind: str, size: int, length: int) -> Cell | None:
-        for c in self.cells:
+        for c in [*self.cells, *self.peer_cells]:
             if (c.kind, c.size, c.length) == (kind, size, length):
                 return c
         return None
@@ -126,6 +138,15 @@ class Report:
             "accuracy": self.accuracy,
             "targets": [t.to_dict() for t in targets(self)],
             "profiles": self.profiles,
+            "peers": {
+                name: {
+                    **{k: v for k, v in info.items() if k != "compile"},
+                    "compile": {str(k): v for k, v in info.get("compile", {}).items()},
+                    "cells": [asdict(c) for c in self.peer_cells if _peer_of(c.kind) == name],
+                }
+                for name, info in self.peers.items()
+            },
+            "against_peers": peer_rows(self),
         }
 
 
@@ -200,6 +221,95 @@ def _time_calls(
     return times, cpu, replaced
 
 
+def _time_interleaved(
+    engines: Sequence[tuple[Callable[[str], Any], int]],
+    texts: Sequence[str],
+    budget_s: float,
+    min_n: int,
+) -> list[tuple[list[float], list[float], int]]:
+    """Time several engines on the same texts in one loop, taking turns per text.
+
+    ``engines`` holds ``(call, cap)``: each engine is timed on at most ``cap`` texts and
+    stops once its own timed calls add up to ``budget_s`` (never before ``min_n`` texts).
+    The order of the engines rotates from one text to the next, so neither always runs
+    first after a cache-cold switch. A call "replaced" something when its result has
+    ``replacements`` (a FuseResult) or differs from the text (a peer's output string).
+
+    Returns:
+        Per engine, as :func:`_time_calls`: wall ms, CPU ms, calls that replaced something.
+    """
+    out: list[tuple[list[float], list[float], int]] = [([], [], 0) for _ in engines]
+    spent = [0.0] * len(engines)
+    done = [cap <= 0 for _, cap in engines]
+    clock = time.perf_counter_ns
+    cpu_clock = time.process_time_ns
+    gc.collect()
+    for k, text in enumerate(texts):
+        if all(done):
+            break
+        for j in range(len(engines)):
+            i = (k + j) % len(engines)
+            if done[i]:
+                continue
+            call, cap = engines[i]
+            times, cpu, replaced = out[i]
+            c0 = cpu_clock()
+            t0 = clock()
+            result = call(text)
+            t1 = clock()
+            c1 = cpu_clock()
+            times.append((t1 - t0) / 1e6)
+            cpu.append((c1 - c0) / 1e6)
+            spent[i] += (t1 - t0) / 1e9
+            hit = result.replacements if hasattr(result, "replacements") else result != text
+            out[i] = (times, cpu, replaced + bool(hit))
+            n = len(times)
+            if n >= cap or (n >= min_n and spent[i] > budget_s):
+                done[i] = True
+    return out
+
+
+def _peer_of(kind: str) -> str:
+    return kind.removesuffix("_one_call")
+
+
+def _peer_factories(
+    args: argparse.Namespace, report: Report
+) -> dict[str, Callable[[Sequence[str]], Callable[[str], str]]]:
+    """Matcher builders of the peers that can run, their status recorded in ``report``."""
+    import baselines
+
+    out: dict[str, Callable[[Sequence[str]], Callable[[str], str]]] = {}
+    if "peers" in set(args.skip):
+        return out
+    if baselines.funasr_available():
+
+        def funasr(words: Sequence[str]) -> Callable[[str], str]:
+            m = baselines.funasr_matcher(words)
+            assert m is not None
+            return m
+
+        out["funasr"] = funasr
+        info = {"status": "ok", "compile": {}, "capped": [], "cap": args.peer_cap}
+        report.peers.setdefault("funasr", info)
+    else:
+        report.peers["funasr"] = {"status": "not installed (pip install funasr)"}
+    checkout = args.asr_hotword
+    if checkout is None:
+        report.peers["asr_hotword"] = {"status": "not given (--asr-hotword PATH)"}
+    else:
+
+        def asr_hotword(words: Sequence[str]) -> Callable[[str], str]:
+            return baselines.asr_hotword_matcher(checkout, words)
+
+        out["asr_hotword"] = asr_hotword
+        report.peers.setdefault("asr_hotword", {
+            "status": "ok", "checkout": str(checkout), "compile": {}, "capped": [],
+            "cap": args.peer_cap,
+        })  # fmt: skip
+    return out
+
+
 def _cell(
     kind: str,
     size: int,
@@ -262,8 +372,22 @@ def bench_fuser(
     warm = Fuser(["伊丽莎白", "达西"])
     warm.fuse("伊丽沙白这会儿真太高兴了")
     profile = set(args.profile)
+    factories = _peer_factories(args, report)
     for size in sizes:
         words = data.lexicon(size)
+        peers: dict[str, Callable[[str], str]] = {}
+        for name, build in factories.items():
+            peer_s: list[float] = []
+            for _ in range(1 if size >= 2000 else 3):
+                gc.collect()
+                t0 = time.perf_counter()
+                peers[name] = build(words)
+                peer_s.append(time.perf_counter() - t0)
+            report.peers[name]["compile"][size] = {
+                "median_s": round(statistics.median(peer_s), 4),
+                "runs": len(peer_s),
+            }
+            log.info("%s compiled %d words in %.3f s", name, size, statistics.median(peer_s))
         reps = 1 if size >= 20000 else (3 if size >= 2000 else 7)
         compile_s: list[float] = []
         fuser = None
@@ -285,9 +409,22 @@ def bench_fuser(
             texts = _utterances(data, words, length, args)
             f = fuser
             fuser.fuse(texts[-1])  # one untimed call: lazily built per-instance state
+            for peer in peers.values():
+                peer(texts[-1])
             name = f"{size}x{length}"
-            timing = _time_calls(f.fuse, texts[:-1], args.budget, args.min_utts)
-            c = _cell("fuser", size, length, timing)
+            cap = args.peer_cap if size >= PEER_BIG else len(texts)
+            engines = [(f.fuse, len(texts))] + [(p, cap) for p in peers.values()]
+            timings = _time_interleaved(engines, texts[:-1], args.budget, args.min_utts)
+            c = _cell("fuser", size, length, timings[0])
+            for (peer_name, _), timing in zip(peers.items(), timings[1:], strict=True):
+                pc = _cell(peer_name, size, length, timing)
+                report.peer_cells.append(pc)
+                if size >= PEER_BIG:
+                    report.peers[peer_name]["capped"].append([size, length, pc.n])
+                log.info(
+                    "%s %6d words %4d chars: median %.3f ms (n=%d)",
+                    peer_name, size, length, pc.median_ms, pc.n,
+                )  # fmt: skip
             if name in profile:  # a separate pass: the profiler's overhead is not timed
                 with _profiled(True, report.profiles, name):
                     for text in texts[: c.n]:
@@ -301,7 +438,7 @@ def bench_fuser(
                 c.p95_ms,
                 c.n,
             )
-        del fuser
+        del fuser, peers
         gc.collect()
 
 
@@ -320,6 +457,7 @@ def bench_one_call(
     """``fuse(text, five_new_words)``: a new list per call, compile included."""
     from hotfuse import fuse
 
+    factories = _peer_factories(args, report)
     pool = list(data.words[-(args.repeat + 1) * 5 * len(lengths) :])
     for k, length in enumerate(lengths):
         base = k * (args.repeat + 1) * 5
@@ -331,15 +469,33 @@ def bench_one_call(
         texts = sl.cut_utterances(
             data.stream, length, args.repeat + 1, seed=args.seed + 1, pick_word=pick
         )
-        calls = iter(lists)
 
-        def call(text: str, calls: Iterator[list[str]] = calls) -> Any:
-            return fuse(text, next(calls))
+        # Each engine walks the word lists itself: text i is fused with list i by all.
+        def make(
+            apply: Callable[[str, list[str]], Any], lists: list[list[str]] = lists
+        ) -> Callable[[str], Any]:
+            calls = iter(lists)
 
-        call(texts[0])
+            def call(utt: str) -> Any:
+                return apply(utt, next(calls))
+
+            return call
+
+        def peer_apply(
+            build: Callable[[Sequence[str]], Callable[[str], str]],
+        ) -> Callable[[str, list[str]], str]:
+            return lambda utt, words: build(words)(utt)
+
+        engines = [make(fuse)] + [make(peer_apply(b)) for b in factories.values()]
+        for e in engines:
+            e(texts[0])
         _clear_compile_caches()
-        timing = _time_calls(call, texts[1:], args.budget, args.min_utts)
-        c = _cell("one_call", 5, length, timing)
+        timings = _time_interleaved(
+            [(e, len(texts)) for e in engines], texts[1:], args.budget, args.min_utts
+        )
+        c = _cell("one_call", 5, length, timings[0])
+        for peer_name, timing in zip(factories, timings[1:], strict=True):
+            report.peer_cells.append(_cell(f"{peer_name}_one_call", 5, length, timing))
         name = f"call{length}"
         if name in set(args.profile):  # a separate pass with new word lists
             spare = list(data.words[-(args.repeat + 1) * 5 * (len(lengths) + 1 + k) :])
@@ -750,6 +906,114 @@ def targets(report: Report) -> list[Target]:
     return out
 
 
+def _ratio(ours: float, theirs: float | None) -> float | None:
+    if theirs is None or not theirs > 0 or math.isnan(ours):
+        return None
+    return round(ours / theirs, 4)
+
+
+def peer_rows(report: Report) -> list[dict[str, Any]]:
+    """The "Against the peers" rows: hotfuse's median next to each peer's, and hotfuse/peer.
+
+    One row per per-utterance cell, one per compiled size (``"what": "compile"``, seconds)
+    and one per one-call length; a ratio under 1 means hotfuse took less time. Peers that
+    did not run give None.
+    """
+    rows: list[dict[str, Any]] = []
+    ran = [n for n in PEERS if report.peers.get(n, {}).get("status") == "ok"]
+
+    def add(row: dict[str, Any], ours: float, kind: str, size: int, length: int) -> None:
+        for name in PEERS:
+            pc = report.cell(kind.format(name), size, length) if name in ran else None
+            row[f"{name}_median_ms"] = pc.median_ms if pc else None
+            row[f"{name}_n"] = pc.n if pc else None
+            row[f"ratio_{name}"] = _ratio(ours, pc.median_ms if pc else None)
+        rows.append(row)
+
+    for c in sorted(report.cells, key=lambda c: (c.kind != "fuser", c.size, c.length)):
+        if c.kind == "fuser":
+            row = {"what": "fuser", "size": c.size, "length": c.length}
+            add(row | {"hotfuse_median_ms": c.median_ms, "hotfuse_n": c.n},
+                c.median_ms, "{}", c.size, c.length)  # fmt: skip
+    for size, v in sorted(report.compile.items()):
+        row: dict[str, Any] = {"what": "compile", "size": size, "hotfuse_median_s": v["median_s"]}
+        for name in PEERS:
+            pv = report.peers.get(name, {}).get("compile", {}).get(size)
+            row[f"{name}_median_s"] = pv["median_s"] if pv else None
+            row[f"ratio_{name}"] = _ratio(v["median_s"], pv["median_s"] if pv else None)
+        rows.append(row)
+    for c in sorted(report.cells, key=lambda c: c.length):
+        if c.kind == "one_call":
+            row = {"what": "one_call", "size": 5, "length": c.length}
+            add(row | {"hotfuse_median_ms": c.median_ms, "hotfuse_n": c.n},
+                c.median_ms, "{}_one_call", 5, c.length)  # fmt: skip
+    return rows
+
+
+def _peer_markdown(report: Report) -> list[str]:
+    if not report.peers:
+        return []
+    ran = [n for n in PEERS if report.peers.get(n, {}).get("status") == "ok"]
+    head = ["hotwords", "chars", "hotfuse median ms"]
+    for name in ran:
+        head += [f"{PEER_LABELS[name]} median ms", f"ratio ({PEER_LABELS[name]})"]
+    lines = [
+        "",
+        "### Against the peers",
+        "",
+        "The same utterances in the same loop, the engines taking turns per utterance; "
+        "compile excluded except in the compile rows (seconds) and the one-call rows. "
+        "ratio = hotfuse median / peer median (under 1: hotfuse is faster). n: utterances "
+        "timed, hotfuse / peer; where a peer stops early (its --budget or --peer-cap) "
+        "hotfuse goes on alone over the rest.",
+        "",
+        "| " + " | ".join([*head, "n"]) + " |",
+        "|" + "---:|" * (len(head) + 1),
+    ]
+
+    def fmt(x: float | None, spec: str) -> str:
+        return "-" if x is None else format(x, spec)
+
+    for r in peer_rows(report):
+        if r["what"] == "compile":
+            cells = [f"{r['size']:,}", "compile (s)", fmt(r["hotfuse_median_s"], ".4f")]
+            for name in ran:
+                cells += [fmt(r[f"{name}_median_s"], ".4f"), fmt(r[f"ratio_{name}"], ".3f")]
+            cells.append("-")
+        else:
+            who = f"{r['size']:,}" if r["what"] == "fuser" else "5 new (one call, compile incl.)"
+            cells = [who, str(r["length"]), fmt(r["hotfuse_median_ms"], ".3f")]
+            for name in ran:
+                cells += [fmt(r[f"{name}_median_ms"], ".3f"), fmt(r[f"ratio_{name}"], ".3f")]
+            cells.append(" / ".join([str(r["hotfuse_n"])] + [str(r[f"{n}_n"]) for n in ran]))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for name in PEERS:
+        info = report.peers.get(name)
+        if info is None:
+            continue
+        label = PEER_LABELS[name]
+        if info.get("status") != "ok":
+            lines.append(f"{label}: {info.get('status')}; no rows.")
+            continue
+        capped = info.get("capped") or []
+        if capped:
+            shown = ", ".join(f"{n} at {s:,} hotwords x {ln} chars" for s, ln, n in capped)
+            lines.append(
+                f"{label} is slow from {PEER_BIG:,} hotwords: there it is timed on at most "
+                f"{info.get('cap')} utterances (--peer-cap), fewer once its own time passes "
+                f"--budget ({shown})."
+            )
+        if name == "funasr":
+            lines.append(
+                "FunASR: `funasr/utils/postprocess_hotwords.py` of the installed funasr, at "
+                "its defaults, as `eval/baselines.py` runs it."
+            )
+        else:
+            lines.append(f"asr-hotword: the checkout at `{info.get('checkout')}`, threshold 0.85.")
+    return lines
+
+
 # --------------------------------------------------------------------------- output
 def markdown(report: Report) -> str:
     """The report as Markdown tables."""
@@ -772,6 +1036,7 @@ def markdown(report: Report) -> str:
     ]
     for t in targets(report):
         lines.append(f"| {t.name} | {t.target} | {t.measured} | {_status(t.met)} |")
+    lines += _peer_markdown(report)
     lines += [
         "",
         "### Time per utterance (one core, default configuration, text input)",
@@ -992,7 +1257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--import-runs", type=int, help="fresh processes for import time (7)")
     p.add_argument("--cold-runs", type=int, help="fresh processes for the cold CLI call (5)")
     p.add_argument("--skip", type=_str_list, default=(), help="stages to skip: "
-                   "fuser,one_call,rss,import,cold,accuracy,catalogue")  # fmt: skip
+                   "fuser,one_call,rss,import,cold,accuracy,catalogue,peers")  # fmt: skip
     p.add_argument(
         "--profile", type=_str_list, default=(),
         help="cells to profile with cProfile, e.g. 5x30,5000x30 (SIZExLENGTH) or call30",
@@ -1001,6 +1266,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write every figure as JSON here")
     p.add_argument("--plot", type=Path, help="write an SVG plot of time against lexicon size")
     p.add_argument("--no-pin", action="store_true", help="do not pin to one core")
+    p.add_argument(
+        "--asr-hotword", type=Path, metavar="PATH",
+        help="a local checkout of asr-hotword to time beside hotfuse (imported from there)",
+    )  # fmt: skip
+    p.add_argument(
+        "--peer-cap", type=int, default=10,
+        help=f"most utterances a peer is timed on from {PEER_BIG:,} hotwords (default 10)",
+    )  # fmt: skip
     return p
 
 

@@ -156,3 +156,103 @@ def test_bad_sizes_are_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exc:
         bench.build_parser().parse_args(["--sizes", "5,x"])
     assert exc.value.code == 2
+
+
+def test_quick_run_reports_the_peers(tmp_path: Path, shared_data: Path) -> None:
+    baselines = _load("baselines")
+    if not baselines.funasr_available():
+        pytest.skip("funasr is not installed: no FunASR rows to check")
+    md, js = tmp_path / "p.md", tmp_path / "p.json"
+    argv = [
+        "--quick",
+        "--no-pin",
+        "--sizes", "5,40",
+        "--lengths", "30",
+        "--repeat", "6",
+        "--skip", "accuracy,rss,import,cold,catalogue",
+        "--data", str(shared_data / "wenetspeech-biasing"),
+        "--markdown", str(md),
+        "--json", str(js),
+    ]  # fmt: skip
+    assert bench.main(argv) == 0
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert data["peers"]["funasr"]["status"] == "ok"
+    assert data["peers"]["asr_hotword"]["status"].startswith("not given")
+    assert set(data["peers"]["funasr"]["compile"]) == {"5", "40"}
+    peer_cells = {(c["kind"], c["size"], c["length"]) for c in data["peers"]["funasr"]["cells"]}
+    assert peer_cells == {("funasr", 5, 30), ("funasr", 40, 30), ("funasr_one_call", 5, 30)}
+    rows = {(r["what"], r["size"], r.get("length")): r for r in data["against_peers"]}
+    assert set(rows) == {
+        ("fuser", 5, 30),
+        ("fuser", 40, 30),
+        ("compile", 5, None),
+        ("compile", 40, None),
+        ("one_call", 5, 30),
+    }
+    ours = {(c["kind"], c["size"]): c["median_ms"] for c in data["cells"]}
+    for what in ("fuser", "one_call"):
+        for size in (5, 40) if what == "fuser" else (5,):
+            r = rows[(what, size, 30)]
+            assert r["hotfuse_median_ms"] == ours[(what, size)]
+            assert r["funasr_median_ms"] > 0 and r["funasr_n"] == 6
+            assert r["ratio_funasr"] == pytest.approx(
+                r["hotfuse_median_ms"] / r["funasr_median_ms"], rel=1e-3
+            )
+            assert r["ratio_asr_hotword"] is None
+    text = md.read_text(encoding="utf-8")
+    assert "### Against the peers" in text
+    head = "| hotwords | chars | hotfuse median ms | FunASR median ms | ratio (FunASR) | n |"
+    assert head in text
+    assert "asr-hotword: not given" in text
+
+
+def test_peer_rows_without_funasr() -> None:
+    report = bench.Report(meta={"command": "x"})
+    report.cells.append(bench.Cell("fuser", 5, 30, 10, 0.2, 0.4, 0.2, 5000.0, 0.5))
+    report.peers = {
+        "funasr": {"status": "not installed (pip install funasr)"},
+        "asr_hotword": {"status": "not given (--asr-hotword PATH)"},
+    }
+    (row,) = bench.peer_rows(report)
+    assert row["hotfuse_median_ms"] == 0.2 and row["funasr_median_ms"] is None
+    assert row["ratio_funasr"] is None
+    text = bench.markdown(report)
+    assert "FunASR: not installed" in text and "asr-hotword: not given" in text
+
+
+def test_asr_hotword_rows_from_a_checkout(tmp_path: Path, shared_data: Path) -> None:
+    # A stand-in checkout with asr-hotword's interface (none of its code): text unchanged.
+    pkg = tmp_path / "checkout" / "hotword"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text(
+        "class _R:\n"
+        "    def __init__(self, text):\n"
+        "        self.text = text\n"
+        "class PhonemeCorrector:\n"
+        "    def __init__(self, threshold):\n"
+        "        self.words = []\n"
+        "    def update_hotwords(self, text):\n"
+        "        self.words = text.split()\n"
+        "    def correct(self, text):\n"
+        "        return _R(text)\n",
+        encoding="utf-8",
+    )
+    js = tmp_path / "a.json"
+    argv = [
+        "--quick", "--no-pin", "--sizes", "5", "--lengths", "10", "--repeat", "4",
+        "--skip", "accuracy,rss,import,cold,catalogue",
+        "--data", str(shared_data / "wenetspeech-biasing"),
+        "--asr-hotword", str(tmp_path / "checkout"), "--json", str(js),
+    ]  # fmt: skip
+    try:
+        assert bench.main(argv) == 0
+    finally:
+        sys.modules.pop("hotword", None)
+        sys.path.remove(str((tmp_path / "checkout").resolve()))
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert data["peers"]["asr_hotword"]["status"] == "ok"
+    row = next(r for r in data["against_peers"] if r["what"] == "fuser")
+    assert row["asr_hotword_n"] == 4
+    assert row["ratio_asr_hotword"] == pytest.approx(
+        row["hotfuse_median_ms"] / row["asr_hotword_median_ms"], rel=1e-3
+    )
