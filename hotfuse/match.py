@@ -763,7 +763,9 @@ class LexiconIndex:
                             continue
                         limit = max_distance
                         if limit_of is not None:
-                            limit = min(limit, limit_of(h))
+                            lo = limit_of(h)
+                            if lo < limit:
+                                limit = lo
                             if limit < 0:
                                 continue
                         bound = limit * m - extra + 1e-9
@@ -816,7 +818,9 @@ class LexiconIndex:
             rows, m, h, extra, _floor = pinyin[t]
             limit = max_distance
             if limit_of is not None:
-                limit = min(limit, limit_of(h))
+                lo = limit_of(h)
+                if lo < limit:
+                    limit = lo
                 if limit < 0:
                     continue
             bound = limit * m - extra + 1e-9
