@@ -766,20 +766,7 @@ def spoken_forms(term: str, max_forms: int = 12) -> tuple[SpokenForm, ...]:
     if len(pieces) > 1 and term.isalpha():  # SaaS, GitHub: the whole word may be listed
         for pron in _cmu(term)[:1]:
             combos += [c for c in _from_phones(pron, "cmudict", 0.0, max_forms) if len(c[1]) >= 2]
-    if not combos:
-        return ()
-    best = min(c[0] for c in combos)
-    out: list[SpokenForm] = []
-    seen: set[str] = set()
-    for c, s, src, ph in sorted(combos, key=lambda r: (r[0], r[1])):
-        py = " ".join(s)
-        if c > best + 1.0 or py in seen:
-            continue
-        seen.add(py)
-        out.append(SpokenForm(py, src or "letters", ph, c))
-        if len(out) >= max_forms:
-            break
-    return tuple(out)
+    return _to_forms(combos, max_forms)
 
 
 def is_mixed_term(text: str) -> bool:
@@ -822,6 +809,8 @@ def mixed_spoken_forms(term: str, max_forms: int = 12) -> tuple[SpokenForm, ...]
 
 
 def _to_forms(combos: Sequence[_Reading], max_forms: int) -> tuple[SpokenForm, ...]:
+    """The forms of ``combos``, cheapest first, one per syllable sequence, at most
+    ``max_forms``, none costlier than the best by more than 1.0."""
     if not combos:
         return ()
     best = min(c[0] for c in combos)
