@@ -659,6 +659,17 @@ class Page:
     def external(self) -> list[str]:
         return [u for u in self.requests if not u.startswith((self.url, "blob:", "data:"))]
 
+    def table(self, rows: str) -> list[list[str]]:
+        """The cells of the rows matched by ``rows``, by their text content.
+
+        ``innerText`` of a row joins its cells with tabs only while the row is rendered (a
+        hidden panel gives the bare text), so the cells are read one by one instead.
+        """
+        cells: list[list[str]] = self.page.eval_on_selector_all(
+            rows, "rs => rs.map(r => Array.from(r.cells, c => c.textContent))"
+        )
+        return cells
+
     def close(self) -> None:
         self.context.close()
 
@@ -767,7 +778,7 @@ def test_browser_recognize_tab_shows_the_runner_transcript(
     p.wait_for_function(
         "() => document.querySelector('#sys-table').innerText.includes('a.wav')", timeout=30_000
     )
-    sysinfo = dict(row.split("\t", 1) for row in p.locator("#sys-table tr").all_inner_texts())
+    sysinfo = dict(row[:2] for row in pg.table("#sys-table tr"))
     import torch
 
     assert sysinfo["Device"] == "cpu"
@@ -809,7 +820,7 @@ def test_browser_batch_reports_a_broken_file_and_finishes_the_others(
     assert p.get_attribute("#batch-progress", "value") == "3"
     rows = p.locator("#batch-table tbody tr")
     assert rows.count() == 3
-    cells = [r.split("\t") for r in rows.all_inner_texts()]
+    cells = pg.table("#batch-table tbody tr")
     assert [c[0] for c in cells] == [f.name for f in files]
     assert cells[0][4] == expected["a.wav"] and cells[2][4] == expected["b.flac"]
     assert cells[2][1] == "1.50"  # 8 kHz stereo flac -> 1.5 s at 16 kHz mono
