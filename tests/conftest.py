@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,17 @@ def shared_data() -> Path:
             pytest.fail(f"CI must have the shared dataset at {SHARED_DATA}")
         pytest.skip(f"shared dataset not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _restore_hotfuse_logger() -> Iterator[None]:
+    """``main()`` configures the "hotfuse" logger; every test gets it back as it was."""
+    logger = logging.getLogger("hotfuse")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        yield
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved
 
 
 @pytest.fixture(autouse=True)

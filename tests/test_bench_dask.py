@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import load_eval
 
 
 def test_bench_dask_runs_and_outputs_agree(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag", reason="the [dask] extra is not installed")
     pytest.importorskip("distributed", reason="the [dask] extra is not installed")
-    path = ROOT / "eval" / "bench_dask.py"
-    spec = importlib.util.spec_from_file_location("bench_dask", path)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["bench_dask"] = bench
-    spec.loader.exec_module(bench)
+    bench = load_eval("bench_dask")
     out = tmp_path / "dask.json"
     args = ["--lines", "300", "--sizes", "5", "--files", "3", "--json", str(out)]
     assert bench.main(args) == 0  # 0: the Dask output equals the CLI's, line for line

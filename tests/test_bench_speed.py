@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from tests.helpers import load_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str) -> ModuleType:
-    path = ROOT / "eval" / f"{name}.py"
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load("bench_speed")
-sl = _load("speed_lexicons")
+bench = load_eval("bench_speed")
+sl = load_eval("speed_lexicons")
 
 
 @pytest.mark.parametrize(
@@ -159,7 +147,7 @@ def test_bad_sizes_are_a_usage_error() -> None:
 
 
 def test_quick_run_reports_the_peers(tmp_path: Path, shared_data: Path) -> None:
-    baselines = _load("baselines")
+    baselines = load_eval("baselines")
     if not baselines.funasr_available():
         pytest.skip("funasr is not installed: no FunASR rows to check")
     md, js = tmp_path / "p.md", tmp_path / "p.json"

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import json
-import logging
 import os
 import shlex
 import subprocess
@@ -14,7 +12,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -23,25 +20,10 @@ from hotfuse.errors import DataError
 from hotfuse.formats.corpus import MAX_LINE_BYTES, InputRecord
 from hotfuse.fuser import Fuser
 from hotfuse.transcript import Transcript
+from tests.helpers import load_eval, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ["-w", "伊丽莎白", "-w", "PyTorch"]
-
-
-@pytest.fixture(autouse=True)
-def _restore_hotfuse_logger() -> Iterator[None]:
-    logger = logging.getLogger("hotfuse")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    try:
-        yield
-    finally:
-        logger.handlers[:], logger.level, logger.propagate = saved
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --------------------------------------------------------------------------- fuse -i
@@ -50,7 +32,7 @@ def test_plain_text_file_is_never_split_into_an_id(
 ) -> None:
     path = tmp_path / "hyp.txt"
     path.write_text("我们用 py torch 训练\nu2 伊丽沙白来了\n", encoding="utf-8")
-    code, out, _ = run(["fuse", "-i", str(path), *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "-i", str(path), *WORDS], capsys)
     assert code == 0
     assert out.splitlines() == ["我们用 PyTorch 训练", "u2 伊丽莎白来了"]
 
@@ -58,7 +40,7 @@ def test_plain_text_file_is_never_split_into_an_id(
 def test_format_option_forces_kaldi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "hyp.txt"
     path.write_text("我们用 py torch 训练\n", encoding="utf-8")
-    code, out, _ = run(["fuse", "-i", str(path), "--format", "kaldi", *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "-i", str(path), "--format", "kaldi", *WORDS], capsys)
     assert (code, out) == (0, "我们用\tPyTorch 训练\n")
 
 
@@ -67,7 +49,7 @@ def test_jsonl_format_reports_a_non_json_line(
 ) -> None:
     path = tmp_path / "hyp.jsonl"
     path.write_text('{"id": "a", "text": "伊丽沙白"}\nplain line\n', encoding="utf-8")
-    code, out, err = run(["fuse", "-i", str(path), *WORDS], capsys)
+    code, out, err = run_cli(["fuse", "-i", str(path), *WORDS], capsys)
     assert code == 1
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["a"]
     assert f"{path}:2: not a JSON object" in err
@@ -78,7 +60,7 @@ def test_bad_utf8_line_is_reported_and_the_rest_fused(
 ) -> None:
     path = tmp_path / "hyp.txt"
     path.write_bytes("伊丽沙白来了\n".encode() + b"\xb9\xfe\xd1\xa7\n" + "达西\n".encode())
-    code, out, err = run(["fuse", "-i", str(path), *WORDS], capsys)
+    code, out, err = run_cli(["fuse", "-i", str(path), *WORDS], capsys)
     assert code == 1
     assert out.splitlines() == ["伊丽莎白来了", "达西"]
     assert f"hotfuse: error: {path}:2: not valid UTF-8" in err and "iconv" in err
@@ -120,7 +102,7 @@ _BAD_JSONL_LINES = {
 def _fuse_file(
     path: Path, jobs: int, capsys: pytest.CaptureFixture[str], *extra: str
 ) -> tuple[int, list[str], str]:
-    code, out, err = run(["fuse", "-i", str(path), "--jobs", str(jobs), *extra, *WORDS], capsys)
+    code, out, err = run_cli(["fuse", "-i", str(path), "--jobs", str(jobs), *extra, *WORDS], capsys)
     assert "Traceback" not in err
     return code, out.splitlines(), err
 
@@ -266,20 +248,12 @@ def test_fusion_streams_in_order_for_any_input_length(jobs: int) -> None:
     assert got == [(f"u{n}", f"第{n}句伊丽莎白") for n in range(1, 151)]
 
 
-def _load_eval(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_fuse_memory_does_not_grow_with_the_input(jobs: int, tmp_path: Path) -> None:
     """Issue 16 finding 12: peak RSS for 10N lines is that for N lines. Each line carries a
     4 KB id, so holding the 5,000 lines (parsed records, results) would add over 20 MB; a
     streamed run holds a few chunks (eval/stream_memory.py measures 100k and 1M lines)."""
-    sm = _load_eval("stream_memory")
+    sm = load_eval("stream_memory")
     peaks = []
     for n in (500, 5000):
         path = tmp_path / f"hyp{n}.jsonl"
@@ -298,13 +272,13 @@ def test_new_files_get_the_umask_mode_and_replaced_files_keep_theirs(
     old = os.umask(0o022)
     try:
         out = tmp_path / "fused.txt"
-        assert run(["fuse", "伊丽沙白", "-o", str(out), *WORDS], capsys)[0] == 0
+        assert run_cli(["fuse", "伊丽沙白", "-o", str(out), *WORDS], capsys)[0] == 0
         assert out.stat().st_mode & 0o777 == 0o644
         lex = tmp_path / "m.toml"
-        assert run(["lexicon", "new", str(lex)], capsys)[0] == 0
+        assert run_cli(["lexicon", "new", str(lex)], capsys)[0] == 0
         assert lex.stat().st_mode & 0o777 == 0o644
         lex.chmod(0o600)
-        assert run(["lexicon", "add", str(lex), "伊丽莎白"], capsys)[0] == 0
+        assert run_cli(["lexicon", "add", str(lex), "伊丽莎白"], capsys)[0] == 0
         assert lex.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(old)
@@ -314,7 +288,7 @@ def test_output_into_a_missing_directory_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "no" / "such" / "dir" / "out.txt"
-    code, out, err = run(["fuse", "伊丽沙白", "-o", str(target), *WORDS], capsys)
+    code, out, err = run_cli(["fuse", "伊丽沙白", "-o", str(target), *WORDS], capsys)
     assert code == 1 and out == ""
     assert err.startswith("hotfuse: error: ") and "does not exist; create it first" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -330,7 +304,7 @@ def test_failed_fusion_leaves_no_partial_output(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Fuser, "fuse", boom)
-    assert run(["fuse", "伊丽沙白", "-o", str(target), *WORDS], capsys)[0] == 130
+    assert run_cli(["fuse", "伊丽沙白", "-o", str(target), *WORDS], capsys)[0] == 130
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
 
@@ -339,13 +313,13 @@ def test_failed_fusion_leaves_no_partial_output(
 def test_space_separated_chinese_hotwords_are_split_with_a_warning(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = run(["fuse", "伊丽沙白和达稀", "--hotword", "伊丽莎白 达西"], capsys)
+    code, out, err = run_cli(["fuse", "伊丽沙白和达稀", "--hotword", "伊丽莎白 达西"], capsys)
     assert (code, out) == (0, "伊丽莎白和达西\n")
     assert "hotfuse: warning: --hotword '伊丽莎白 达西' holds 2 space-separated" in err
 
 
 def test_latin_phrase_hotword_stays_one(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["fuse", "用 hugging face 下载", "--hotword", "Hugging Face"], capsys)
+    code, out, err = run_cli(["fuse", "用 hugging face 下载", "--hotword", "Hugging Face"], capsys)
     assert (code, out, err) == (0, "用 Hugging Face 下载\n", "")
 
 
@@ -354,21 +328,21 @@ def test_non_toml_lexicon_says_how_to_import_it(
 ) -> None:
     path = tmp_path / "hotwords.txt"
     path.write_text("阿里巴巴 20\n达摩院 30\n", encoding="utf-8")
-    code, _, err = run(["fuse", "阿里爸爸", "--lexicon", str(path)], capsys)
+    code, _, err = run_cli(["fuse", "阿里爸爸", "--lexicon", str(path)], capsys)
     assert code == 1
     assert "invalid TOML" in err
     assert f"hotfuse lexicon import {path} --format funasr -o hotwords.toml" in err
 
 
 def test_shipped_lexicon_by_name(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["fuse", "我们在重庆开会", "--lexicon", "china-places"], capsys)
+    code, out, _ = run_cli(["fuse", "我们在重庆开会", "--lexicon", "china-places"], capsys)
     assert (code, out) == (0, "我们在重庆开会\n")
-    code, out, _ = run(["lexicon", "list", "china-places", "--json"], capsys)
+    code, out, _ = run_cli(["lexicon", "list", "china-places", "--json"], capsys)
     assert code == 0 and "重庆" in {e["text"] for e in json.loads(out)}
 
 
 def test_unknown_lexicon_name_lists_the_shipped_ones(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["fuse", "x", "--lexicon", "no-such-lexicon"], capsys)
+    code, _, err = run_cli(["fuse", "x", "--lexicon", "no-such-lexicon"], capsys)
     assert code == 1 and "ai-speech, china-places, cloud-software" in err
 
 
@@ -410,10 +384,10 @@ def test_help_texts_hold_no_rest_markup() -> None:
 
 
 def test_verbose_shows_what_happened(capsys: pytest.CaptureFixture[str]) -> None:
-    quiet = run(["fuse", "伊丽沙白", *WORDS], capsys)[2]
+    quiet = run_cli(["fuse", "伊丽沙白", *WORDS], capsys)[2]
     assert quiet == ""
     for argv in (["-v", "fuse", "伊丽沙白", *WORDS], ["fuse", "-v", "伊丽沙白", *WORDS]):
-        err = run(argv, capsys)[2]
+        err = run_cli(argv, capsys)[2]
         assert "hotfuse: info: compiled 2 hotwords" in err
         assert "fused 1 line(s), 1 replacement(s)" in err and "lines/s" in err
 
@@ -423,7 +397,7 @@ def test_line_errors_say_error_in_lowercase(
 ) -> None:
     path = tmp_path / "hyp.jsonl"
     path.write_text('{"id": "a", "text": "你好", "confidences": [0.5]}\n', encoding="utf-8")
-    err = run(["fuse", "-i", str(path), *WORDS], capsys)[2]
+    err = run_cli(["fuse", "-i", str(path), *WORDS], capsys)[2]
     assert err.startswith(f"hotfuse: error: {path}:1: ") and "ERROR" not in err
 
 
@@ -436,7 +410,7 @@ def test_lexicon_check_flags_other_tools_syntax(
         '[[entry]]\ntext = "▁SP EECH"\n\n[[entry]]\ntext = "Windows 11"\n',
         encoding="utf-8",
     )
-    code, out, _ = run(["lexicon", "check", str(path), "--no-frequency", "--json"], capsys)
+    code, out, _ = run_cli(["lexicon", "check", str(path), "--no-frequency", "--json"], capsys)
     found = [(i["entry"], i["code"]) for i in json.loads(out) if i["code"] == "foreign-syntax"]
     assert found == [
         ("阿里巴巴 20", "foreign-syntax"),

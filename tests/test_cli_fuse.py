@@ -4,37 +4,19 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hotfuse.cli import main
+from tests.helpers import run_cli
 
 WORDS = ["-w", "伊丽莎白", "-w", "达西", "-w", "汪芳"]
 LOW = [0.97, 0.96, 0.95, 0.97, 0.96, 0.98, 0.35, 0.93]
 
 
-@pytest.fixture(autouse=True)
-def _restore_hotfuse_logger() -> Iterator[None]:
-    """main() configures the "hotfuse" logger; put it back for the tests that follow."""
-    logger = logging.getLogger("hotfuse")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    try:
-        yield
-    finally:
-        logger.handlers[:], logger.level, logger.propagate = saved
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_demo_prints_before_and_after_with_reasons(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["fuse", "--demo"], capsys)
+    code, out, _ = run_cli(["fuse", "--demo"], capsys)
     assert code == 0
     assert "before: 伊丽沙白这会儿真太高兴了" in out
     assert "after:  伊丽莎白这会儿真太高兴了" in out
@@ -44,18 +26,18 @@ def test_demo_prints_before_and_after_with_reasons(capsys: pytest.CaptureFixture
 
 
 def test_text_argument(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["fuse", "伊丽沙白这会儿真太高兴了", *WORDS], capsys)
+    code, out, err = run_cli(["fuse", "伊丽沙白这会儿真太高兴了", *WORDS], capsys)
     assert (code, out, err) == (0, "伊丽莎白这会儿真太高兴了\n", "")
 
 
 def test_several_text_arguments_are_joined_by_spaces(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["fuse", "伊丽沙白", "来了", *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "伊丽沙白", "来了", *WORDS], capsys)
     assert (code, out) == (0, "伊丽莎白 来了\n")
 
 
 def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("伊丽沙白来了\n\n今天 天气很好\n达稀先生\n"))
-    code, out, _ = run(["fuse", *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", *WORDS], capsys)
     assert code == 0
     assert out.splitlines() == ["伊丽莎白来了", "今天 天气很好", "达西先生"]
 
@@ -69,7 +51,7 @@ def _kaldi(tmp_path: Path) -> Path:
 
 
 def test_kaldi_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "-i", str(_kaldi(tmp_path)), *WORDS], capsys)
     assert code == 0
     assert out.splitlines() == [
         "u1\t伊丽莎白这会儿真太高兴了",
@@ -80,7 +62,7 @@ def test_kaldi_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dest = tmp_path / "fused.txt"
-    code, out, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), "-o", str(dest), *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "-i", str(_kaldi(tmp_path)), "-o", str(dest), *WORDS], capsys)
     assert (code, out) == (0, "")
     assert dest.read_text(encoding="utf-8").splitlines()[0] == "u1\t伊丽莎白这会儿真太高兴了"
 
@@ -92,7 +74,7 @@ def test_jsonl_file_with_confidences(tmp_path: Path, capsys: pytest.CaptureFixtu
         {"id": "plain", "text": "伊丽沙白来了"},
     ]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    code, out, _ = run(["fuse", "-i", str(path), *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "-i", str(path), *WORDS], capsys)
     assert code == 0
     recs = [json.loads(line) for line in out.splitlines()]
     assert [(r["id"], r["text"]) for r in recs] == [
@@ -107,7 +89,7 @@ def test_jsonl_file_with_confidences(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["fuse", "伊丽沙白来了", "--json", *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "伊丽沙白来了", "--json", *WORDS], capsys)
     assert code == 0
     (rec,) = [json.loads(line) for line in out.splitlines()]
     assert rec["text"] == "伊丽莎白来了" and rec["original"] == "伊丽沙白来了"
@@ -126,7 +108,7 @@ def test_bad_line_is_reported_with_its_number_and_the_rest_goes_through(
         '{"id": "d", "text": "达稀先生"}\n',
         encoding="utf-8",
     )
-    code, out, err = run(["fuse", "-i", str(path), *WORDS], capsys)
+    code, out, err = run_cli(["fuse", "-i", str(path), *WORDS], capsys)
     assert code == 1
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["a", "d"]
     assert f"{path}:2:" in err and "one value per token" in err
@@ -142,8 +124,8 @@ def test_jobs_two_gives_the_same_output_in_the_same_order(
     path.write_text(
         "".join(f"utt{i:03d} {texts[i % len(texts)]}\n" for i in range(40)), encoding="utf-8"
     )
-    code1, out1, _ = run(["fuse", "-i", str(path), "--jobs", "1", *WORDS], capsys)
-    code2, out2, _ = run(["fuse", "-i", str(path), "--jobs", "2", *WORDS], capsys)
+    code1, out1, _ = run_cli(["fuse", "-i", str(path), "--jobs", "1", *WORDS], capsys)
+    code2, out2, _ = run_cli(["fuse", "-i", str(path), "--jobs", "2", *WORDS], capsys)
     assert code1 == code2 == 0
     assert out1 == out2
     assert out1.splitlines()[0] == "utt000\t伊丽莎白这会儿真太高兴了"
@@ -168,8 +150,8 @@ def test_jobs_send_tokens_with_times_and_confidences_and_report_lines_per_second
             row["timestamps"] = [[0.2 * k, 0.2 * k + 0.2] for k in range(len(text))]
         rows.append(json.dumps(row, ensure_ascii=False))
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    code1, out1, err1 = run(["fuse", "-i", str(path), "--json", "--jobs", "1", *WORDS], capsys)
-    code2, out2, err2 = run(["fuse", "-i", str(path), "--json", "--jobs", "2", *WORDS], capsys)
+    code1, out1, err1 = run_cli(["fuse", "-i", str(path), "--json", "--jobs", "1", *WORDS], capsys)
+    code2, out2, err2 = run_cli(["fuse", "-i", str(path), "--json", "--jobs", "2", *WORDS], capsys)
     assert code1 == code2 == 0
     assert out1 == out2
     records = [json.loads(line) for line in out1.splitlines()]
@@ -185,14 +167,14 @@ def test_input_file_is_closed(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        code, _, _ = run(["fuse", "-i", str(_kaldi(tmp_path)), *WORDS], capsys)
+        code, _, _ = run_cli(["fuse", "-i", str(_kaldi(tmp_path)), *WORDS], capsys)
         gc.collect()
     assert code == 0
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
 
 
 def test_no_hotwords_is_an_error_with_advice(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["fuse", "伊丽沙白"], capsys)
+    code, out, err = run_cli(["fuse", "伊丽沙白"], capsys)
     assert code == 1 and out == ""
     assert err.startswith("hotfuse: error: no hotwords")
     assert "--hotword" in err and "--lexicon" in err
@@ -211,7 +193,7 @@ def test_no_hotwords_is_an_error_with_advice(capsys: pytest.CaptureFixture[str])
 def test_hotfuse_errors_exit_1(
     argv: list[str], phrase: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(argv, capsys)
+    code, _, err = run_cli(argv, capsys)
     assert code == 1
     assert err.startswith("hotfuse: error: ") and phrase in err
 
@@ -237,7 +219,7 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 
 
 def test_threshold_and_no_confidence_options(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["fuse", "伊丽沙白来了", "--threshold", "20", *WORDS], capsys)
+    code, out, _ = run_cli(["fuse", "伊丽沙白来了", "--threshold", "20", *WORDS], capsys)
     assert (code, out) == (0, "伊丽沙白来了\n")
 
 

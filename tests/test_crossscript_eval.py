@@ -4,30 +4,17 @@ its lines and on made-up rows whose outcome is known."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from hotfuse.transcript import Transcript
+from tests.helpers import load_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str) -> ModuleType:
-    path = ROOT / "eval" / f"{name}.py"
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cs = _load("crossscript")
+cs = load_eval("crossscript")
 
 
 def _row(hyp: str, ref: str, term: str) -> dict[str, object]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +14,6 @@ from hotfuse.learn import aligned_changes, learn
 from hotfuse.lexicon import Lexicon
 
 RECTIFY = Path(__file__).parent / "data" / "hotwords" / "capswriter-hot-rectify.txt"
-
-
-@pytest.fixture(autouse=True)
-def _restore_hotfuse_logger() -> Iterator[None]:
-    logger = logging.getLogger("hotfuse")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    try:
-        yield
-    finally:
-        logger.handlers[:], logger.level, logger.propagate = saved
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -181,17 +180,8 @@ def test_the_environment_switch_and_directory(monkeypatch: pytest.MonkeyPatch) -
 
 
 # --------------------------------------------------------------------------- the CLI
-@pytest.fixture
-def _restore_hotfuse_logger() -> Iterator[None]:
-    logger = logging.getLogger("hotfuse")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    try:
-        yield
-    finally:
-        logger.handlers[:], logger.level, logger.propagate = saved
 
 
-@pytest.mark.usefixtures("_restore_hotfuse_logger")
 def test_the_cli_reads_a_big_lexicon_once(
     lexicon_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
