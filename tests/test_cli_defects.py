@@ -37,6 +37,35 @@ def test_plain_text_file_is_never_split_into_an_id(
     assert out.splitlines() == ["我们用 PyTorch 训练", "u2 伊丽莎白来了"]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_plain_text_blank_lines_come_back_so_lines_stay_aligned(
+    jobs: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A blank or whitespace-only line of plain text is an empty transcript: it comes back
+    as it was, so line N of the output is line N of the input."""
+    path = tmp_path / "hyp.txt"
+    path.write_text("伊丽沙白来了\n\n  \n\t\n达稀先生\n", encoding="utf-8")
+    code, out, err = run_cli(
+        ["fuse", "-i", str(path), "--jobs", jobs, *WORDS, "-w", "达西"], capsys
+    )
+    assert code == 0, err
+    assert out.split("\n") == ["伊丽莎白来了", "", "  ", "\t", "达西先生", ""]
+    assert "fused 5 line(s), 2 replacement(s)" in err
+
+
+def test_blank_lines_of_jsonl_and_kaldi_input_hold_no_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kaldi = tmp_path / "hyp.txt"
+    kaldi.write_text("u1 伊丽沙白来了\n\nu2 你好\n", encoding="utf-8")
+    code, out, _ = run_cli(["fuse", "-i", str(kaldi), *WORDS], capsys)
+    assert code == 0 and out.splitlines() == ["u1\t伊丽莎白来了", "u2\t你好"]
+    jsonl = tmp_path / "hyp.jsonl"
+    jsonl.write_text('{"text": "你好"}\n\n{"text": "伊丽沙白"}\n', encoding="utf-8")
+    code, out, _ = run_cli(["fuse", "-i", str(jsonl), *WORDS], capsys)
+    assert code == 0 and [json.loads(x)["text"] for x in out.splitlines()] == ["你好", "伊丽莎白"]
+
+
 def test_format_option_forces_kaldi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "hyp.txt"
     path.write_text("我们用 py torch 训练\n", encoding="utf-8")

@@ -39,7 +39,7 @@ def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr("sys.stdin", io.StringIO("伊丽沙白来了\n\n今天 天气很好\n达稀先生\n"))
     code, out, _ = run_cli(["fuse", *WORDS], capsys)
     assert code == 0
-    assert out.splitlines() == ["伊丽莎白来了", "今天 天气很好", "达西先生"]
+    assert out.splitlines() == ["伊丽莎白来了", "", "今天 天气很好", "达西先生"]  # blank kept
 
 
 def _kaldi(tmp_path: Path) -> Path:

@@ -792,14 +792,19 @@ def guess_fuse_format(name: str, sample: Sequence[str]) -> str:
 def parse_fuse_lines(
     lines: Iterable[tuple[int, str | DataError]], fmt: str, src: str
 ) -> Iterator[InputRecord | DataError]:
-    """Records of one format from numbered lines (see :func:`iter_fuse_input`); blank
-    lines are skipped, and a line that cannot be read gives a :class:`DataError` naming it."""
+    """Records of one format from numbered lines (see :func:`iter_fuse_input`); a line that
+    cannot be read gives a :class:`DataError` naming it.
+
+    Blank lines hold no record in JSONL and Kaldi input and are skipped; in plain text a
+    blank or whitespace-only line is an empty transcript and comes back as it was, so the
+    output has as many lines as the input and stays aligned with it.
+    """
     warn: Counter[str] = Counter()
     for no, line in lines:
         if isinstance(line, DataError):
             yield line
             continue
-        if not line.strip():
+        if not line.strip() and fmt != "text":
             continue
         try:
             yield _fuse_record(no, line, fmt, src, warn)
