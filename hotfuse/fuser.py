@@ -52,7 +52,7 @@ from hotfuse._tables import word_count_or_none
 from hotfuse.config import FuseConfig
 from hotfuse.errors import HotfuseError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
-from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind
+from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind, _letters
 from hotfuse.phonetics import word_frequency
 from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, is_cjk, plain_token, split_time, tokenize
@@ -121,10 +121,13 @@ def features(
     hw = hotword.text
     lo, hi = _cjk_run(text, cand.start, cand.end)
     latin = cand.kind in _LATIN_KINDS
-    if latin:  # letters agree whatever their case (GIT ~ git)
-        same = sum(1 for a, b in zip(orig.casefold(), hw.casefold(), strict=False) if a == b)
+    if latin:  # letters agree whatever their case and spacing (GIT ~ git, git lab ~ GitLab)
+        a_l, b_l = _letters(orig), _letters(hw)
+        same = sum(1 for a, b in zip(a_l, b_l, strict=False) if a == b)
+        n_hw = len(b_l)
     else:
         same = sum(1 for a, b in zip(orig, hw, strict=False) if _same_char(a, b))
+        n_hw = len(hw)
     en_freq = 0.0
     if latin or cand.kind == MatchKind.READING:
         # an ordinary English word needs strong evidence, the more so in English text
@@ -140,7 +143,7 @@ def features(
         "distance": cand.distance,
         "log_len": math.log(max(1, cand.n_units if not latin else 2)),
         "indel": 1.0 if cand.span_units != cand.n_units and not latin else 0.0,
-        "overlap": same / max(1, len(hw)),
+        "overlap": same / max(1, n_hw),
         "orig_freq": math.log1p(word_frequency(orig)),
         "cross_freq": math.log1p(_cross_freq(text, cand.start, cand.end, lo, hi)),
         "alias": 1.0 if cand.kind == MatchKind.ALIAS_EXACT else 0.0,
@@ -783,7 +786,33 @@ def _select(cands: Sequence[Candidate], threshold: float) -> list[Candidate]:
             i = prev_idx[i - 1]
         else:
             i -= 1
-    return sorted(chosen, key=lambda c: c.start)
+    return _prefer_whole(sorted(chosen, key=lambda c: c.start), items)
+
+
+def _prefer_whole(chosen: list[Candidate], accepted: Sequence[Candidate]) -> list[Candidate]:
+    """Latin words matched by one hotword rather than split among several: an accepted
+    Latin candidate replaces the chosen Latin ones inside its span when it is at least as
+    close (``react js`` is React.js, not React + JS, when all three are listed). Margins
+    add up, so the interval scheduling alone always prefers two pieces to their whole."""
+    whole = [c for c in accepted if c.kind in _LATIN_KINDS]
+    if len(chosen) < 1 or not whole:
+        return chosen
+    for w in sorted(whole, key=lambda c: (c.start - c.end, c.distance)):
+        inside = [c for c in chosen if c.start < w.end and w.start < c.end]
+        if (
+            w not in inside
+            and inside
+            and all(
+                w.start <= c.start
+                and c.end <= w.end
+                and c.kind in _LATIN_KINDS
+                and w.distance <= c.distance + 1e-9
+                for c in inside
+            )
+            and (len(inside) > 1 or (inside[0].start, inside[0].end) != (w.start, w.end))
+        ):
+            chosen = sorted([c for c in chosen if c not in inside] + [w], key=lambda c: c.start)
+    return chosen
 
 
 _TIMES_WARNED = False  # the warning about inconsistent times is given once per process

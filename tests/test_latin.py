@@ -96,3 +96,32 @@ def test_sub_word_tokens_match_only_whole_words() -> None:
     assert spans == {"py torch", "gpu"}  # whole words, not the "gpu" of "gpuserver"
     assert not any(tr.text[s:e] in ("ai", "Gm", "l") for s, e, _h, _d in fast)
     assert fuse(tr, hws).text == "Gmail PyTorch gpuserver GPU"
+
+
+@pytest.mark.parametrize(
+    ("text", "hotwords", "expected"),
+    [
+        # one hotword covering the words beats the pieces that are hotwords too
+        ("用 react js 写", ["React", "JS", "React.js"], "用 React.js 写"),
+        ("装 my sql", ["SQL", "MySQL"], "装 MySQL"),
+        ("在 git lab 上", ["Git", "GitLab"], "在 GitLab 上"),
+        ("学 java script", ["Java", "JavaScript"], "学 JavaScript"),
+        # the pieces alone are still found when the whole is not listed
+        ("用 react js 写", ["React", "JS"], "用 React JS 写"),
+    ],
+)
+def test_a_whole_latin_term_is_preferred_to_its_pieces(
+    text: str, hotwords: list[str], expected: str
+) -> None:
+    assert fuse(text, hotwords).text == expected
+
+
+def test_latin_overlap_ignores_case_and_spacing() -> None:
+    from hotfuse.fuser import features
+    from hotfuse.lexicon import Hotword as Hw
+    from hotfuse.match import Candidate, MatchKind
+    from hotfuse.transcript import Transcript
+
+    t = Transcript.from_text("git lab")
+    c = Candidate(0, 7, "git lab", "GitLab", MatchKind.LATIN, 0.0, 6, 6, "GitLab")
+    assert features(c, t, Hw("GitLab"))["overlap"] == 1.0
