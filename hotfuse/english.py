@@ -660,16 +660,25 @@ def _letter_readings(piece: str, extra: float) -> list[_Reading]:
     ph = tuple(p for ch in letters for p in LETTER_PHONES.get(ch, ()))
     if ph:
         out += _from_phones(ph, "letters", extra + 0.05, 2)
-    # the Chinese letter names, first choice for every letter, then one second choice
-    zh = [LETTERS_ZH.get(ch, ("",)) for ch in letters]
-    first = tuple(s for opts in zh for s in opts[0].split())
-    out.append((extra, first, "letters-zh", ""))
-    for i, opts in enumerate(zh):
-        for alt in opts[1:2]:
-            seq = [o[0] for o in zh]
-            seq[i] = alt
-            out.append((extra + 0.15, tuple(s for x in seq for s in x.split()), "letters-zh", ""))
+    # the Chinese letter names: the cheapest combinations of each letter's names, a
+    # later name of a letter dearer (艾欧 for L is rarer than 艾勒, not ruled out)
+    combos: list[tuple[float, tuple[str, ...]]] = [(0.0, ())]
+    for ch in letters:
+        opts = LETTERS_ZH.get(ch, ("",))
+        combos = heapq.nsmallest(
+            _LETTER_COMBOS,
+            (
+                (round(c + _LETTER_RANK_COST[min(r, 2)], 6), seq + tuple(name.split()))
+                for c, seq in combos
+                for r, name in enumerate(opts)
+            ),
+        )
+    out += [(extra + c, seq, "letters-zh", "") for c, seq in combos]
     return out
+
+
+_LETTER_RANK_COST = (0.0, 0.15, 0.25)  # a letter's first, second, later Chinese name
+_LETTER_COMBOS = 6
 
 
 def _piece_readings(piece: str, k: int) -> list[_Reading]:

@@ -154,3 +154,12 @@ def test_spelled_acronyms_are_not_sounded_out() -> None:
     assert all("g2p" not in f.source for f in spoken_forms("HTTP"))
     assert all("g2p" not in f.source for f in spoken_forms("SQL"))
     assert any("g2p" in f.source for f in spoken_forms("CUDA"))  # not in the dictionary
+
+
+def test_chinese_letter_names_combine_each_letters_choices() -> None:
+    """Two letters said by a later Chinese name at once (SQL as 艾斯扣艾欧), and a third
+    name (L as 艾欧), dearer than the first choices."""
+    forms = {f.pinyin: f.cost for f in spoken_forms("SQL")}
+    assert forms["ai si qiu ai le"] == 0.0
+    assert 0 < forms["ai si qiu ai ou"] < forms["ai si kou ai ou"] < 0.5
+    assert "di ai ou" in _pinyins("DL")
