@@ -40,7 +40,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -326,15 +326,16 @@ class _Split:
             if bound < floor and bound < indel:
                 tight[t] = 1
         self.tight = tight
-        self._heads: dict[tuple[str, str], tuple[int, ...]] = {}
-        self._pairs: dict[tuple[str, str], tuple[int, ...]] = {}
-        self._singles: dict[str, tuple[int, ...]] = {}
+        self._heads = _Restricted(index._heads, tight, 1)
+        self._pairs = _Restricted(index._pair_targets, tight, 0)
+        self._singles = _Restricted(index._single_targets, tight, 0)
         n_tight = sum(tight)
         self.any_tight = n_tight > 0
         none: dict[Any, tuple[int, ...]] = {}
-        self.heads_of: Callable[[tuple[str, str]], Sequence[int] | None] = self.heads
-        self.pairs_of: Callable[[tuple[str, str]], Sequence[int] | None] = self.pairs
-        self.singles_of: Callable[[str], Sequence[int] | None] = self.singles
+        # a dict subclass's own __getitem__ falls back on __missing__ (and runs in C)
+        self.heads_of: Callable[[tuple[str, str]], Sequence[int] | None] = self._heads.__getitem__
+        self.pairs_of: Callable[[tuple[str, str]], Sequence[int] | None] = self._pairs.__getitem__
+        self.singles_of: Callable[[str], Sequence[int] | None] = self._singles.__getitem__
         if n_tight == 0:
             self.pairs_of = index._pair_targets.get
             self.singles_of = index._single_targets.get
@@ -344,29 +345,33 @@ class _Split:
 
     def heads(self, key: tuple[str, str]) -> tuple[int, ...]:
         """Tight targets whose first two coarse keys are ``key``."""
-        got = self._heads.get(key)
-        if got is None:
-            tight = self.tight
-            got = tuple(t for t in self.index._heads.get(key, ()) if tight[t])
-            self._heads[key] = got
-        return got
+        return self._heads[key]
 
     def pairs(self, key: tuple[str, str]) -> tuple[int, ...]:
         """The other targets posted under the key pair ``key``."""
-        got = self._pairs.get(key)
-        if got is None:
-            tight = self.tight
-            got = tuple(t for t in self.index._pair_targets.get(key, ()) if not tight[t])
-            self._pairs[key] = got
-        return got
+        return self._pairs[key]
 
     def singles(self, key: str) -> tuple[int, ...]:
         """The other targets holding the coarse key ``key`` (small lexicons only)."""
-        got = self._singles.get(key)
-        if got is None:
-            tight = self.tight
-            got = tuple(t for t in self.index._single_targets.get(key, ()) if not tight[t])
-            self._singles[key] = got
+        return self._singles[key]
+
+
+class _Restricted(dict[Any, tuple[int, ...]]):
+    """Postings of ``source`` restricted to the targets ``t`` with ``flags[t] == keep``,
+    key by key on first look-up (``d[key]``; an absent key is kept as ``()``)."""
+
+    __slots__ = ("flags", "keep", "source")
+
+    def __init__(self, source: Mapping[Any, Sequence[int]], flags: bytearray, keep: int) -> None:
+        super().__init__()
+        self.source = source
+        self.flags = flags
+        self.keep = keep
+
+    def __missing__(self, key: Any) -> tuple[int, ...]:
+        flags, keep = self.flags, self.keep
+        got = tuple(t for t in self.source.get(key, ()) if flags[t] == keep)
+        self[key] = got
         return got
 
 
@@ -782,27 +787,10 @@ class LexiconIndex:
                             dist = (round(d, 6) + extra) / m
                             if dist <= limit + 1e-9:
                                 note(p, m, t, dist, m)
-        # The other targets: every window holding one of their key pairs (or keys).
-        pairs = split.pairs_of
+        # The other targets: every window holding one of their key pairs (or keys). A
+        # small lexicon anchors on single keys, and a window holding a key pair holds
+        # both keys, so its pair postings would add no window: they are skipped there.
         anchors: dict[int, list[tuple[int, int]]] = {}
-        for p in range(n):
-            kp = keys[p]
-            if not kp:
-                continue
-            for q in (p + 1, p + 2):
-                if q >= n:
-                    break
-                for k1 in kp:
-                    for k2 in keys[q]:
-                        posting = pairs((k1, k2))
-                        if posting:
-                            pq = (p, q)
-                            for t in posting:
-                                got = anchors.get(t)
-                                if got is None:
-                                    anchors[t] = [pq]
-                                else:
-                                    got.append(pq)
         if self._single_targets:
             singles = split.singles_of
             for p in range(n):
@@ -813,6 +801,26 @@ class LexiconIndex:
                             anchors[t] = [(p, p)]
                         else:
                             got.append((p, p))
+        else:
+            pairs = split.pairs_of
+            for p in range(n):
+                kp = keys[p]
+                if not kp:
+                    continue
+                for q in (p + 1, p + 2):
+                    if q >= n:
+                        break
+                    for k1 in kp:
+                        for k2 in keys[q]:
+                            posting = pairs((k1, k2))
+                            if posting:
+                                pq = (p, q)
+                                for t in posting:
+                                    got = anchors.get(t)
+                                    if got is None:
+                                        anchors[t] = [pq]
+                                    else:
+                                        got.append(pq)
         indel = self.costs.indel_cost
         for t, pqs in anchors.items():
             rows, m, h, extra, _floor = pinyin[t]
@@ -848,79 +856,58 @@ class LexiconIndex:
                         if dist <= limit + 1e-9:
                             note(a, m, t, dist, m)
                 continue
-            windows: set[tuple[int, int]] = set()
+            # per start, the window lengths it is asked for (a bit mask)
+            masks: dict[int, int] = {}
             for length in (m - 1, m, m + 1):
                 if length < 2 or (length == m - 1 and m < 3) or length > n:
                     continue
                 if abs(length - m) * indel > bound:
                     continue  # a length difference costs an indel each
+                bit = 1 << length
                 for p, q in pqs:
                     for a in range(max(0, q - length + 1), min(p, n - length) + 1):
-                        windows.add((a, length))
-            if not windows:
+                        masks[a] = masks.get(a, 0) | bit
+            if not masks:
                 continue
-            cache: dict[int, list[float]] = {}
-            by_start: dict[int, set[int]] = {}
-            for a, length in windows:
-                by_start.setdefault(a, set()).add(length)
-            for a in sorted(by_start):
-                lengths = by_start[a]
-                for length, d in self._dp(ids, one, a, max(lengths), rows, bound, cache):
-                    if length not in lengths:
+            # Per position from the first start on: the substitution cost of its character
+            # for each target syllable (``subs[i - a0]``), and the running sum of the least
+            # each character adds to an alignment (dropped: an indel; kept: its cheapest
+            # substitution), which bounds every window from below.
+            firsts = sorted(masks)
+            a0 = firsts[0]
+            end = min(n, firsts[-1] + max(masks.values()).bit_length() - 1)
+            subs: list[list[float]] = []
+            acc = [0.0]
+            total = 0.0
+            for i in range(a0, end):
+                r = one[i]
+                if r >= 0:
+                    sub = [row[r] for row in rows]
+                else:
+                    rs = ids[i]
+                    sub = [min(map(row.__getitem__, rs)) for row in rows]
+                subs.append(sub)
+                c = min(sub)
+                total += c if c < indel else indel
+                acc.append(total)
+            # An alignment within the bound holds at most ``k`` indels (the margin keeps
+            # every distance the caller could accept, whatever the rounding).
+            k = int((bound + 1e-6) // indel)
+            over = bound + 1e-6
+            for a in firsts:
+                mask = masks[a]
+                shortest = (mask & -mask).bit_length() - 1
+                if acc[a - a0 + shortest] - acc[a - a0] > over:
+                    continue  # even the shortest window costs more, so do the longer ones
+                longest = mask.bit_length() - 1
+                for length, d in _banded_dp(subs, a - a0, longest, m, k, indel, bound):
+                    if not mask >> length & 1:
                         continue
                     dist = (round(d, 6) + extra) / m
                     if dist <= limit + 1e-9:
                         note(a, length, t, dist, m)
         for (start, end, _h), (_d, _rank, m, t, length) in best.items():
             self._keep(found, text, start, end, self.targets[t], _d, m, length)
-
-    def _dp(
-        self,
-        ids: list[tuple[int, ...]],
-        one: list[int],
-        a: int,
-        max_length: int,
-        rows: tuple[list[float], ...],
-        bound: float,
-        cache: dict[int, list[float]],
-    ) -> list[tuple[int, float]]:
-        """Edit distances of the window from ``a`` of length L to the target (its cost
-        ``rows``) for L = 1..max_length.
-
-        One DP from ``a``: after row L the last cell is the distance of the window of
-        length L. Rows stop once every cell exceeds ``bound`` (row minima never fall).
-        ``cache`` keeps each position's substitution costs against the target.
-        """
-        indel = self.costs.indel_cost
-        m = len(rows)
-        prev = [j * indel for j in range(m + 1)]
-        out: list[tuple[int, float]] = []
-        for i in range(max_length):
-            subs = cache.get(a + i)
-            if subs is None:
-                r = one[a + i]
-                if r >= 0:
-                    subs = [row[r] for row in rows]
-                else:
-                    rs = ids[a + i]
-                    subs = [min(map(row.__getitem__, rs)) for row in rows]
-                cache[a + i] = subs
-            cur = [(i + 1) * indel]
-            left = cur[0]
-            for j in range(m):
-                v = prev[j] + subs[j]
-                up = prev[j + 1] + indel
-                if up < v:
-                    v = up
-                if left + indel < v:
-                    v = left + indel
-                cur.append(v)
-                left = v
-            if min(cur) > bound:
-                break
-            out.append((i + 1, cur[m]))
-            prev = cur
-        return out
 
     def _latin_candidates(
         self,
@@ -1240,6 +1227,51 @@ class LexiconIndex:
                 if h is not None:
                     out.append((i, i + length, h))
         return sorted(out)
+
+
+def _banded_dp(
+    subs: list[list[float]], a: int, max_length: int, m: int, k: int, indel: float, bound: float
+) -> list[tuple[int, float]]:
+    """Edit distances of the windows from ``a`` of length L = 1..max_length to a target of
+    ``m`` syllables, as ``(L, distance)``; ``subs[i][j]`` is the substitution cost of
+    character ``i`` for target syllable ``j``.
+
+    One DP from ``a``: after row L the last cell is the distance of the window of length
+    L. Rows stop once every cell exceeds ``bound`` (row minima never fall). A cell ``i``
+    characters by ``j`` syllables costs ``|i - j|`` indels at least, so only cells with
+    ``|i - j| <= k`` are computed, ``k`` being the most indels within the bound (plus a
+    margin); the others count as infinite. A cell within the bound is computed exactly as
+    the full DP computes it (the same sums in the same order); one above it may be
+    larger, or infinite, and its window is no candidate either way.
+    """
+    inf = math.inf
+    prev = [j * indel if j <= k else inf for j in range(m + 1)]
+    out: list[tuple[int, float]] = []
+    for i in range(1, max_length + 1):
+        sub = subs[a + i - 1]
+        lo = i - k if i > k else 1
+        hi = i + k if i + k < m else m
+        cur = [inf] * (m + 1)
+        left = inf
+        if i <= k:
+            left = cur[0] = i * indel
+        best = left
+        for j in range(lo, hi + 1):
+            v = prev[j - 1] + sub[j - 1]
+            up = prev[j] + indel
+            if up < v:
+                v = up
+            if left + indel < v:
+                v = left + indel
+            cur[j] = v
+            if v < best:
+                best = v
+            left = v
+        if best > bound:
+            break
+        out.append((i, cur[m]))
+        prev = cur
+    return out
 
 
 _PINYIN_KINDS = frozenset((MatchKind.PINYIN, MatchKind.ALIAS_PINYIN, MatchKind.SPOKEN))

@@ -650,3 +650,57 @@ def test_catalogue_sample(dev_data: DevData, catalogue: tuple[str, ...]) -> None
     texts = [c.hypothesis for c in dev_data.sample(400, "catalogue")]
     assert assert_same_candidates(catalogue, texts) > 400
     assert_same_fusion(catalogue, texts[:150])
+
+
+# ------------------------------------------------------------ pruning bounds (issue 15)
+def _generated(words: Sequence[str], rows: Sequence[Any], n: int, seed: str) -> list[str]:
+    """``n`` sentences: a dev reference with 1-3 of ``words`` inserted, then a simulated
+    first pass (model A) damaging them."""
+    from hotfuse.simulate import MODEL_A, simulate
+
+    rng = _seeded(seed)
+    out = []
+    for i in range(n):
+        ref = rng.choice(rows)[1]
+        chosen = rng.sample(list(words), min(len(words), rng.randint(1, 3)))
+        cuts = sorted(rng.randint(0, len(ref)) for _ in chosen)
+        text, spans, pos = "", [], 0
+        for at, w in zip(cuts, chosen, strict=True):
+            text += ref[pos:at]
+            spans.append((len(text), len(text) + len(w)))
+            text += w
+            pos = at
+        text += ref[pos:]
+        out.append(simulate(f"{seed}/{i}", text, spans, model=MODEL_A, seed=0).text)
+    return out
+
+
+@pytest.mark.parametrize(("size", "n"), [(5, 200), (300, 120), (3000, 40)])
+def test_pruned_scan_matches_the_scan_on_generated_sentences(
+    dev_data: DevData, catalogue: tuple[str, ...], size: int, n: int
+) -> None:
+    """The scan skips windows whose cost bound (each character at least its cheapest
+    substitution or an indel) is over the limit and computes only the DP band within it:
+    on sentences holding damaged hotwords it finds exactly what the exhaustive scan
+    finds, without limits and under the fuser's per-hotword limits."""
+    words = sorted(_seeded(f"bounds/{size}").sample(catalogue, size))
+    texts = _generated(words, dev_data.rows, n, f"bounds/{size}")
+    assert assert_same_candidates(words, texts) > n // 2
+    fuser = Fuser(words)
+    index = fuser._index
+    threshold = fuser.config.threshold
+    h_of = {hw.text: h for h, hw in enumerate(index.hotwords)}
+    unlimited = (MatchKind.READING, MatchKind.ALIAS_EXACT)  # the limits do not apply
+    limited = 0
+    for text in texts:
+        t = Transcript.from_text(text)
+        limit, ceiling = fuser._limits(threshold, t, False)
+        got = index.candidates(t, limit, ceiling)
+        want = [
+            c
+            for c in brute_candidates(index, t)
+            if c.kind in unlimited or c.distance <= limit(h_of[c.hotword]) + 1e-7
+        ]
+        assert got == want, (text, sorted(set(got) ^ set(want), key=repr)[:6])
+        limited += len(got)
+    assert limited > 0
