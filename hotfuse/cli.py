@@ -43,8 +43,14 @@ examples:
 
 input: a TEXT argument, or -i FILE, or lines on stdin (-i - or no input). --format says how
 to read it: text (one transcript a line), kaldi ("utt_id transcript" a line) or jsonl
-({"id", "text", "confidences"?, "timestamps"?} or {"id", "tokens": [...]}); auto decides
+({"id", "text", "confidences"?, "timestamps"?} or {"id", "tokens": [...]}, or one
+recognizer result a line: FunASR, Whisper, WeNet, Vosk, sherpa-onnx); auto decides
 once per input from the file name and its first lines (stdin: jsonl or text).
+output: the fused text, "utt_id<TAB>text" for kaldi, a record for a record; a
+recognizer's result comes back in its own structure holding the fused text (a line
+where nothing was replaced comes back byte for byte). --json writes hotfuse's records
+(text, original, replacements, tokens) for every input.
+Blank lines of plain text come back as they were, so the output stays line-aligned.
 A bad line (not UTF-8, not JSON, the wrong shape, over 4 MiB) is reported on stderr
 with its line number; the other lines still go through, and the exit code is 1.
 --lexicon takes a file or the name of a shipped lexicon (ai-speech, china-places,
@@ -106,7 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(default auto: decided once from the file name and its first lines)",
     )
     p.add_argument("-o", "--output", metavar="FILE", default="-", help="output file (default -)")
-    p.add_argument("--json", action="store_true", help="JSON lines with the replacements")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="hotfuse's JSON records (with the replacements) for every input",
+    )
     p.add_argument("--demo", action="store_true", help="run the built-in example")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for files")
     _add_hotword_args(p)
@@ -334,7 +344,10 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
             counts["replacements"] += len(res.replacements)
             for r in res.replacements:
                 log.debug("line %d: %s -> %s (%s)", rec.line_no, r.original, r.hotword, r.reason)
-            _write_result(out, rec.id, res, rec.format, args.json)
+            problem = _write_result(out, rec, res, args.json)
+            if problem is not None:
+                log.error("%s: %s", src, problem)
+                counts["failed"] += 1
             if live:
                 out.flush()
 
@@ -510,15 +523,37 @@ def _fuse_stream(
         bar.close()
 
 
-def _write_result(out: TextIO, uid: str | None, res: Any, fmt: str, as_json: bool) -> None:
+def _write_result(out: TextIO, rec: Any, res: Any, as_json: bool) -> str | None:
+    """One output line: hotfuse's record (``--json``, or a record read as one), the
+    recognizer's own structure holding the fused text (a recognizer's result: the line as
+    it was read when nothing was replaced), ``id<TAB>text`` or the text. Returns what
+    went wrong when the fused text could not be written back (the line goes out as read)."""
     from hotfuse.formats.records import result_record
 
-    if as_json or fmt == "json":
-        out.write(json.dumps(result_record(uid, res), ensure_ascii=False) + "\n")
-    elif uid is not None:
-        out.write(f"{uid}\t{res.text}\n")
+    if rec.format == "recognizer" and not as_json:
+        if not res.replacements:
+            out.write(rec.line + "\n")
+            return None
+        from hotfuse.frontends import write_back
+
+        try:
+            back = json.dumps(write_back(rec.raw, res), ensure_ascii=False)
+        except Exception as exc:  # never lose the line: it goes out as it came in
+            log.debug("write-back of line %d failed", rec.line_no, exc_info=True)
+            out.write(rec.line + "\n")
+            return (
+                f"line {rec.line_no}: the fused text could not be written back into the "
+                f"recognizer's structure ({type(exc).__name__}: {exc}); the line is written "
+                "as it was read (--json writes hotfuse's record instead): please report it"
+            )
+        out.write(back + "\n")
+    elif as_json or rec.format in ("json", "recognizer"):
+        out.write(json.dumps(result_record(rec.id, res), ensure_ascii=False) + "\n")
+    elif rec.id is not None:
+        out.write(f"{rec.id}\t{res.text}\n")
     else:
         out.write(res.text + "\n")
+    return None
 
 
 # --------------------------------------------------------------------------- tune

@@ -831,10 +831,45 @@ def test_shape_12_recognizer_jsonl_lines_are_read_by_their_frontends(
     ]
     path = tmp_path / "results.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["fuse", "-i", str(path), "--hotword", "伊丽莎白", "--hotword", "达西"]) == 0
+    words = ["--hotword", "伊丽莎白", "--hotword", "达西"]
+    assert main(["fuse", "-i", str(path), *words]) == 0
     out, err = capsys.readouterr()
-    assert [json.loads(x)["text"] for x in out.splitlines()] == ["伊丽莎白来了", "达西来了"]
+    # each line comes back in its recognizer's own structure, holding the fused text
+    back = [json.loads(x) for x in out.splitlines()]
+    assert back == [fe.write_back(json.loads(r), fuse(json.loads(r), words[1::2])) for r in lines]
+    assert [fe.to_transcript(b).text for b in back] == ["伊丽莎白来了", "达西来了"]
     assert "indices" not in err and "error" not in err.lower()
+    # --json: hotfuse's records, with the replacements
+    assert main(["fuse", "-i", str(path), *words, "--json"]) == 0
+    recs = [json.loads(x) for x in capsys.readouterr()[0].splitlines()]
+    assert [r["text"] for r in recs] == ["伊丽莎白来了", "达西来了"]
+    assert [r["replacements"][0]["hotword"] for r in recs] == ["伊丽莎白", "达西"]
+
+
+def test_recognizer_jsonl_lines_left_alone_come_back_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A recognizer's result in which nothing is replaced is written as it was read (its
+    key order, spacing and number spelling), and a fused one keeps every other field."""
+    from hotfuse.cli import main
+
+    same = '{"key":"b",  "text":"你好", "timestamp":[[0,100.0],[100,200]], "extra": {"x": 1}}'
+    stamps = [[0, 100], [100, 200], [200, 300], [300, 400]]
+    fused = json.dumps([{"key": "a.wav", "text": "伊 丽 沙 白", "timestamp": stamps, "extra": 1}])
+    path = tmp_path / "results.jsonl"
+    path.write_text(f"{same}\r\n{fused}\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        assert main(["fuse", "-i", str(path), "--hotword", "伊丽莎白", "--jobs", jobs]) == 0
+        out = capsys.readouterr()[0].split("\n")
+        assert out[0] == same
+        assert json.loads(out[1]) == [
+            {
+                "key": "a.wav",
+                "text": "伊 丽 莎 白",
+                "timestamp": stamps,
+                "extra": 1,
+            }
+        ]
 
 
 def test_shape_11_wenet_ms_are_divided_exactly() -> None:
@@ -845,3 +880,24 @@ def test_shape_11_wenet_ms_are_divided_exactly() -> None:
         ("darsy", 0.4, 1.0),
         ("now", 1.0, 1.4),  # 1400 / 1000, not 1400 * 0.001 == 1.4000000000000001
     ]
+
+
+def test_a_failing_write_back_keeps_the_line_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hotfuse.cli import main
+
+    def broken(raw: object, result: object, frontend: object = None) -> object:
+        msg = "boom"
+        raise ValueError(msg)
+
+    monkeypatch.setattr(fe, "write_back", broken)
+    line = '{"key": "a", "text": "伊丽沙白来了", "timestamp": []}'
+    other = '{"key": "b", "text": "你好", "timestamp": []}'
+    path = tmp_path / "results.jsonl"
+    path.write_text(f"{line}\n{other}\n", encoding="utf-8")
+    assert main(["fuse", "-i", str(path), "--hotword", "伊丽莎白"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [line, other]
+    assert "line 1: the fused text could not be written back" in err and "boom" in err
+    assert "Traceback" not in err

@@ -713,13 +713,18 @@ class InputRecord:
         line_no: its line in the input (1-based).
         id: the utterance id (Kaldi text, or a JSONL ``id``/``key``), else None.
         transcript: what to fuse.
-        format: ``"plain"``, ``"kaldi"`` or ``"json"``: how the result is written back.
+        format: ``"plain"``, ``"kaldi"``, ``"json"`` (hotfuse's own record) or
+            ``"recognizer"`` (a recognizer's result): how the result is written back.
+        raw: for ``"recognizer"``, the parsed result, to write the fused text back into.
+        line: for ``"recognizer"``, the line as read, to give back when nothing changes.
     """
 
     line_no: int
     id: str | None
     transcript: Transcript
     format: str
+    raw: Any = None
+    line: str | None = None
 
 
 FUSE_FORMATS = ("auto", "text", "kaldi", "jsonl")
@@ -821,8 +826,11 @@ def _fuse_record(no: int, line: str, fmt: str, src: str, warn: Counter[str]) -> 
         if not stripped.startswith(("{", "[")):
             msg = "not a JSON object; this input is read as JSONL (use --format text or kaldi)"
             raise DataError(msg)
-        uid, tr = _parse_json_line(_loads(stripped), src, no, warn)
-        return InputRecord(no, uid, tr, "json")
+        obj = _loads(stripped)
+        uid, tr = _parse_json_line(obj, src, no, warn)
+        if isinstance(obj, dict) and _own_record(obj):
+            return InputRecord(no, uid, tr, "json")
+        return InputRecord(no, uid, tr, "recognizer", obj, line.rstrip("\r\n"))
     if fmt == "kaldi":
         parts = line.strip().split(maxsplit=1)
         text = parts[1] if len(parts) > 1 else ""
