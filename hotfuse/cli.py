@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -205,6 +206,47 @@ class _Formatter(logging.Formatter):
         return f"hotfuse: {record.levelname.lower()}: {record.getMessage()}"
 
 
+class _BatchWarnings(logging.Filter):
+    """Warnings over a batch: each names the input line it is about (when one is being
+    read or written back), the same message for the same line is said once, and after
+    ``limit`` of one kind (None: no limit) the rest are counted, for :meth:`summary`."""
+
+    def __init__(self, limit: int | None = 5) -> None:
+        super().__init__()
+        self.limit = limit
+        self.kinds: Counter[str] = Counter()
+        self.said: set[tuple[str, str]] = set()
+        self.example: dict[str, str] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from hotfuse.formats.corpus import READING
+
+        where = READING.get()
+        if record.levelno != logging.WARNING or where is None:
+            return True
+        text = record.getMessage()
+        if (where, text) in self.said:
+            return False
+        self.said.add((where, text))
+        kind = str(record.msg)
+        self.kinds[kind] += 1
+        self.example.setdefault(kind, text)
+        if self.limit is not None and self.kinds[kind] > self.limit:
+            return False
+        record.msg, record.args = "%s: %s", (where, text)
+        return True
+
+    def summary(self) -> None:
+        """One line per kind of warning that went over the limit: how many were not shown."""
+        for kind, n in self.kinds.items():
+            if self.limit is not None and n > self.limit:
+                log.warning(
+                    "%d more warning(s) of this kind not shown (-v shows all): %s",
+                    n - self.limit,
+                    self.example[kind],
+                )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = build_parser()
@@ -288,7 +330,7 @@ def load_fuse_config(args: argparse.Namespace) -> Any:
 def _cmd_fuse(args: argparse.Namespace) -> int:
     import time
 
-    from hotfuse.formats.corpus import iter_fuse_input, parse_fuse_lines
+    from hotfuse.formats.corpus import READING, iter_fuse_input, parse_fuse_lines
     from hotfuse.fuser import Fuser
 
     if args.demo:
@@ -344,20 +386,33 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
             counts["replacements"] += len(res.replacements)
             for r in res.replacements:
                 log.debug("line %d: %s -> %s (%s)", rec.line_no, r.original, r.hotword, r.reason)
-            problem = _write_result(out, rec, res, args.json)
+            token = READING.set(f"{src}:{rec.line_no}")
+            try:
+                problem = _write_result(out, rec, res, args.json)
+            finally:
+                READING.reset(token)
             if problem is not None:
                 log.error("%s: %s", src, problem)
                 counts["failed"] += 1
             if live:
                 out.flush()
 
-    if args.output == "-":
-        write_all(sys.stdout)
-    else:
-        from hotfuse._files import atomic_writer
+    batch = _BatchWarnings(None if args.verbose else 5)
+    handlers = logging.getLogger("hotfuse").handlers
+    for h in handlers:
+        h.addFilter(batch)
+    try:
+        if args.output == "-":
+            write_all(sys.stdout)
+        else:
+            from hotfuse._files import atomic_writer
 
-        with atomic_writer(args.output) as fh:
-            write_all(fh)
+            with atomic_writer(args.output) as fh:
+                write_all(fh)
+    finally:
+        for h in handlers:
+            h.removeFilter(batch)
+    batch.summary()
     elapsed = time.perf_counter() - t1
     jobs = f", {args.jobs} jobs" if args.jobs > 1 else ""
     summary = (

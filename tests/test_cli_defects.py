@@ -524,3 +524,28 @@ def test_a_record_whose_fusion_raises_is_one_error_and_the_rest_is_fused(jobs: i
     assert "internal error (RuntimeError: boom)" in str(err)
     fused = [(rec.id, res.text) for rec, res in (g for i, g in enumerate(got) if i != 149)]
     assert fused == [(f"u{n}", f"第{n}句伊丽莎白") for n in range(1, 301) if n != 150]
+
+
+def test_recognizer_warnings_name_their_line_and_do_not_flood(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """30 results whose timestamps do not fit their text: the first five warnings of each
+    kind name their line (said once per line, not again on write-back), the rest are
+    counted in one line; -v shows them all."""
+    path = tmp_path / "results.jsonl"
+    rows = [
+        {"key": f"c{n}", "text": "伊丽沙白来了", "timestamp": [[0, 100], [100, 200]]}
+        for n in range(30)
+    ]
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    code, out, err = run_cli(["fuse", "-i", str(path), *WORDS], capsys)
+    assert code == 0 and len(out.splitlines()) == 30
+    warned = [ln for ln in err.splitlines() if "timestamp pairs for 6 tokens" in ln]
+    assert [ln.split(": ")[2] for ln in warned[:5]] == [f"{path}:{n}" for n in range(1, 6)]
+    assert len(warned) == 6 and warned[5].startswith("hotfuse: warning: 25 more warning(s)")
+    code, out, err = run_cli(["fuse", "-v", "-i", str(path), *WORDS], capsys)
+    assert code == 0
+    lines = [ln for ln in err.splitlines() if "timestamp pairs for 6 tokens" in ln]
+    assert len(lines) == 30 and "not shown" not in err

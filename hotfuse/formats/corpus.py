@@ -38,6 +38,7 @@ Example:
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import json
 import logging
@@ -728,6 +729,9 @@ class InputRecord:
 
 
 FUSE_FORMATS = ("auto", "text", "kaldi", "jsonl")
+#: ``"FILE:LINE"`` of the ``fuse -i`` line being read (or written back), for log filters
+#: that put the location on a frontend's warnings; None elsewhere.
+READING: contextvars.ContextVar[str | None] = contextvars.ContextVar("READING", default=None)
 _KALDI_ID = re.compile(r"^[A-Za-z0-9_\-.:/]*[0-9_\-][A-Za-z0-9_\-.:/]*$")
 _SAMPLE = 20
 
@@ -811,12 +815,16 @@ def parse_fuse_lines(
             continue
         if not line.strip() and fmt != "text":
             continue
+        token = READING.set(f"{src}:{no}")  # a frontend's warnings name the line
         try:
-            yield _fuse_record(no, line, fmt, src, warn)
+            item: InputRecord | DataError = _fuse_record(no, line, fmt, src, warn)
         except DataError as exc:
-            yield exc if exc.line_no is not None else DataError(exc.reason, path=src, line_no=no)
+            item = exc if exc.line_no is not None else DataError(exc.reason, path=src, line_no=no)
         except (HotfuseError, ValueError, TypeError, KeyError) as exc:
-            yield DataError(str(exc), path=src, line_no=no)
+            item = DataError(str(exc), path=src, line_no=no)
+        finally:
+            READING.reset(token)
+        yield item
     _finish_warnings(src, warn)
 
 
