@@ -901,3 +901,22 @@ def test_a_failing_write_back_keeps_the_line_and_says_so(
     assert out.splitlines() == [line, other]
     assert "line 1: the fused text could not be written back" in err and "boom" in err
     assert "Traceback" not in err
+
+
+def test_funasr_key_and_text_lines_come_back_as_funasr_wrote_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``{"key", "text"}`` is FunASR's result (SenseVoice's tags in its text, or Paraformer's
+    without timestamps), not hotfuse's record: the tags stay out of what is fused and the
+    line comes back with its ``key``."""
+    from hotfuse.cli import main
+
+    tagged = {"key": "a", "text": "<|zh|><|NEUTRAL|><|Speech|><|woitn|>伊丽沙白来了"}
+    path = tmp_path / "results.jsonl"
+    path.write_text(json.dumps(tagged, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["fuse", "-i", str(path), "--hotword", "伊丽莎白"]) == 0
+    back = json.loads(capsys.readouterr()[0])
+    assert back == {"key": "a", "text": "<|zh|><|NEUTRAL|><|Speech|><|woitn|>伊丽莎白来了"}
+    assert main(["fuse", "-i", str(path), "--hotword", "伊丽莎白", "--json"]) == 0
+    rec = json.loads(capsys.readouterr()[0])
+    assert (rec["id"], rec["original"], rec["text"]) == ("a", "伊丽沙白来了", "伊丽莎白来了")

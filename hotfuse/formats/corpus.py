@@ -875,8 +875,15 @@ def _json_array(line: str) -> bool:
 
 
 def _own_record(obj: dict[str, Any]) -> bool:
-    """hotfuse's own JSONL shape: ``text`` with optional token dicts, confidences, times."""
+    """hotfuse's own JSONL shape: ``text`` with optional token dicts, confidences, times.
+
+    ``{"key", "text"}`` alone is FunASR's result (SenseVoice's, or Paraformer's without
+    timestamps; its text may hold SenseVoice's ``<|zh|>`` tags): its frontend reads it and
+    it comes back as FunASR wrote it, ``key`` and all.
+    """
     toks = obj.get("tokens")
+    if "key" in obj and set(obj) <= {"key", "text"}:
+        return False
     return (
         set(obj) <= _OWN_KEYS
         and isinstance(obj.get("text"), str)
