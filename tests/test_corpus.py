@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -262,3 +263,40 @@ def test_fixture_files_read() -> None:
     hyps = read_hypotheses(DATA / "hyp.jsonl")
     assert align_ids(refs, hyps).ids == refs.ids
     assert isinstance(hyps.items[0], Transcript)
+
+
+def test_hypotheses_may_be_recognizer_results_with_their_ids(tmp_path: Path) -> None:
+    """Dumped FunASR results (a list holding one dict, ``key`` for the id, SenseVoice's tags
+    in the text) and a Whisper result with an ``id`` are read by their frontends."""
+    whisper = {
+        "id": "u3",
+        "text": "伊丽沙白",
+        "segments": [
+            {
+                "start": 0.0,
+                "end": 1.0,
+                "text": "伊丽沙白",
+                "words": [
+                    {"word": "伊丽", "start": 0.0, "end": 0.5, "probability": 0.9},
+                    {"word": "沙白", "start": 0.5, "end": 1.0, "probability": 0.4},
+                ],
+            }
+        ],
+    }
+    rows = [
+        [
+            {
+                "key": "u1",
+                "text": "伊 丽 沙 白",
+                "timestamp": [[0, 100], [100, 200], [200, 300], [300, 400]],
+            }
+        ],
+        {"key": "u2", "text": "<|zh|><|NEUTRAL|><|Speech|><|woitn|>你好"},
+        whisper,
+    ]
+    p = _write(tmp_path, "h.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    r = read_hypotheses(p)
+    assert r.ids == ("u1", "u2", "u3")
+    assert [t.text for t in r.items] == ["伊丽沙白", "你好", "伊丽沙白"]
+    assert [(k.start, k.end) for k in r.items[0].tokens][:2] == [(0.0, 0.1), (0.1, 0.2)]
+    assert r.items[2].has_confidences and r.warnings == ()

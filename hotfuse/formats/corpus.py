@@ -391,7 +391,9 @@ def _parse_kaldi(lines: _Lines) -> tuple[list[str], list[str], dict[str, int]]:
 
 
 # ---------------------------------------------------------------------- JSONL
-def _parse_jsonl(lines: _Lines) -> list[tuple[int, dict[str, Any]]]:
+def _parse_jsonl(lines: _Lines, *, results: bool = False) -> list[tuple[int, dict[str, Any]]]:
+    """The objects of a JSONL file with their line numbers; with ``results``, a line that
+    is a list holding one object (a dumped FunASR ``generate()`` result) gives that one."""
     out: list[tuple[int, dict[str, Any]]] = []
     for no, line in lines.lines:
         if not line.strip():
@@ -401,6 +403,8 @@ def _parse_jsonl(lines: _Lines) -> list[tuple[int, dict[str, Any]]]:
             obj = _loads(line)
         except DataError as exc:
             raise DataError(exc.reason, path=lines.path, line_no=no) from None
+        if results and isinstance(obj, list) and len(obj) == 1 and isinstance(obj[0], dict):
+            obj = obj[0]
         if not isinstance(obj, dict):
             msg = f"expected a JSON object, got {type(obj).__name__}"
             raise DataError(msg, path=lines.path, line_no=no)
@@ -409,16 +413,18 @@ def _parse_jsonl(lines: _Lines) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _record_id(obj: Mapping[str, Any], path: str, no: int, seen: dict[str, int]) -> str:
-    if "id" not in obj:
-        msg = 'the object has no "id"; every line needs {"id": "utt_id", ...}'
+    """The line's ``id`` (or, where it has none, FunASR's ``key``), checked and unique."""
+    which = "id" if "id" in obj or "key" not in obj else "key"
+    if which not in obj:
+        msg = 'the object has no "id"; every line needs {"id": "utt_id", ...} (or FunASR\'s "key")'
         raise DataError(msg, path=path, line_no=no)
-    raw = obj["id"]
+    raw = obj[which]
     if isinstance(raw, bool) or not isinstance(raw, str | int):
-        msg = f'"id" must be a string, got {raw!r}'
+        msg = f'"{which}" must be a string, got {raw!r}'
         raise DataError(msg, path=path, line_no=no)
     utt = str(raw)
     if not utt or any(ch.isspace() for ch in utt):
-        msg = f'"id" {utt!r} must be non-empty and hold no whitespace'
+        msg = f'"{which}" {utt!r} must be non-empty and hold no whitespace'
         raise DataError(msg, path=path, line_no=no)
     if utt in seen:
         msg = f"duplicate utterance id {utt!r} (first on line {seen[utt]}); ids must be unique"
@@ -506,11 +512,44 @@ def read_hypotheses(path: PathLike) -> Records[Transcript]:
     seen_ids: dict[str, int] = {}
     out_ids: list[str] = []
     out_items: list[Transcript] = []
-    for no, obj in _parse_jsonl(lines):
+    for no, obj in _parse_jsonl(lines, results=True):
         out_ids.append(_record_id(obj, lines.path, no, seen_ids))
-        out_items.append(_transcript(obj, lines.path, no, lines.warnings))
+        if not _recognizer_result(obj):
+            out_items.append(_transcript(obj, lines.path, no, lines.warnings))
+        else:  # a recognizer's own result (FunASR, Whisper, sherpa-onnx...) with an id
+            out_items.append(_result_transcript(obj, lines, no))
     warnings = _finish_warnings(lines.path, lines.warnings)
     return Records(tuple(out_ids), tuple(out_items), lines.path, warnings)
+
+
+def _recognizer_result(obj: dict[str, Any]) -> bool:
+    """Whether a hypothesis line holds a recognizer's result rather than hotfuse's record
+    (a record with a misspelt key stays a record, so the key is named in a warning): one a
+    specific frontend (Whisper, WeNet, sherpa-onnx...) recognizes, or FunASR's, told by
+    its ``key`` or ``timestamp``."""
+    if _own_record(obj):
+        return False
+    if _funasr_key_text(obj):
+        return True
+    from hotfuse import frontends
+    from hotfuse.errors import FrontendOutputError
+
+    try:
+        name = frontends.detect_frontend(obj).name
+    except FrontendOutputError:
+        return False
+    if name == "funasr":
+        return "key" in obj or "timestamp" in obj
+    return name != "text"
+
+
+def _result_transcript(obj: dict[str, Any], lines: _Lines, no: int) -> Transcript:
+    """A recognizer's result on a hypothesis line, read by its frontend."""
+    try:
+        _, tr = _parse_json_line(obj, lines.path, no, lines.warnings)
+    except DataError as exc:
+        raise DataError(exc.reason, path=lines.path, line_no=no) from None
+    return tr
 
 
 def _coerce_hotword(value: object, path: str, no: int) -> Hotword:
@@ -882,7 +921,7 @@ def _own_record(obj: dict[str, Any]) -> bool:
     it comes back as FunASR wrote it, ``key`` and all.
     """
     toks = obj.get("tokens")
-    if "key" in obj and set(obj) <= {"key", "text"}:
+    if _funasr_key_text(obj):
         return False
     return (
         set(obj) <= _OWN_KEYS
@@ -890,6 +929,11 @@ def _own_record(obj: dict[str, Any]) -> bool:
         and (toks is None or isinstance(toks, list))
         and all(isinstance(t, dict) and "text" in t for t in toks or ())
     )
+
+
+def _funasr_key_text(obj: dict[str, Any]) -> bool:
+    """``{"key", "text"}`` alone: FunASR's result, not hotfuse's record."""
+    return "key" in obj and set(obj) <= {"key", "text"}
 
 
 def _record_uid(obj: Any) -> str | None:
