@@ -308,8 +308,10 @@ class _Split:
         "_pairs",
         "_singles",
         "any_tight",
+        "cheapest",
         "heads_of",
         "index",
+        "keys_of",
         "pairs_of",
         "singles_of",
         "tight",
@@ -329,6 +331,8 @@ class _Split:
         self._heads = _Restricted(index._heads, tight, 1)
         self._pairs = _Restricted(index._pair_targets, tight, 0)
         self._singles = _Restricted(index._single_targets, tight, 0)
+        self.keys_of = _TargetKeys(index.targets)
+        self.cheapest = _Cheapest(index._pinyin)
         n_tight = sum(tight)
         self.any_tight = n_tight > 0
         none: dict[Any, tuple[int, ...]] = {}
@@ -354,6 +358,45 @@ class _Split:
     def singles(self, key: str) -> tuple[int, ...]:
         """The other targets holding the coarse key ``key`` (small lexicons only)."""
         return self._singles[key]
+
+
+class _Cheapest(dict[int, list[float]]):
+    """Per pinyin target (``d[t]``, on first use; the last 1,024 kept): for each reading
+    id, its cheapest substitution for any of the target's syllables."""
+
+    __slots__ = ("pinyin",)
+
+    def __init__(
+        self, pinyin: Mapping[int, tuple[tuple[list[float], ...], int, int, float, float]]
+    ) -> None:
+        super().__init__()
+        self.pinyin = pinyin
+
+    def __missing__(self, t: int) -> list[float]:
+        rows = self.pinyin[t][0]
+        got = list(map(min, *rows)) if len(rows) > 1 else list(rows[0])
+        if len(self) >= _CHEAPEST_KEPT:
+            self.clear()
+        self[t] = got
+        return got
+
+
+_CHEAPEST_KEPT = 1024
+
+
+class _TargetKeys(dict[int, tuple[str, ...]]):
+    """A pinyin target's coarse keys, syllable by syllable (``d[t]``, on first use)."""
+
+    __slots__ = ("targets",)
+
+    def __init__(self, targets: Sequence[Target]) -> None:
+        super().__init__()
+        self.targets = targets
+
+    def __missing__(self, t: int) -> tuple[str, ...]:
+        got = tuple(map(coarse_key, self.targets[t].syllables))
+        self[t] = got
+        return got
 
 
 class _Restricted(dict[Any, tuple[int, ...]]):
@@ -822,8 +865,9 @@ class LexiconIndex:
                                     else:
                                         got.append(pq)
         indel = self.costs.indel_cost
+        single = bool(self._single_targets)
         for t, pqs in anchors.items():
-            rows, m, h, extra, _floor = pinyin[t]
+            rows, m, h, extra, floor = pinyin[t]
             limit = max_distance
             if limit_of is not None:
                 lo = limit_of(h)
@@ -841,8 +885,24 @@ class LexiconIndex:
                 if m > n:
                     continue
                 starts: set[int] = set()
-                for p, q in pqs:
-                    starts.update(range(max(0, q - m + 1), min(p, n - m) + 1))
+                # A character without a reading of its syllable's coarse key costs the
+                # target's floor at least, so a window within the bound has at most
+                # ``e`` of them. When that leaves an anchor in place (some character, or
+                # in a catalogue two at most two apart, holding the keys of the target
+                # syllables they stand for), the window starts where some anchor does:
+                # at ``p - j`` for an anchor ``(p, q)`` holding keys ``j`` and ``j + q - p``.
+                e = int((bound + 1e-6) // floor) if floor > 0 else m
+                if (e < m) if single else (m - e > -(-m // 3)):
+                    tk = split.keys_of[t]
+                    for p, q in pqs:
+                        g = q - p
+                        kp, kq = keys[p], keys[q]
+                        for j in range(max(0, p - n + m), min(p, m - 1 - g) + 1):
+                            if tk[j] in kp and tk[j + g] in kq:
+                                starts.add(p - j)
+                else:
+                    for p, q in pqs:
+                        starts.update(range(max(0, q - m + 1), min(p, n - m) + 1))
                 for a in sorted(starts):
                     d = 0.0
                     for j in range(m):
@@ -869,37 +929,39 @@ class LexiconIndex:
                         masks[a] = masks.get(a, 0) | bit
             if not masks:
                 continue
-            # Per position from the first start on: the substitution cost of its character
-            # for each target syllable (``subs[i - a0]``), and the running sum of the least
-            # each character adds to an alignment (dropped: an indel; kept: its cheapest
-            # substitution), which bounds every window from below.
+            # Per position from the first start on, the least its character adds to an
+            # alignment (dropped: an indel; kept: its cheapest substitution for any target
+            # syllable), summed: a lower bound of every window's distance.
             firsts = sorted(masks)
             a0 = firsts[0]
             end = min(n, firsts[-1] + max(masks.values()).bit_length() - 1)
-            subs: list[list[float]] = []
+            cheapest = split.cheapest[t]
             acc = [0.0]
             total = 0.0
             for i in range(a0, end):
                 r = one[i]
-                if r >= 0:
-                    sub = [row[r] for row in rows]
-                else:
-                    rs = ids[i]
-                    sub = [min(map(row.__getitem__, rs)) for row in rows]
-                subs.append(sub)
-                c = min(sub)
+                c = cheapest[r] if r >= 0 else min(map(cheapest.__getitem__, ids[i]))
                 total += c if c < indel else indel
                 acc.append(total)
             # An alignment within the bound holds at most ``k`` indels (the margin keeps
             # every distance the caller could accept, whatever the rounding).
             k = int((bound + 1e-6) // indel)
             over = bound + 1e-6
+            # subs[i - a0][j]: the substitution cost of character i for target syllable j
+            subs: list[list[float]] = []
             for a in firsts:
                 mask = masks[a]
                 shortest = (mask & -mask).bit_length() - 1
                 if acc[a - a0 + shortest] - acc[a - a0] > over:
                     continue  # even the shortest window costs more, so do the longer ones
                 longest = mask.bit_length() - 1
+                for i in range(a0 + len(subs), a + longest):
+                    r = one[i]
+                    if r >= 0:
+                        subs.append([row[r] for row in rows])
+                    else:
+                        cols = [[row[x] for row in rows] for x in ids[i]]
+                        subs.append(list(map(min, *cols)))
                 for length, d in _banded_dp(subs, a - a0, longest, m, k, indel, bound):
                     if not mask >> length & 1:
                         continue
