@@ -430,7 +430,7 @@ class Fuser:
         cands = self._index.candidates(transcript, limit, ceiling)
         if not cands:
             return []
-        protected = _Protected(self._index.exact_occurrences(text))
+        protected: _Protected | None = None  # found when a candidate reaches the threshold
         span_confidence = transcript.span_confidence if transcript.has_confidences else None
         out: list[Candidate] = []
         for c in cands:
@@ -442,9 +442,11 @@ class Fuser:
             if not use_conf:
                 x.pop("conf", None)
             z = self.config.model.score(x, has_conf=use_conf) + math.log(hw.weight)
-            blocked = (
-                _blocked(text, c, hw, protected, self.hotwords) if z >= threshold or explain else ""
-            )
+            blocked = ""
+            if z >= threshold or explain:
+                if protected is None:
+                    protected = _Protected(self._index.exact_occurrences(text))
+                blocked = _blocked(text, c, hw, protected, self.hotwords)
             accepted = z >= threshold and not blocked
             why = ""
             if accepted or explain:
