@@ -830,7 +830,7 @@ def _to_forms(combos: Sequence[_Reading], max_forms: int) -> tuple[SpokenForm, .
         if c > best + 1.0 or py in seen:
             continue
         seen.add(py)
-        out.append(SpokenForm(py, src or "letters", ph, c))
+        out.append(SpokenForm(py, src or "letters", ph, round(c - best, 6)))
         if len(out) >= max_forms:
             break
     return tuple(out)

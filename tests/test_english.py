@@ -163,3 +163,11 @@ def test_chinese_letter_names_combine_each_letters_choices() -> None:
     assert forms["ai si qiu ai le"] == 0.0
     assert 0 < forms["ai si qiu ai ou"] < forms["ai si kou ai ou"] < 0.5
     assert "di ai ou" in _pinyins("DL")
+
+
+@pytest.mark.parametrize("term", ["Spring", "Svelte", "REST", "Docker", "GPT-4o", "C++"])
+def test_the_usual_reading_of_every_term_costs_nothing(term: str) -> None:
+    """Costs rank a term's readings against each other: a word with consonant clusters
+    (Spring, 斯普林: two epenthetic vowels) is not dearer to find than Docker."""
+    forms = spoken_forms(term)
+    assert forms[0].cost == 0.0 and all(f.cost >= 0.0 for f in forms)
