@@ -260,7 +260,7 @@ def word_phones(word: str) -> tuple[Phones, ...]:
     w = word.lower()
     if len(w) == 1 and w in LETTER_PHONES:
         return (LETTER_PHONES[w],)
-    if w.isdigit():
+    if w.isascii() and w.isdigit():  # not ❶, ², ٣: str.isdigit takes those too
         return (tuple(ph for d in w for ph in _cmu(_DIGIT_WORDS[int(d)])[0]),)
     if not w.isalpha() or not w.isascii():
         return ()
@@ -684,7 +684,7 @@ _LETTER_COMBOS = 6
 def _piece_readings(piece: str, k: int) -> list[_Reading]:
     if piece.isspace():
         return [(0.0, (), "", "")]
-    if piece.isdigit():
+    if piece.isascii() and piece.isdigit():
         out: list[_Reading] = [(0.0, tuple(_DIGITS_ZH[int(d)] for d in piece), "digits-zh", "")]
         if len(piece) == 2 and piece[0] != "0":
             tens, ones = int(piece[0]), int(piece[1])
@@ -932,7 +932,7 @@ def phone_forms(term: str, max_forms: int = 6) -> tuple[PhoneForm, ...]:
         opts: list[tuple[float, Phones, str]] = []
         if piece.isspace():
             continue
-        if piece.isdigit():
+        if piece.isascii() and piece.isdigit():
             opts.append((0.0, word_phones(piece)[0], "digits-en"))
         elif not piece.isalpha():
             _zh, en = _SYMBOLS.get(piece, ((), ("",)))

@@ -171,3 +171,13 @@ def test_the_usual_reading_of_every_term_costs_nothing(term: str) -> None:
     (Spring, 斯普林: two epenthetic vowels) is not dearer to find than Docker."""
     forms = spoken_forms(term)
     assert forms[0].cost == 0.0 and all(f.cost >= 0.0 for f in forms)
+
+
+def test_non_ascii_digits_have_no_english_reading() -> None:
+    """str.isdigit() holds for ❶, ² and Arabic-Indic digits, which int() cannot read: they
+    get no reading (a text holding one crashed fusion with a Latin hotword active)."""
+    from hotfuse import fuse
+
+    assert [english.word_phones(w) for w in ("❶", "x²", "٣")] == [(), (), ()]
+    assert english.word_phones("42") and english.spoken_forms("Vue3")
+    assert fuse("❶ 和 x² 和 ٣", ["Vue3", "GPT-4o", "Node.js"]).text == "❶ 和 x² 和 ٣"

@@ -313,6 +313,7 @@ def default_fuser() -> Fuser:
     return Fuser([*_WITH_ALIASES, *others], threshold=0.0)
 
 
+@example("❶ x² ٣")  # found by eval/fuzz.py: non-ASCII digits crashed a Latin reading (int('❶'))
 @example("py torch.AI")  # found by eval/fuzz.py: AI replaced inside the word torch.AI
 @example("我买了Applegp u")  # finding 2: an alias inside a Latin word split it
 @example("the email was sent via Gmail")  # finding 1
