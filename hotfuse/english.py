@@ -368,6 +368,9 @@ def _make(ini: str, fin: str) -> tuple[str, str] | None:
         ini = ""
     if _is_legal(ini, fin):
         return (ini, fin)
+    if fin == "o" and ini:  # o follows b p m f only: ko is written ke (科), do duo (多)
+        fin = "e" if ini in ("g", "k", "h") else "uo"
+        return (ini, fin) if _is_legal(ini, fin) else None
     if ini in ("j", "q", "x") and fin[:1] not in ("i", "v"):
         # palatals take an i medial: JH AA -> jia, JH EH -> jie
         fin = _GLIDE["y"].get(fin, "i" + fin)
@@ -398,7 +401,7 @@ def _split(s: str) -> list[tuple[str, str]]:
     return [(lambda x: (x[0], x[1]))(syllable(p)) for p in s.split()]
 
 
-def _vowel_options(v: str) -> list[tuple[str, float]]:
+def _vowel_options(v: str, letter: str = "") -> list[tuple[str, float]]:
     base = v.rstrip("012")
     opts = list(_VOWEL.get(base, ()))
     if v.endswith("0") and base != "ER":  # reduced: schwa first, the full vowel dearer
@@ -406,22 +409,60 @@ def _vowel_options(v: str) -> list[tuple[str, float]]:
         for f, c in opts:
             best[f] = min(best.get(f, 9.0), c + 0.1)
         opts = sorted(best.items(), key=lambda fc: fc[1])
+    if letter and (base in _COLOURED or v.endswith("0")):
+        best = dict(opts)
+        for f, c in _SPELLED.get(letter, ()):
+            best[f] = min(best.get(f, 9.0), c)
+        opts = sorted(best.items(), key=lambda fc: fc[1])
     return opts
 
 
+# Vowels whose Mandarin rendering may follow the spelling (Kotlin 科特林, Java 加瓦: a
+# Chinese speaker reads the letter), and the finals each vowel letter gives.
+_COLOURED = frozenset(("AA", "AH", "AO", "AE", "ER"))
+_SPELLED: dict[str, tuple[tuple[str, float], ...]] = {
+    "a": (("a", 0.0), ("ai", 0.15)),
+    "o": (("o", 0.0), ("ou", 0.05), ("ao", 0.1)),
+    "e": (("e", 0.0), ("ei", 0.05), ("ai", 0.1)),
+    "i": (("i", 0.0),),
+}
+
+
+def _vowel_letters(spelling: str, phones: Phones) -> tuple[str, ...]:
+    """The vowel letter spelling each vowel phone, where the word's single-letter vowel
+    groups line up one to one with its vowel phones (a silent final e left out); ``""``
+    for a vowel written with two letters (ea, ou) or when they do not line up."""
+    w = spelling.lower()
+    if not w.isalpha() or not w.isascii():
+        return ()
+    if len(w) > 2 and w.endswith("e") and w[-2] not in "aeiouy":
+        w = w[:-1]
+    groups = [m.group() for m in re.finditer(r"[aeiou]+|(?<=[^aeiou])y", w)]
+    n_vowels = sum(1 for p in phones if p.rstrip("012") in VOWELS)
+    if len(groups) != n_vowels:
+        return ()
+    return tuple(g if len(g) == 1 and g != "y" else "" for g in groups)
+
+
 @lru_cache(maxsize=16384)
-def phones_to_pinyin(phones: Phones, k: int = 6) -> tuple[tuple[float, tuple[str, ...]], ...]:
+def phones_to_pinyin(
+    phones: Phones, k: int = 6, spelling: str = ""
+) -> tuple[tuple[float, tuple[str, ...]], ...]:
     """The ``k`` cheapest Mandarin readings of an English phone sequence.
 
     Each consonant-vowel pair becomes a syllable (a nasal coda joins the final), other
     consonants become syllables of their own with an epenthetic vowel (``S`` -> ``si``)
-    or are dropped (a final ``R``); graded costs rank the readings.
+    or are dropped (a final ``R``); graded costs rank the readings. With the word's
+    ``spelling``, a low or reduced vowel may also take the final its letter reads as
+    (``Kotlin``: K AA1 ... as ``ke``, as well as ``ka``).
 
     >>> [(c, " ".join(s)) for c, s in phones_to_pinyin(("D", "AA1", "K", "ER0"), 3)]
     [(0.0, 'da ke'), (0.2, 'da ge'), (0.2, 'da ka')]
     """
     n = len(phones)
     beam = 12
+    vowel_at = [i for i, p in enumerate(phones) if p.rstrip("012") in VOWELS]
+    letter_at = dict(zip(vowel_at, _vowel_letters(spelling, phones), strict=False))
     # dp[i]: cheapest (cost, syllables) covering phones[:i]
     dp: list[dict[tuple[tuple[str, str], ...], float]] = [{} for _ in range(n + 1)]
     dp[0][()] = 0.0
@@ -435,7 +476,7 @@ def phones_to_pinyin(phones: Phones, k: int = 6) -> tuple[tuple[float, tuple[str
     def finals_after(i: int) -> list[tuple[str, float, int]]:
         """Finals for the vowel at i, with an optional nasal coda: (final, cost, next)."""
         out: list[tuple[str, float, int]] = []
-        for fin, c in _vowel_options(phones[i]):
+        for fin, c in _vowel_options(phones[i], letter_at.get(i, "")):
             out.append((fin, c, i + 1))
             if i + 1 < n and phones[i + 1] in ("N", "M", "NG") and " " not in fin:
                 nas = phones[i + 1]
@@ -650,8 +691,12 @@ def _legal_cache() -> frozenset[tuple[str, str]]:
     return _LEGAL
 
 
-def _from_phones(phones: Phones, source: str, extra: float, k: int) -> list[_Reading]:
-    return [(extra + c, s, source, " ".join(phones)) for c, s in phones_to_pinyin(phones, k)]
+def _from_phones(
+    phones: Phones, source: str, extra: float, k: int, spelling: str = ""
+) -> list[_Reading]:
+    return [
+        (extra + c, s, source, " ".join(phones)) for c, s in phones_to_pinyin(phones, k, spelling)
+    ]
 
 
 def _letter_readings(piece: str, extra: float) -> list[_Reading]:
@@ -717,7 +762,8 @@ def _piece_readings(piece: str, k: int) -> list[_Reading]:
     for i, (pron, src) in enumerate(pronunciations(piece)):
         if acronym and src != "cmudict" and not sayable:
             continue  # an acronym is not sounded out by rules, unless it reads as a word
-        out += _from_phones(pron, src, word_extra + 0.1 * i + (0.1 if src == "g2p" else 0), k)
+        extra = word_extra + 0.1 * i + (0.1 if src == "g2p" else 0)
+        out += _from_phones(pron, src, extra, k, piece)
     if acronym or len(piece) <= 4:
         out += _letter_readings(piece, 0.0 if acronym else 0.5)
     for c, s in _pinyin_reading(piece):
@@ -774,7 +820,8 @@ def spoken_forms(term: str, max_forms: int = 12) -> tuple[SpokenForm, ...]:
     combos = [c for c in _combine(per_piece, max_forms) if len(c[1]) >= 2]
     if len(pieces) > 1 and term.isalpha():  # SaaS, GitHub: the whole word may be listed
         for pron in _cmu(term)[:1]:
-            combos += [c for c in _from_phones(pron, "cmudict", 0.0, max_forms) if len(c[1]) >= 2]
+            whole = _from_phones(pron, "cmudict", 0.0, max_forms, term)
+            combos += [c for c in whole if len(c[1]) >= 2]
     return _to_forms(combos, max_forms)
 
 

@@ -181,3 +181,26 @@ def test_non_ascii_digits_have_no_english_reading() -> None:
     assert [english.word_phones(w) for w in ("❶", "x²", "٣")] == [(), (), ()]
     assert english.word_phones("42") and english.spoken_forms("Vue3")
     assert fuse("❶ 和 x² 和 ٣", ["Vue3", "GPT-4o", "Node.js"]).text == "❶ 和 x² 和 ٣"
+
+
+@pytest.mark.parametrize(
+    ("term", "heard"),
+    [
+        ("Kotlin", "ke te lin"),  # 科特林: K AA1 spelled o, and ko is written ke
+        ("Kotlin", "kou te lin"),  # 扣特林
+        ("Java", "jia wa"),  # 加瓦: the final schwa spelled a
+        ("Docker", "duo ke"),  # 多克: do is written duo
+    ],
+)
+def test_a_vowel_may_follow_its_spelling(term: str, heard: str) -> None:
+    forms = {f.pinyin: f.cost for f in spoken_forms(term)}
+    assert forms[heard] <= 0.15
+
+
+def test_spelling_colours_only_vowels_it_lines_up_with() -> None:
+    from hotfuse.english import _vowel_letters
+
+    assert _vowel_letters("kotlin", ("K", "AA1", "T", "L", "IH1", "N")) == ("o", "i")
+    assert _vowel_letters("svelte", ("S", "V", "EH1", "L", "T")) == ("e",)  # silent e
+    assert _vowel_letters("react", ("R", "IY0", "AE1", "K", "T")) == ()  # ea: two vowels
+    assert phones_to_pinyin(("K", "AA1"), 2) == phones_to_pinyin(("K", "AA1"), 2, "")
