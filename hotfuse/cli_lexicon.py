@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfuse._files import atomic_write_text, read_text_file
-from hotfuse.errors import LexiconError
+from hotfuse.errors import InputError, LexiconError
 from hotfuse.formats.hotword_files import LexiconFormat, export_lexicon, import_lexicon
 from hotfuse.formats.lexicon_toml import locked_update, locked_write_text
 from hotfuse.lexicon import Hotword, Issue, Lexicon, Severity
@@ -86,13 +86,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = _sub(
         sub,
         "add",
-        "add an entry, or update the entry with the same text",
+        "add entries, or update the entries with the same text",
         "  hotfuse lexicon add meeting.toml 伊丽莎白 --alias 伊丽沙白 --alias 依丽莎白\n"
+        "  hotfuse lexicon add meeting.toml 达西 宾利 Kubernetes --tag people   # several at once\n"
         "  hotfuse lexicon add places.toml 蚌埠 --pinyin 'beng4 bu4' --weight 2\n"
         "  hotfuse lexicon add meeting.toml 今天 --weight 0   # never insert it\n",
     )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("word", metavar="WORD")
+    p.add_argument("words", metavar="WORD", nargs="+",
+                   help="one or more entries (--alias and --pinyin: one WORD)")  # fmt: skip
     p.add_argument("--alias", "-a", action="append", default=[], help="alias (repeatable)")
     p.add_argument("--weight", type=float, default=None,
                    help="weight in [-10, 10] (default 1.0; <= 0 never inserts)")  # fmt: skip
@@ -105,10 +107,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--create", action="store_true", help="create FILE if it does not exist")
     p.set_defaults(func=_cmd_add)
 
-    p = _sub(sub, "remove", "remove an entry",
-             "  hotfuse lexicon remove meeting.toml 达西\n")  # fmt: skip
+    p = _sub(sub, "remove", "remove entries",
+             "  hotfuse lexicon remove meeting.toml 达西\n"
+             "  hotfuse lexicon remove meeting.toml 达西 宾利\n")  # fmt: skip
     p.add_argument("file", metavar="FILE")
-    p.add_argument("word", metavar="WORD")
+    p.add_argument("words", metavar="WORD", nargs="+")
     p.set_defaults(func=_cmd_remove)
 
     p = _sub(sub, "list", "list the entries",
@@ -302,36 +305,47 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    try:
-        hw = Hotword(
-            args.word,
-            weight=1.0 if args.weight is None else args.weight,
-            aliases=tuple(args.alias),
-            pinyin=args.pinyin,
-            block_contexts=tuple(args.block_context),
-            tags=tuple(args.tag),
-        )
-    except ValueError as exc:
-        raise LexiconError(str(exc), path=args.file) from None
+    words = list(dict.fromkeys(args.words))
+    if len(words) > 1 and (args.alias or args.pinyin is not None):
+        msg = "--alias and --pinyin belong to one entry: give one WORD with them"
+        raise InputError(msg)
+    new: list[Hotword] = []
+    for word in words:
+        try:
+            new.append(
+                Hotword(
+                    word,
+                    weight=1.0 if args.weight is None else args.weight,
+                    aliases=tuple(args.alias),
+                    pinyin=args.pinyin,
+                    block_contexts=tuple(args.block_context),
+                    tags=tuple(args.tag),
+                )
+            )
+        except ValueError as exc:
+            raise LexiconError(str(exc), path=args.file) from None
+    texts = {hw.text for hw in new}
     warnings: list[Issue] = []
 
     def change(lex: Lexicon) -> Lexicon:
-        old = lex.get(hw.text) if hw.text in lex else None
-        new_hw = hw
-        if old is not None and not args.replace and args.weight is None:
-            new_hw = Hotword(hw.text, weight=old.weight, aliases=hw.aliases,
-                             pinyin=hw.pinyin, block_contexts=hw.block_contexts,
-                             tags=hw.tags)  # fmt: skip
-        return lex.add(new_hw, replace=args.replace)
+        for hw in new:
+            old = lex.get(hw.text) if hw.text in lex else None
+            new_hw = hw
+            if old is not None and not args.replace and args.weight is None:
+                new_hw = Hotword(hw.text, weight=old.weight, aliases=hw.aliases,
+                                 pinyin=hw.pinyin, block_contexts=hw.block_contexts,
+                                 tags=hw.tags)  # fmt: skip
+            lex = lex.add(new_hw, replace=args.replace)
+        return lex
 
     def check(written: Lexicon) -> None:
         # what we are about to write, read back: errors refuse the edit, warnings are shown
         issues = written.validate()
-        mine = [i for i in issues if i.entry == hw.text or i.severity is Severity.ERROR]
+        mine = [i for i in issues if i.entry in texts or i.severity is Severity.ERROR]
         errors = [i for i in mine if i.severity is Severity.ERROR]
         if errors:
             raise errors[0].to_error()
-        warnings[:] = [i for i in mine if i.entry == hw.text]
+        warnings[:] = [i for i in mine if i.entry in texts]
 
     locked_update(args.file, change, create=args.create, check=check)
     _report(warnings)
@@ -339,7 +353,12 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
-    locked_update(args.file, lambda lex: lex.remove(args.word))
+    def change(lex: Lexicon) -> Lexicon:
+        for word in dict.fromkeys(args.words):
+            lex = lex.remove(word)
+        return lex
+
+    locked_update(args.file, change)
     return 0
 
 

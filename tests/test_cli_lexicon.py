@@ -109,6 +109,31 @@ def test_remove_missing_entry(good: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "no entry '宾利'" in capsys.readouterr().err
 
 
+def test_add_and_remove_several_words_in_one_edit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "m.toml"
+    assert run("new", str(path)) == 0
+    assert run("add", str(path), "达西", "Kubernetes", "K8s 集群", "达西", "--tag", "team") == 0
+    lex = Lexicon.load(path)
+    assert [(h.text, h.tags) for h in lex.hotwords] == [
+        ("达西", ("team",)),
+        ("Kubernetes", ("team",)),
+        ("K8s 集群", ("team",)),
+    ]
+    # aliases and pinyin belong to one entry
+    assert run("add", str(path), "宾利", "汪芳", "--alias", "冰利") == 1
+    assert "give one WORD" in capsys.readouterr().err
+    # one bad word refuses the whole edit
+    before = path.read_text(encoding="utf-8")
+    assert run("add", str(path), "宾利", "达西", "--weight", "50") == 1
+    assert run("remove", str(path), "达西", "宾利") == 1
+    assert "no entry '宾利'" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == before
+    assert run("remove", str(path), "达西", "Kubernetes") == 0
+    assert [h.text for h in Lexicon.load(path).hotwords] == ["K8s 集群"]
+
+
 # --------------------------------------------------------------------------- list/show
 def test_list(good: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("list", str(good)) == 0
