@@ -341,6 +341,13 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
 
     def hotwords() -> list[Any]:
         words = load_hotwords(args)
+        if not words and args.lexicon:
+            files = " and ".join(args.lexicon)
+            msg = (
+                f"{files}: no entries to fuse; add some with: hotfuse lexicon add "
+                f"{args.lexicon[0]} WORD... (or give --hotword WORD)"
+            )
+            raise InputError(msg)
         if not words:
             msg = "no hotwords: give --hotword WORD or --lexicon FILE (or try --demo)"
             raise InputError(msg)

@@ -366,3 +366,17 @@ def test_output_streamed_onto_a_full_disk_keeps_old_file(
     assert len(lines) == 1 and "No space left on device" in lines[0], captured.err
     assert out.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]
+
+
+def test_an_empty_lexicon_says_how_to_fill_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "empty.toml"
+    assert main(["lexicon", "new", str(path)]) == 0
+    capsys.readouterr()
+    code, _, err = run_cli(["fuse", "伊丽沙白", "--lexicon", str(path)], capsys)
+    assert code == 1
+    assert err.strip() == (
+        f"hotfuse: error: {path}: no entries to fuse; add some with: hotfuse lexicon add "
+        f"{path} WORD... (or give --hotword WORD)"
+    )
