@@ -99,6 +99,15 @@ def char_info(ch: str) -> tuple[tuple[Syllable, ...], tuple[str, ...]]:
     return syls, tuple(sorted({coarse_key(x) for x in syls}))
 
 
+@lru_cache(maxsize=65536)
+def _scan_info(ch: str) -> tuple[tuple[str, ...], tuple[int, ...], int]:
+    """What the pinyin scan reads of a character (cached): its coarse keys, its reading
+    ids (:func:`~hotfuse.phonetics.reading_ids`; the "no reading" id when it has none)
+    and its one reading id (-1 when it has several)."""
+    ids = reading_ids(ch) or (substitution_table().no_reading,)
+    return char_info(ch)[1], ids, ids[0] if len(ids) == 1 else -1
+
+
 def syllable_distance(
     hyp: Sequence[Sequence[Syllable]],
     ref: Sequence[Syllable],
@@ -161,6 +170,10 @@ def segments(transcript: Transcript) -> list[Segment]:
     [(False, ((0, 1), (1, 2))), (True, ((3, 5), (6, 11))), (False, ((12, 13), (13, 14)))]
     """
     text = transcript.text
+    n = len(text)
+    if len(transcript.spans) == n and _CJK_ONLY.fullmatch(text) is not None:
+        # Chinese characters only, one a token (the spans are increasing): one run
+        return [Segment(False, tuple(zip(range(n), range(1, n + 1), strict=True)))]
     out: list[Segment] = []
     cur: list[tuple[int, int]] = []
     cur_latin = False
@@ -777,13 +790,13 @@ class LexiconIndex:
     ) -> None:
         units = seg.units
         n = len(units)
-        chars = [text[s] for s, _ in units]
-        keys = [char_info(ch)[1] for ch in chars]
-        # reading ids per character (the sentinel id of "no reading" costs max_cost);
-        # ``one[i]`` is the id when there is one reading, else -1 (take the cheapest)
-        none = (self._table.no_reading,)
-        ids = [reading_ids(ch) or none for ch in chars]
-        one = [r[0] if len(r) == 1 else -1 for r in ids]
+        # per character: coarse keys, reading ids (the sentinel id of "no reading" costs
+        # max_cost) and ``one[i]``, the id when there is one reading, else -1 (take the
+        # cheapest)
+        keys: tuple[tuple[str, ...], ...]
+        ids: tuple[tuple[int, ...], ...]
+        one: tuple[int, ...]
+        keys, ids, one = zip(*map(_scan_info, [text[s] for s, _ in units]), strict=True)
         pinyin = self._pinyin
         max_distance = self.max_distance
         # (start, end, hotword) -> (distance, kind rank, syllables, target, span units):

@@ -13,7 +13,7 @@ import pytest
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import LexiconIndex, MatchKind, coarse_key, segments, syllable_distance
 from hotfuse.phonetics import char_readings, syllable
-from hotfuse.transcript import Transcript
+from hotfuse.transcript import Token, Transcript
 from tests.reference_matcher import reference_candidates
 
 Row = tuple[int, int, str, str, float]
@@ -173,6 +173,16 @@ def test_segments_split_on_punctuation_and_script() -> None:
         (True, ((3, 5), (6, 11))),
         (False, ((12, 13), (13, 14))),
     ]
+
+
+def test_segments_of_chinese_characters_only() -> None:
+    """One run, one unit per character, whether the tokens are characters or words."""
+    want = [(False, ((0, 1), (1, 2), (2, 3), (3, 4)))]
+    by_char = Transcript.from_text("伊丽莎白")
+    by_word = Transcript.from_tokens([Token("伊丽"), Token("莎白")])
+    assert [(s.latin, s.units) for s in segments(by_char)] == want
+    assert [(s.latin, s.units) for s in segments(by_word)] == want
+    assert segments(Transcript.from_text("")) == []
 
 
 # ------------------------------------------------------------------ parity
