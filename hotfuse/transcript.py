@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,13 +62,30 @@ def tokenize(text: str) -> list[tuple[int, int]]:
     [(0, 1), (1, 2), (2, 5), (6, 8), (10, 13), (13, 14)]
     """
     spans: list[tuple[int, int]] = []
-    i, n = 0, len(text)
+    pos = 0
+    for run in _CJK_RUN.finditer(text):  # a run of CJK characters: one token each
+        s, e = run.span()
+        if pos < s:
+            _tokenize_other(text, pos, s, spans)
+        spans.extend(zip(range(s, e), range(s + 1, e + 1), strict=True))
+        pos = e
+    if pos < len(text):
+        _tokenize_other(text, pos, len(text), spans)
+    return spans
+
+
+#: A run of the characters :func:`is_cjk` accepts (its ranges; tests/test_transcript.py
+#: checks the two agree on every code point).
+_CJK_RUN = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002ebef\uf900-\ufaff"
+    "\u3040-\u30ff\uac00-\ud7af\u3007]+"
+)
+
+
+def _tokenize_other(text: str, i: int, n: int, spans: list[tuple[int, int]]) -> None:
+    """The tokens of ``text[i:n]``, which holds no CJK character (:func:`tokenize`)."""
     while i < n:
-        ch = text[i]
-        if is_cjk(ch):
-            spans.append((i, i + 1))
-            i += 1
-        elif _is_word_char(ch):
+        if _is_word_char(text[i]):
             j = i + 1
             while j < n:
                 if _is_word_char(text[j]) or (
@@ -83,7 +101,6 @@ def tokenize(text: str) -> list[tuple[int, int]]:
             i = j
         else:
             i += 1
-    return spans
 
 
 def _check_prob(value: object, where: str) -> float | None:
@@ -234,12 +251,15 @@ class Transcript:
     ) -> Transcript:
         """A transcript whose spans are known to be increasing and to match ``tokens``
         (the engine's own: tokenised text, a fused text); skips ``__post_init__``'s check."""
-        owner = [-1] * len(text)
-        for k, (s, e) in enumerate(spans):
-            if e - s == 1:
-                owner[s] = k
-            else:
-                owner[s:e] = [k] * (e - s)
+        if len(spans) == len(text):  # one character per token (most Chinese text)
+            owner: Sequence[int] = range(len(text))
+        else:
+            owner = [-1] * len(text)
+            for k, (s, e) in enumerate(spans):
+                if e - s == 1:
+                    owner[s] = k
+                else:
+                    owner[s:e] = [k] * (e - s)
         out = object.__new__(cls)
         object.__setattr__(out, "text", text)
         object.__setattr__(out, "tokens", tokens)

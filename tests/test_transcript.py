@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hotfuse.errors import HotfuseError, InputError, LengthMismatchError
 from hotfuse.transcript import Token, Transcript, is_cjk, tokenize
@@ -35,6 +37,60 @@ def words(text: str) -> list[str]:
 )
 def test_tokenize(text: str, expected: list[str]) -> None:
     assert words(text) == expected
+
+
+def _tokenize_char_by_char(text: str) -> list[tuple[int, int]]:
+    """The tokenisation rule, one character at a time (what tokenize must agree with)."""
+
+    def word(ch: str) -> bool:
+        return ch.isalnum() and not is_cjk(ch)
+
+    spans, i = [], 0
+    while i < len(text):
+        if is_cjk(text[i]):
+            spans.append((i, i + 1))
+            i += 1
+        elif word(text[i]):
+            j = i + 1
+            while j < len(text) and (
+                word(text[j])
+                or (
+                    text[j] in "'.’"
+                    and j + 1 < len(text)
+                    and word(text[j + 1])
+                    and word(text[j - 1])
+                )
+            ):
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("伊丽莎白か한〇aZé1２.'’- ，😀")) | st.characters(),
+        max_size=30,
+    )
+)
+def test_tokenize_is_the_rule_char_by_char(text: str) -> None:
+    """tokenize takes runs of CJK characters whole (a regular expression); the tokens
+    are the ones the rule gives character by character."""
+    assert tokenize(text) == _tokenize_char_by_char(text)
+
+
+def test_the_cjk_run_pattern_is_is_cjk() -> None:
+    from hotfuse.transcript import _CJK_RUN
+
+    bad = [
+        cp
+        for cp in range(0x110000)
+        if not 0xD800 <= cp <= 0xDFFF
+        and (_CJK_RUN.fullmatch(chr(cp)) is not None) != is_cjk(chr(cp))
+    ]
+    assert bad == []
 
 
 def test_is_cjk() -> None:
