@@ -909,7 +909,7 @@ def targets(report: Report) -> list[Target]:
 def _ratio(ours: float, theirs: float | None) -> float | None:
     if theirs is None or not theirs > 0 or math.isnan(ours):
         return None
-    return round(ours / theirs, 4)
+    return float(f"{ours / theirs:.4g}")  # four significant digits: ratios reach 0.01 and less
 
 
 def peer_rows(report: Report) -> list[dict[str, Any]]:
