@@ -99,13 +99,24 @@ def char_info(ch: str) -> tuple[tuple[Syllable, ...], tuple[str, ...]]:
     return syls, tuple(sorted({coarse_key(x) for x in syls}))
 
 
-@lru_cache(maxsize=65536)
-def _scan_info(ch: str) -> tuple[tuple[str, ...], tuple[int, ...], int]:
-    """What the pinyin scan reads of a character (cached): its coarse keys, its reading
+class _ScanInfo(dict[str, tuple[tuple[str, ...], tuple[int, ...], int]]):
+    """What the pinyin scan reads of a character, looked up in C (``_SCAN_INFO[ch]``,
+    computed on first use; cleared past 65,536 characters): its coarse keys, its reading
     ids (:func:`~hotfuse.phonetics.reading_ids`; the "no reading" id when it has none)
     and its one reading id (-1 when it has several)."""
-    ids = reading_ids(ch) or (substitution_table().no_reading,)
-    return char_info(ch)[1], ids, ids[0] if len(ids) == 1 else -1
+
+    __slots__ = ()
+
+    def __missing__(self, ch: str) -> tuple[tuple[str, ...], tuple[int, ...], int]:
+        ids = reading_ids(ch) or (substitution_table().no_reading,)
+        got = (char_info(ch)[1], ids, ids[0] if len(ids) == 1 else -1)
+        if len(self) >= 65536:
+            self.clear()
+        self[ch] = got
+        return got
+
+
+_SCAN_INFO = _ScanInfo()
 
 
 def syllable_distance(
@@ -796,7 +807,7 @@ class LexiconIndex:
         keys: tuple[tuple[str, ...], ...]
         ids: tuple[tuple[int, ...], ...]
         one: tuple[int, ...]
-        keys, ids, one = zip(*map(_scan_info, [text[s] for s, _ in units]), strict=True)
+        keys, ids, one = zip(*map(_SCAN_INFO.__getitem__, [text[s] for s, _ in units]), strict=True)
         pinyin = self._pinyin
         max_distance = self.max_distance
         # (start, end, hotword) -> (distance, kind rank, syllables, target, span units):
@@ -960,22 +971,26 @@ class LexiconIndex:
             # every distance the caller could accept, whatever the rounding).
             k = int((bound + 1e-6) // indel)
             over = bound + 1e-6
-            # subs[i - a0][j]: the substitution cost of character i for target syllable j
+            # subs[i - base][j]: the substitution cost of character i for target syllable
+            # j, from the first start that passes on
             subs: list[list[float]] = []
+            base = -1
             for a in firsts:
                 mask = masks[a]
                 shortest = (mask & -mask).bit_length() - 1
                 if acc[a - a0 + shortest] - acc[a - a0] > over:
                     continue  # even the shortest window costs more, so do the longer ones
                 longest = mask.bit_length() - 1
-                for i in range(a0 + len(subs), a + longest):
+                if base < 0:
+                    base = a
+                for i in range(base + len(subs), a + longest):
                     r = one[i]
                     if r >= 0:
                         subs.append([row[r] for row in rows])
                     else:
                         cols = [[row[x] for row in rows] for x in ids[i]]
                         subs.append(list(map(min, *cols)))
-                for length, d in _banded_dp(subs, a - a0, longest, m, k, indel, bound):
+                for length, d in _banded_dp(subs, a - base, longest, m, k, indel, bound):
                     if not mask >> length & 1:
                         continue
                     dist = (round(d, 6) + extra) / m
