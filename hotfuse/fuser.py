@@ -41,6 +41,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import operator
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -309,6 +310,10 @@ class Fuser:
             [_CONTEXT, *(len(ctx) for hw in self.hotwords for ctx in hw.block_contexts)]
         )
         self._limit_tables: dict[tuple[float, bool, int], list[float]] = {}
+        self._log_lexicon = math.log(max(1, self._n_active))
+        self._cheap_terms: dict[
+            int, tuple[Mapping[str, float], float, tuple[float, ...], tuple[float, ...]]
+        ] = {}
         self._prepare_limits()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -561,25 +566,41 @@ class Fuser:
 
     def _cheap_score(self, c: Candidate, hw: Hotword, coefs: Mapping[str, float]) -> float:
         """The score without ``conf``, with ``overlap``/``orig_freq``/``cross_freq`` at
-        their most favourable values: no full feature vector can score higher."""
-        latin = c.kind in _LATIN_KINDS
-        cheap = {
-            "distance": c.distance,
-            "log_len": math.log(max(1, c.n_units if not latin else 2)),
-            "indel": 1.0 if c.span_units != c.n_units and not latin else 0.0,
-            "alias": 1.0 if c.kind == MatchKind.ALIAS_EXACT else 0.0,
-            "alias_pinyin": 1.0 if c.kind == MatchKind.ALIAS_PINYIN else 0.0,
-            "latin": 1.0 if latin else 0.0,
-            "log_lexicon": math.log(max(1, self._n_active)),
-            "spoken": 1.0 if c.kind == MatchKind.SPOKEN else 0.0,
-            "phones": 1.0 if c.kind == MatchKind.PHONES else 0.0,
-            "reading": 1.0 if c.kind == MatchKind.READING else 0.0,
-        }
-        z = coefs.get("bias", 0.0) + math.log(hw.weight)
-        z += sum(coefs.get(k, 0.0) * v for k, v in cheap.items())
-        z += max(coefs.get("overlap", 0.0), 0.0)  # overlap lies in [0, 1]
-        for k in ("orig_freq", "cross_freq", "en_freq"):
-            z += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
+        their most favourable values: no full feature vector can score higher.
+
+        The cheap features in :data:`_CHEAP` order times their coefficients, summed by
+        ``sum``, then the bounds of the others added one by one (kept per coefficient
+        set: the same numbers, in the same order, every call)."""
+        got = self._cheap_terms.get(id(coefs))
+        if got is None or got[0] is not coefs:
+            bounds = [max(coefs.get("overlap", 0.0), 0.0)]  # overlap lies in [0, 1]
+            bounds += [
+                max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
+                for k in ("orig_freq", "cross_freq", "en_freq")
+            ]
+            weights = tuple(coefs.get(k, 0.0) for k in _CHEAP)
+            got = (coefs, coefs.get("bias", 0.0), weights, tuple(bounds))
+            with _CACHE_LOCK:
+                self._cheap_terms[id(coefs)] = got
+        _coefs, bias, weights, tail = got
+        kind = c.kind
+        latin = kind in _LATIN_KINDS
+        values = (
+            c.distance,
+            math.log(max(1, c.n_units if not latin else 2)),
+            1.0 if c.span_units != c.n_units and not latin else 0.0,
+            1.0 if kind == MatchKind.ALIAS_EXACT else 0.0,
+            1.0 if kind == MatchKind.ALIAS_PINYIN else 0.0,
+            1.0 if latin else 0.0,
+            self._log_lexicon,
+            1.0 if kind == MatchKind.SPOKEN else 0.0,
+            1.0 if kind == MatchKind.PHONES else 0.0,
+            1.0 if kind == MatchKind.READING else 0.0,
+        )
+        z: float = bias + math.log(hw.weight)
+        z += sum(map(operator.mul, weights, values))
+        for v in tail:
+            z += v
         return z
 
     def _upper_bound(self, c: Candidate, hw: Hotword, has_conf: bool) -> float:
@@ -590,6 +611,21 @@ class Fuser:
             w = model.with_conf.get("conf", 0.0)
             best = max(best, self._cheap_score(c, hw, model.with_conf) + abs(w) * _LOGIT_MAX)
         return best
+
+
+#: The features :meth:`Fuser._cheap_score` reads off a candidate, in its order.
+_CHEAP = (
+    "distance",
+    "log_len",
+    "indel",
+    "alias",
+    "alias_pinyin",
+    "latin",
+    "log_lexicon",
+    "spoken",
+    "phones",
+    "reading",
+)
 
 
 def _hotword_to_list(hw: Hotword) -> list[Any]:
@@ -817,6 +853,8 @@ def _prefer_whole(chosen: list[Candidate], accepted: Sequence[Candidate]) -> lis
     return chosen
 
 
+_span_start = operator.itemgetter(0)
+
 _TIMES_WARNED = False  # the warning about inconsistent times is given once per process
 
 
@@ -833,6 +871,21 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
 
     cursor = 0  # first source token that may still overlap a kept range
 
+    def keep_token(k: int, a: int, b: int) -> None:
+        """Copy what of source token ``k`` lies in a..b (perhaps nothing, or a part)."""
+        s, e = source.spans[k]
+        s2, e2 = max(s, a), min(e, b)
+        if s2 >= e2:  # two replacements meet inside this token: nothing of it is kept
+            return
+        tok = source.tokens[k]
+        if (s2, e2) == (s, e):
+            new = tok
+        else:
+            ts, te = source.span_times(s2, e2)
+            new = Token(text[s2:e2], ts, te, tok.confidence)
+        tokens.append(new)
+        spans.append((s2 + shift, e2 + shift))
+
     def keep_range(a: int, b: int) -> None:
         """Copy source text a..b, with the (parts of) tokens inside it."""
         nonlocal cursor
@@ -841,21 +894,19 @@ def _apply(source: Transcript, chosen: Sequence[Candidate], config: FuseConfig) 
         while cursor < len(spans_src) and spans_src[cursor][1] <= a:
             cursor += 1
         k = cursor
-        while k < len(spans_src) and spans_src[k][0] < b:
-            s, e = spans_src[k]
-            s2, e2 = max(s, a), min(e, b)
-            if s2 >= e2:  # two replacements meet inside this token: nothing of it is kept
-                k += 1
-                continue
-            tok = source.tokens[k]
-            if (s2, e2) == (s, e):
-                new = tok
-            else:
-                ts, te = source.span_times(s2, e2)
-                new = Token(text[s2:e2], ts, te, tok.confidence)
-            tokens.append(new)
-            spans.append((s2 + shift, e2 + shift))
+        j = bisect.bisect_left(spans_src, b, k, key=_span_start)  # tokens k..j-1 start < b
+        if k < j and spans_src[k][0] < a:  # the first may start before a
+            keep_token(k, a, b)
             k += 1
+        last = j - 1 if k < j and spans_src[j - 1][1] > b else j  # the last may end after b
+        if k < last:  # the ones between lie inside a..b: copied whole
+            tokens.extend(source.tokens[k:last])
+            if shift:
+                spans.extend([(s + shift, e + shift) for s, e in spans_src[k:last]])
+            else:
+                spans.extend(spans_src[k:last])
+        if last < j:
+            keep_token(last, a, b)
 
     for c in chosen:
         keep_range(pos, c.start)

@@ -525,3 +525,44 @@ def test_long_hotwords_cost_no_more_than_the_longest_phonetic_ones() -> None:
     long = words[64]
     spaced = "他说" + " ".join(long) + "。"
     assert Fuser([long]).fuse(spaced).text == "他说" + long + "。"
+
+
+def test_upper_bound_is_the_cheap_score_written_out() -> None:
+    """The pruning bound is exactly the score with the cheap features and the most
+    favourable values of the others (the same sum, whatever it is cached as)."""
+    from hotfuse.fuser import _FREQ_LOG_MAX, _LATIN_KINDS, _LOGIT_MAX
+
+    f = Fuser([Hotword("伊丽莎白", weight=2.0), "达西", "PyTorch", "腾讯"])
+    text = "伊丽沙白和大西用派托奇 py torch 同讯"
+    checked = 0
+    for has_conf in (False, True):
+        for c in f._index.candidates(Transcript.from_text(text)):
+            hw = f._by_text[c.hotword]
+            latin = c.kind in _LATIN_KINDS
+            bounds = []
+            for coefs in (f.config.model.no_conf, f.config.model.with_conf):
+                cheap = {
+                    "distance": c.distance,
+                    "log_len": math.log(max(1, c.n_units if not latin else 2)),
+                    "indel": 1.0 if c.span_units != c.n_units and not latin else 0.0,
+                    "alias": 1.0 if c.kind == MatchKind.ALIAS_EXACT else 0.0,
+                    "alias_pinyin": 1.0 if c.kind == MatchKind.ALIAS_PINYIN else 0.0,
+                    "latin": 1.0 if latin else 0.0,
+                    "log_lexicon": math.log(4),
+                    "spoken": 1.0 if c.kind == MatchKind.SPOKEN else 0.0,
+                    "phones": 1.0 if c.kind == MatchKind.PHONES else 0.0,
+                    "reading": 1.0 if c.kind == MatchKind.READING else 0.0,
+                }
+                z = coefs.get("bias", 0.0) + math.log(hw.weight)
+                z += sum(coefs.get(k, 0.0) * v for k, v in cheap.items())
+                z += max(coefs.get("overlap", 0.0), 0.0)
+                for k in ("orig_freq", "cross_freq", "en_freq"):
+                    z += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
+                bounds.append(z)
+            want = bounds[0]
+            if has_conf:
+                w = f.config.model.with_conf.get("conf", 0.0)
+                want = max(want, bounds[1] + abs(w) * _LOGIT_MAX)
+            assert f._upper_bound(c, hw, has_conf) == want
+            checked += 1
+    assert checked >= 8
