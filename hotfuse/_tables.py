@@ -32,6 +32,7 @@ import array
 import bisect
 import mmap
 import os
+import re
 import struct
 import sys
 import threading
@@ -213,6 +214,8 @@ _HAN_ENDS: list[int] = []
 
 def _is_han(ch: str) -> bool:
     """A character pypinyin's segmenter treats as Chinese (its ``RE_HANS`` ranges)."""
+    if "\u4e00" <= ch <= "\u9fff":  # the common block, inside one range of the manifest
+        return True
     if not _HAN_STARTS:
         with _PHRASES._lock:
             if not _HAN_STARTS:
@@ -256,6 +259,9 @@ def phrase_pinyin(text: str) -> tuple[str, ...]:
     (('yin2', 'hang2', 'hang2', 'zhang3'), ('chong2', 'qing4', ''))
     """
     out: list[str] = []
+    if _COMMON_HAN.fullmatch(text) is not None:  # one run of Han (most hotwords)
+        _cut_run(text, out)
+        return tuple(out)
     i, n = 0, len(text)
     while i < n:
         if not _is_han(text[i]):
@@ -270,37 +276,62 @@ def phrase_pinyin(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_COMMON_HAN = re.compile("[\u4e00-\u9fff]+")  # inside pypinyin's Han ranges (_is_han)
+
+
 @lru_cache(maxsize=1 << 14)
 def _single(ch: str) -> str:
     readings = char_readings_from_table(ch)
     return readings[0] if readings else ""
 
 
+# One character -> its phrase-table value (None: no phrase starts with it), asked for at
+# nearly every character of a hotword; bounded by the character table (a few 10,000s).
+_FIRST: dict[str, int | None] = {}
+_UNSEEN = -1
+
+
 def _cut_run(run: str, out: list[str]) -> None:
-    """pypinyin's strict forward maximum matching (``mmseg.Seg.cut``) over one Han run."""
+    """pypinyin's strict forward maximum matching (``mmseg.Seg.cut``) over one Han run.
+
+    Called for most hotwords of a lexicon: the lookups of :meth:`_Table.get` and
+    :func:`string_key` are written out here.
+    """
+    table = _PHRASES
+    if not table._loaded:
+        table._load()
+    keys, values, n_keys = table.keys, table.values, table.n
+    first = _FIRST
     s, n = 0, len(run)
     while s < n:
-        valid_end = 0
-        valid_off = _NONE
-        for e in range(s + 1, n + 1):
-            v = _PHRASES.get(string_key(run[s:e]))
-            if v is None:  # no phrase starts with run[s:e]
-                if valid_end:
-                    out.extend(_PHRASES.line(valid_off).split(" "))
-                    s = valid_end
-                else:
-                    out.append(_single(run[s]))
-                    s += 1
+        ch = run[s]
+        v = first.get(ch, _UNSEEN)
+        if v == _UNSEEN:
+            v = first[ch] = table.get(string_key(ch))
+        if v is None:  # no phrase starts with this character
+            out.append(_single(ch))
+            s += 1
+            continue
+        valid_end, valid_off = (s + 1, v) if v != _NONE else (0, _NONE)
+        for e in range(s + 2, n + 1):
+            digest = blake2b(run[s:e].encode("utf-8", "surrogatepass"), digest_size=8).digest()
+            key = int.from_bytes(digest, "little")
+            i = bisect.bisect_left(keys, key)
+            if i == n_keys or keys[i] != key:  # no phrase starts with run[s:e]
                 break
+            v = values[i]
             if v != _NONE:
                 valid_end, valid_off = e, v
         else:  # the rest of the run is a prefix of some phrase
-            if valid_end:
-                out.extend(_PHRASES.line(valid_off).split(" "))
-                s = valid_end
-            else:  # pypinyin then reads each remaining character on its own
-                out.extend(_single(ch) for ch in run[s:])
-                s = n
+            if not valid_end:  # pypinyin then reads each remaining character on its own
+                out.extend(_single(c) for c in run[s:])
+                return
+        if valid_end:
+            out.extend(table.line(valid_off).split(" "))
+            s = valid_end
+        else:
+            out.append(_single(ch))
+            s += 1
 
 
 # --------------------------------------------------------------------------- building

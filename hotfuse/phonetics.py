@@ -178,6 +178,13 @@ def is_polyphone(ch: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _sole_reading(ch: str) -> str | None:
+    """The one reading of a character that has exactly one, else None."""
+    readings = char_readings(ch)
+    return readings[0] if len(readings) == 1 else None
+
+
+@lru_cache(maxsize=65536)
 def hotword_pinyin(text: str) -> tuple[str, ...]:
     """Phrase-aware numbered-tone pinyin of a word, one entry per character.
 
@@ -187,10 +194,10 @@ def hotword_pinyin(text: str) -> tuple[str, ...]:
     >>> hotword_pinyin("银行行长")
     ('yin2', 'hang2', 'hang2', 'zhang3')
     """
-    single = [char_readings(ch) for ch in text]
-    if single and all(len(r) == 1 for r in single):
+    sole = tuple(map(_sole_reading, text))
+    if sole and None not in sole:
         # no character has a choice of reading: no phrase segmentation needed
-        return tuple(r[0] for r in single)
+        return sole  # type: ignore[return-value]  # no None in it
     from hotfuse._tables import phrase_pinyin
 
     # pypinyin's phrase segmentation and readings, from their compact copy

@@ -138,6 +138,39 @@ def test_hotword_pinyin_equals_pypinyin_on_known_words() -> None:
     assert bad == []
 
 
+def _proper_nouns() -> list[str]:
+    """jieba's proper nouns of 2-6 Han characters (the benchmark's 50,000-term lexicon is
+    drawn from these), in dictionary order."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            word, _, tag = line.split()
+            if tag in ("nr", "ns", "nt", "nz") and 2 <= len(word) <= 6:
+                out.append(word)
+    return out
+
+
+def test_hotword_pinyin_equals_pypinyin_on_sampled_proper_nouns() -> None:
+    """The fast paths of hotword_pinyin (one reading per character; one Han run; the
+    first-character lookups kept) give pypinyin's reading of real hotwords."""
+    _same_sources()
+    words = random.Random(15).sample(_proper_nouns(), 6000)
+    bad = [(w, hotword_pinyin(w)) for w in words if hotword_pinyin(w) != _reference(w)]
+    assert bad == []
+
+
+@pytest.mark.slow
+def test_hotword_pinyin_equals_pypinyin_on_every_proper_noun() -> None:
+    _same_sources()
+    words = _proper_nouns()
+    assert len(words) > 100_000
+    bad = [(w, hotword_pinyin(w)) for w in words if hotword_pinyin(w) != _reference(w)]
+    assert bad == []
+
+
 def _reference(text: str) -> tuple[str, ...]:
     """The old hotword_pinyin: no choice of reading -> the readings; else pypinyin."""
     single = [_tables.reference_char_readings(ch) for ch in text]
