@@ -565,25 +565,34 @@ class LexiconIndex:
         its letter and sound matchers for Latin words, its spoken forms for Chinese),
         under each coarse-key pair with the place of its first syllable, and, in a small
         lexicon, under each coarse key."""
-        han = [any(is_cjk(ch) for ch in hw.text) for hw in self.hotwords]
+        han = [
+            _CJK_ONLY.fullmatch(hw.text) is not None or any(is_cjk(ch) for ch in hw.text)
+            for hw in self.hotwords
+        ]
         self._reading_pairs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         self._reading_singles: dict[str, list[int]] = defaultdict(list)
+        pairs, singles = self._reading_pairs, self._reading_singles
+        small = bool(self._single_targets)
+        targets = self.targets
         longest = 0
         for t in self._pinyin:
-            target = self.targets[t]
+            target = targets[t]
             if not han[target.hotword]:
                 continue
-            keys = [coarse_key(x) for x in target.syllables]
-            longest = max(longest, len(keys))
-            posted = set()
-            for j in range(len(keys)):
-                for g in (1, 2):
-                    if j + g < len(keys) and (keys[j], keys[j + g], j) not in posted:
-                        posted.add((keys[j], keys[j + g], j))
-                        self._reading_pairs[(keys[j], keys[j + g])].append((t, j))
-            if self._single_targets:
+            keys = tuple(map(coarse_key, target.syllables))
+            n = len(keys)
+            if n > longest:
+                longest = n
+            # each place j posts (keys[j], keys[j + 1]) and, when that is another pair,
+            # (keys[j], keys[j + 2])
+            for j in range(n - 1):
+                a, b = keys[j], keys[j + 1]
+                pairs[(a, b)].append((t, j))
+                if j + 2 < n and keys[j + 2] != b:
+                    pairs[(a, keys[j + 2])].append((t, j))
+            if small:
                 for key in dict.fromkeys(keys):
-                    self._reading_singles[key].append(t)
+                    singles[key].append(t)
         self._reading_max_len = longest + 1
         self._reading_ok = self._reading and longest > 0
 
@@ -670,29 +679,28 @@ class LexiconIndex:
         self.targets.append(target)
         syls = target.syllables
         info = self._syllable_info
-        rows = []
-        keys = []
-        floor = math.inf
-        for s in syls:
-            i = info.get(s)
-            if i is None:
-                i = info[s] = (self._table.row(s), self._table.floor(s), coarse_key(s))
-            rows.append(i[0])
-            keys.append(i[2])
-            if i[1] < floor:
-                floor = i[1]
-        self._pinyin[t] = (tuple(rows), len(syls), target.hotword, target.cost, floor)
+        try:
+            got = list(map(info.__getitem__, syls))
+        except KeyError:  # a syllable no target of this index has had yet
+            got = [info.get(s) or self._new_syllable(s) for s in syls]
+        rows, floors, keys = zip(*got, strict=True)
+        self._pinyin[t] = (rows, len(syls), target.hotword, target.cost, min(floors))
         pairs = [*pairwise(keys), *zip(keys, keys[2:], strict=False)]
-        head = pairs[0]
         posting = self._pair_targets
         for pair in dict.fromkeys(pairs) if len(pairs) > 1 else pairs:
             posting[pair].append(t)
-        self._heads[head].append(t)
+        self._heads[pairs[0]].append(t)
+
+    def _new_syllable(self, s: Syllable) -> tuple[list[float], float, str]:
+        i = self._syllable_info[s] = (self._table.row(s), self._table.floor(s), coarse_key(s))
+        return i
 
     def _add_spoken(self, h: int, hw: Hotword) -> None:
         """Targets for how a Latin (or mixed Latin-Han) hotword is said: pinyin forms (for
         Chinese text) and English phone forms (for Latin text), generated and/or given in
         ``hw.spoken``."""
+        if _CJK_ONLY.fullmatch(hw.text) is not None:  # no Latin letter: neither kind of term
+            return
         from hotfuse import english
 
         if not (english.is_latin_term(hw.text) or english.is_mixed_term(hw.text)):
