@@ -147,6 +147,8 @@ def _invisible(text: str) -> str | None:
     """The first hidden character of ``text`` (:func:`_is_hidden`), or None: such
     characters are no part of a term and would be inserted into, or matched in,
     transcripts unseen."""
+    if text.isprintable():  # no Other or Separator character but space: none is hidden
+        return None
     return next((ch for ch in text if _is_hidden(ch)), None)
 
 
@@ -215,7 +217,7 @@ def _too_many_entries(path: str | None, line_no: int | None) -> LexiconError:
 
 
 def _str_tuple(value: object, field_name: str, word: str) -> tuple[str, ...]:
-    if value is None:
+    if value is None or (value.__class__ is tuple and not value):  # the default, most often
         return ()
     if isinstance(value, str):
         value = (value,)
@@ -234,6 +236,9 @@ def _str_tuple(value: object, field_name: str, word: str) -> tuple[str, ...]:
             _check_visible(item, f"hotword {word!r}: {noun}")
         out.append(item.strip())
     return tuple(out)
+
+
+_NUMBER = (int, float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,30 +273,33 @@ class Hotword:
     auto_spoken: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.text, str) or not self.text.strip():
-            msg = f"a hotword must be a non-empty string, got {self.text!r}"
+        text = self.text
+        if not isinstance(text, str) or not text.strip():
+            msg = f"a hotword must be a non-empty string, got {text!r}"
             raise InputError(msg)
-        object.__setattr__(self, "text", self.text.strip())
-        _check_visible(self.text, "hotword")
+        text = text.strip()
+        setattr_ = object.__setattr__
+        setattr_(self, "text", text)
+        _check_visible(text, "hotword")
         w = self.weight
-        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
-            msg = f"hotword {self.text!r}: weight must be a finite number, got {w!r}"
-            raise InputError(msg)
-        object.__setattr__(self, "weight", float(w))
-        object.__setattr__(self, "aliases", _str_tuple(self.aliases, "aliases", self.text))
-        object.__setattr__(
-            self, "block_contexts", _str_tuple(self.block_contexts, "block_contexts", self.text)
-        )
-        object.__setattr__(self, "tags", _str_tuple(self.tags, "tags", self.text))
-        object.__setattr__(self, "spoken", _str_tuple(self.spoken, "spoken", self.text))
+        if w.__class__ is not float or not math.isfinite(w):  # a float: the common case
+            if isinstance(w, bool) or not isinstance(w, _NUMBER) or not math.isfinite(w):
+                msg = f"hotword {text!r}: weight must be a finite number, got {w!r}"
+                raise InputError(msg)
+            setattr_(self, "weight", float(w))
+        # the four lists, checked in this order; an empty tuple (the default) is final
+        for name in ("aliases", "block_contexts", "tags", "spoken"):
+            v = getattr(self, name)
+            if v.__class__ is not tuple or v:
+                setattr_(self, name, _str_tuple(v, name, text))
         if not isinstance(self.auto_spoken, bool):
-            msg = f"hotword {self.text!r}: auto_spoken must be true or false"
+            msg = f"hotword {text!r}: auto_spoken must be true or false"
             raise InputError(msg)
         if self.pinyin is not None:
             py = self.pinyin
             if isinstance(py, str):
                 py = tuple(py.replace(",", " ").split())
-            object.__setattr__(self, "pinyin", _str_tuple(py, "pinyin", self.text))
+            setattr_(self, "pinyin", _str_tuple(py, "pinyin", text))
 
     @classmethod
     def coerce(cls, value: object) -> Hotword:

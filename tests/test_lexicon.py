@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -580,3 +581,62 @@ def test_whole_file_writes_wait_for_the_lock_too(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match="already exists"):
         locked_write_text(target, "x = 1\n", exist_ok=False)
     assert target.read_text(encoding="utf-8") == 'name = "new"\n'
+
+
+def test_every_hidden_character_is_unprintable() -> None:
+    """The validation's fast path: a printable text (``str.isprintable``) holds no hidden
+    character, so only unprintable texts are scanned character by character."""
+    import sys
+    import unicodedata
+
+    from hotfuse.lexicon import _is_hidden
+
+    printable_hidden = [
+        f"U+{cp:04X}"
+        for cp in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(cp)) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        and _is_hidden(chr(cp))
+        and chr(cp).isprintable()
+    ]
+    assert printable_hidden == []
+
+
+_REMOVE = "; remove it (a hotword, alias or blocking context is visible text)"
+_NON_EMPTY = "; use non-empty strings"
+_FINITE = "weight must be a finite number, got "
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"text": "伊丽\u200b莎白"},
+         "hotword '伊丽\\u200b莎白' holds the invisible or control character U+200B" + _REMOVE),
+        ({"text": "达西", "weight": True}, "hotword '达西': " + _FINITE + "True"),
+        ({"text": "达西", "weight": math.nan}, "hotword '达西': " + _FINITE + "nan"),
+        ({"text": "达西", "weight": "1"}, "hotword '达西': " + _FINITE + "'1'"),
+        ({"text": "达西", "aliases": [""]}, "hotword '达西': aliases holds ''" + _NON_EMPTY),
+        ({"text": "达西", "aliases": 3},
+         "hotword '达西': aliases must be a list of strings, got 3"),
+        ({"text": "达西", "tags": ["a", 1]}, "hotword '达西': tags holds 1" + _NON_EMPTY),
+        ({"text": "达西", "spoken": [None]}, "hotword '达西': spoken holds None" + _NON_EMPTY),
+        ({"text": "达西", "block_contexts": ["马\x00达西"]},
+         "hotword '达西': blocking context '马\\x00达西' holds the invisible or control character "
+         "U+0000" + _REMOVE),
+        ({"text": "达西", "auto_spoken": 1}, "hotword '达西': auto_spoken must be true or false"),
+        ({"text": " "}, "a hotword must be a non-empty string, got ' '"),
+    ],
+)  # fmt: skip
+def test_hotword_validation_messages(fields: dict[str, Any], message: str) -> None:
+    from hotfuse.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        Hotword(**fields)
+    assert str(exc.value) == message
+
+
+def test_hotword_defaults_and_conversions_after_validation() -> None:
+    hw = Hotword(" 重庆 ", weight=2, aliases=["崇庆"], tags=None, spoken=[], pinyin="chong2,qing4")
+    assert (hw.text, hw.weight, type(hw.weight), hw.aliases, hw.tags, hw.spoken, hw.pinyin) == (
+        "重庆", 2.0, float, ("崇庆",), (), (), ("chong2", "qing4")
+    )  # fmt: skip
+    assert Hotword("达西") == Hotword("达西", 1.0, (), None, (), (), (), True)
