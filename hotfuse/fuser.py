@@ -492,6 +492,23 @@ class Fuser:
             MatchKind.SPOKEN: "spoken",
             MatchKind.PHONES: "phones",
         }
+        # the targets by what their score at distance 0 depends on besides the
+        # coefficients (weight, units, indel allowed, kind feature), so that each such
+        # shape is scored once per coefficient set
+        shapes: dict[tuple[float, int, bool, MatchKind], list[int]] = {}
+        hotwords = self.hotwords
+        for t in self._index.targets:
+            kind = t.kind
+            if kind == MatchKind.ALIAS_EXACT:
+                continue
+            latin = kind in _LATIN_KINDS
+            n = len(t.syllables)
+            shape = (hotwords[t.hotword].weight, 2 if latin else n, not latin and n > 1, kind)
+            got = shapes.get(shape)
+            if got is None:
+                shapes[shape] = [t.hotword]
+            else:
+                got.append(t.hotword)
         self._z0 = {}
         for name, coefs in (("no_conf", model.no_conf), ("with_conf", model.with_conf)):
             base = coefs.get("bias", 0.0) + coefs.get("log_lexicon", 0.0) * log_lex
@@ -500,20 +517,17 @@ class Fuser:
                 base += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
             indel_best = max(coefs.get("indel", 0.0), 0.0)
             w_len = coefs.get("log_len", 0.0)
-            best = [-math.inf] * len(self.hotwords)
-            for t in self._index.targets:
-                if t.kind == MatchKind.ALIAS_EXACT:
-                    continue
-                latin = t.kind in _LATIN_KINDS
-                m = 2 if latin else len(t.syllables)
-                z = base + math.log(self.hotwords[t.hotword].weight) + w_len * math.log(max(1, m))
-                if not latin and len(t.syllables) > 1:
+            best = [-math.inf] * len(hotwords)
+            for (weight, m, indel, target_kind), hs in shapes.items():
+                z = base + math.log(weight) + w_len * math.log(max(1, m))
+                if indel:
                     z += indel_best
-                feature = kind_feature.get(t.kind)
+                feature = kind_feature.get(target_kind)
                 if feature is not None:
                     z += coefs.get(feature, 0.0)
-                if z > best[t.hotword]:
-                    best[t.hotword] = z
+                for h in hs:
+                    if z > best[h]:
+                        best[h] = z
             self._z0[name] = best
 
     def _limits(
