@@ -384,9 +384,9 @@ class _Split:
         return self._singles[key]
 
 
-class _Cheapest(dict[int, list[float]]):
-    """Per pinyin target (``d[t]``, on first use; the last 1,024 kept): for each reading
-    id, its cheapest substitution for any of the target's syllables."""
+class _Cheapest(dict[int, "_CheapestOf"]):
+    """Per pinyin target (``d[t]``, on first use; the last 1,024 kept): its
+    :class:`_CheapestOf`."""
 
     __slots__ = ("pinyin",)
 
@@ -396,12 +396,27 @@ class _Cheapest(dict[int, list[float]]):
         super().__init__()
         self.pinyin = pinyin
 
-    def __missing__(self, t: int) -> list[float]:
-        rows = self.pinyin[t][0]
-        got = list(map(min, *rows)) if len(rows) > 1 else list(rows[0])
+    def __missing__(self, t: int) -> _CheapestOf:
+        got = _CheapestOf(self.pinyin[t][0])
         if len(self) >= _CHEAPEST_KEPT:
             self.clear()
         self[t] = got
+        return got
+
+
+class _CheapestOf(dict[int, float]):
+    """For one target (its syllables' cost ``rows``): a reading id's cheapest substitution
+    for any of its syllables (``d[r]``, on first use)."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: tuple[list[float], ...]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def __missing__(self, r: int) -> float:
+        got = min([row[r] for row in self.rows])
+        self[r] = got
         return got
 
 
