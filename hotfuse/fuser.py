@@ -75,6 +75,7 @@ log = logging.getLogger("hotfuse")
 _CONF_CLIP = 0.02
 _LOGIT_MAX = math.log((1.0 - _CONF_CLIP) / _CONF_CLIP)
 _FREQ_LOG_MAX = math.log1p(10_000_000)  # above any jieba count
+_BOUND_SLACK = 1e-9  # float summation order: the pruning bound stays above the score
 
 
 def _sigmoid(z: float) -> float:
@@ -440,7 +441,7 @@ class Fuser:
         out: list[Candidate] = []
         for c in cands:
             hw = self._by_text[c.hotword]
-            if not explain and self._upper_bound(c, hw, has_conf) < threshold:
+            if not explain and self._upper_bound(c, hw, scored if has_conf else None) < threshold:
                 continue  # cannot reach the threshold whatever the costly features say
             x = features(c, scored, hw, self._n_active)
             use_conf = has_conf and "conf" in x
@@ -617,14 +618,18 @@ class Fuser:
             z += v
         return z
 
-    def _upper_bound(self, c: Candidate, hw: Hotword, has_conf: bool) -> float:
-        """A score no candidate's full feature vector can exceed (cheap features only)."""
+    def _upper_bound(self, c: Candidate, hw: Hotword, scored: Transcript | None) -> float:
+        """A score no candidate's full feature vector can exceed: the cheap features, the
+        others at their most favourable values, and, where confidences are used
+        (``scored``: the transcript the scorer reads them from), the candidate's own
+        ``conf`` feature, as :func:`features` computes it (cheap: a few tokens' mean)."""
         model = self.config.model
-        best = self._cheap_score(c, hw, model.no_conf)
-        if has_conf:
-            w = model.with_conf.get("conf", 0.0)
-            best = max(best, self._cheap_score(c, hw, model.with_conf) + abs(w) * _LOGIT_MAX)
-        return best
+        conf = None if scored is None else _changed_confidence(c, scored, hw.text)
+        if conf is None:  # scored by the model without confidences
+            return self._cheap_score(c, hw, model.no_conf)
+        w = model.with_conf.get("conf", 0.0)
+        # the sum runs in another order than the model's: a hair above it, never below
+        return self._cheap_score(c, hw, model.with_conf) + w * _logit(conf) + _BOUND_SLACK
 
 
 #: The features :meth:`Fuser._cheap_score` reads off a candidate, in its order.

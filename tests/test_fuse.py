@@ -528,15 +528,19 @@ def test_long_hotwords_cost_no_more_than_the_longest_phonetic_ones() -> None:
 
 
 def test_upper_bound_is_the_cheap_score_written_out() -> None:
-    """The pruning bound is exactly the score with the cheap features and the most
-    favourable values of the others (the same sum, whatever it is cached as)."""
-    from hotfuse.fuser import _FREQ_LOG_MAX, _LATIN_KINDS, _LOGIT_MAX
+    """The pruning bound is exactly the score with the cheap features, the most favourable
+    values of the others and, with confidences, the candidate's own ``conf`` feature (the
+    same sum, whatever it is cached as)."""
+    from hotfuse.fuser import _BOUND_SLACK, _FREQ_LOG_MAX, _LATIN_KINDS, _changed_confidence
 
     f = Fuser([Hotword("伊丽莎白", weight=2.0), "达西", "PyTorch", "腾讯"])
     text = "伊丽沙白和大西用派托奇 py torch 同讯"
+    plain = Transcript.from_text(text)
+    confs = [0.3 + 0.6 * ((7 * i) % 10) / 10 for i in range(len(plain.tokens))]
+    with_conf = Transcript.from_text(text, confidences=confs)
     checked = 0
-    for has_conf in (False, True):
-        for c in f._index.candidates(Transcript.from_text(text)):
+    for tr in (plain, with_conf):
+        for c in f._index.candidates(tr):
             hw = f._by_text[c.hotword]
             latin = c.kind in _LATIN_KINDS
             bounds = []
@@ -559,10 +563,38 @@ def test_upper_bound_is_the_cheap_score_written_out() -> None:
                 for k in ("orig_freq", "cross_freq", "en_freq"):
                     z += max(coefs.get(k, 0.0), 0.0) * _FREQ_LOG_MAX
                 bounds.append(z)
+            scored = tr if tr.has_confidences else None
+            conf = None if scored is None else _changed_confidence(c, tr, hw.text)
             want = bounds[0]
-            if has_conf:
+            if conf is not None:
                 w = f.config.model.with_conf.get("conf", 0.0)
-                want = max(want, bounds[1] + abs(w) * _LOGIT_MAX)
-            assert f._upper_bound(c, hw, has_conf) == want
+                p = min(max(conf, 1e-4), 1 - 1e-4)
+                want = bounds[1] + w * math.log(p / (1 - p)) + _BOUND_SLACK
+            assert f._upper_bound(c, hw, scored) == pytest.approx(want, abs=1e-12)
             checked += 1
     assert checked >= 8
+
+
+def test_the_pruned_decisions_are_the_unpruned_ones_with_confidences() -> None:
+    """No candidate the bound prunes could have been accepted: on texts with confidences
+    (low, high and mixed), the accepted candidates of the pruned scan are those of the
+    unpruned one (explain mode: no limits, no bound), with the same scores."""
+    import random
+
+    rng = random.Random(7)
+    words = ["伊丽莎白", "达西", "宾利", "汪芳", "PyTorch", "腾讯会议", "重庆"]
+    f = Fuser(words)
+    texts = ["伊丽沙白和达稀在崇庆开腾讯会仪", "宾莉说 py torch 很好用", "汪方和一丽莎白来了"]
+    seen = 0
+    for _ in range(60):
+        text = rng.choice(texts)
+        n = len(Transcript.from_text(text).tokens)
+        confs = [rng.choice([0.05, 0.3, 0.6, 0.95, 0.999]) for _ in range(n)]
+        tr = Transcript.from_text(text, confidences=confs)
+        full = {
+            (c.start, c.end, c.hotword): c.score for c in f._decide(tr, explain=True) if c.accepted
+        }
+        got = {(c.start, c.end, c.hotword): c.score for c in f._decide(tr) if c.accepted}
+        assert got == full
+        seen += len(full)
+    assert seen > 30
