@@ -599,12 +599,21 @@ class LexiconIndex:
             if n > longest:
                 longest = n
             # each place j posts (keys[j], keys[j + 1]) and, when that is another pair,
-            # (keys[j], keys[j + 2])
-            for j in range(n - 1):
-                a, b = keys[j], keys[j + 1]
-                pairs[(a, b)].append((t, j))
-                if j + 2 < n and keys[j + 2] != b:
-                    pairs[(a, keys[j + 2])].append((t, j))
+            # (keys[j], keys[j + 2]); written out for three syllables, the most usual
+            if n == 3:
+                k0, k1, k2 = keys
+                at0 = (t, 0)
+                pairs[(k0, k1)].append(at0)
+                if k2 != k1:
+                    pairs[(k0, k2)].append(at0)
+                pairs[(k1, k2)].append((t, 1))
+            else:
+                for j in range(n - 1):
+                    a, b = keys[j], keys[j + 1]
+                    at = (t, j)
+                    pairs[(a, b)].append(at)
+                    if j + 2 < n and keys[j + 2] != b:
+                        pairs[(a, keys[j + 2])].append(at)
             if small:
                 for key in dict.fromkeys(keys):
                     singles[key].append(t)
@@ -699,12 +708,28 @@ class LexiconIndex:
         except KeyError:  # a syllable no target of this index has had yet
             got = [info.get(s) or self._new_syllable(s) for s in syls]
         rows, floors, keys = zip(*got, strict=True)
-        self._pinyin[t] = (rows, len(syls), target.hotword, target.cost, min(floors))
-        pairs = [*pairwise(keys), *zip(keys, keys[2:], strict=False)]
+        n = len(syls)
+        self._pinyin[t] = (rows, n, target.hotword, target.cost, min(floors))
+        # the distinct key pairs one and two apart, in the order (0, 1), (1, 2)... (0, 2),
+        # (1, 3)...; written out for the two- and three-syllable targets of most lexicons
         posting = self._pair_targets
-        for pair in dict.fromkeys(pairs) if len(pairs) > 1 else pairs:
-            posting[pair].append(t)
-        self._heads[pairs[0]].append(t)
+        if n == 3:
+            k0, k1, k2 = keys
+            head, b, c = (k0, k1), (k1, k2), (k0, k2)
+            posting[head].append(t)
+            if b != head:
+                posting[b].append(t)
+            if c != head and c != b:
+                posting[c].append(t)
+        elif n == 2:
+            head = keys
+            posting[head].append(t)
+        else:
+            pairs = [*pairwise(keys), *zip(keys, keys[2:], strict=False)]
+            head = pairs[0]
+            for pair in dict.fromkeys(pairs):
+                posting[pair].append(t)
+        self._heads[head].append(t)
 
     def _new_syllable(self, s: Syllable) -> tuple[list[float], float, str]:
         i = self._syllable_info[s] = (self._table.row(s), self._table.floor(s), coarse_key(s))
