@@ -920,3 +920,8 @@ def test_funasr_key_and_text_lines_come_back_as_funasr_wrote_them(
     assert main(["fuse", "-i", str(path), "--hotword", "伊丽莎白", "--json"]) == 0
     rec = json.loads(capsys.readouterr()[0])
     assert (rec["id"], rec["original"], rec["text"]) == ("a", "伊丽沙白来了", "伊丽莎白来了")
+
+
+def test_a_result_whose_text_is_not_a_string_says_so() -> None:
+    with pytest.raises(FrontendOutputError, match="whose 'text' is int, not a string"):
+        fe.to_transcript({"key": "a", "text": 5})

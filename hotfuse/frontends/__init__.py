@@ -243,6 +243,9 @@ def get_frontend(name: str) -> Frontend:
 def _describe(raw: object) -> str:
     if isinstance(raw, dict):
         keys = ", ".join(repr(k) for k in list(raw)[:8])
+        text = raw.get("text", "")
+        if not isinstance(text, str):  # the field every result has, of the wrong type
+            return f"a dict with keys {keys} whose 'text' is {type(text).__name__}, not a string"
         return f"a dict with keys {keys or '(none)'}"
     if isinstance(raw, list | tuple):
         return f"a {type(raw).__name__} of {len(raw)} items"
