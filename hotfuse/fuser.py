@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from hotfuse._data import data_table
 from hotfuse._tables import word_count_or_none
-from hotfuse.config import FuseConfig
+from hotfuse.config import FEATURES, FuseConfig
 from hotfuse.errors import HotfuseError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind, _letters
@@ -632,18 +632,10 @@ class Fuser:
         return self._cheap_score(c, hw, model.with_conf) + w * _logit(conf) + _BOUND_SLACK
 
 
-#: The features :meth:`Fuser._cheap_score` reads off a candidate, in its order.
-_CHEAP = (
-    "distance",
-    "log_len",
-    "indel",
-    "alias",
-    "alias_pinyin",
-    "latin",
-    "log_lexicon",
-    "spoken",
-    "phones",
-    "reading",
+#: The features :meth:`Fuser._cheap_score` reads off a candidate, in its order: the
+#: model's features less those it bounds (overlap, the frequencies) or adds (conf).
+_CHEAP = tuple(
+    f for f in FEATURES if f not in ("overlap", "orig_freq", "cross_freq", "conf", "en_freq")
 )
 
 
