@@ -209,13 +209,19 @@ class _Formatter(logging.Formatter):
 class _BatchWarnings(logging.Filter):
     """Warnings over a batch: each names the input line it is about (when one is being
     read or written back), the same message for the same line is said once, and after
-    ``limit`` of one kind (None: no limit) the rest are counted, for :meth:`summary`."""
+    ``limit`` of one kind (None: no limit) the rest are counted, for :meth:`summary`.
+
+    What was said is remembered for the last :attr:`REMEMBER` warnings only (a line is
+    written back at most ``2 * jobs`` chunks after it was read), so memory stays bounded
+    on an input of any length."""
+
+    REMEMBER = 1 << 16
 
     def __init__(self, limit: int | None = 5) -> None:
         super().__init__()
         self.limit = limit
         self.kinds: Counter[str] = Counter()
-        self.said: set[tuple[str, str]] = set()
+        self.said: dict[tuple[str, str], None] = {}  # insertion-ordered: oldest first
         self.example: dict[str, str] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -227,7 +233,9 @@ class _BatchWarnings(logging.Filter):
         text = record.getMessage()
         if (where, text) in self.said:
             return False
-        self.said.add((where, text))
+        self.said[(where, text)] = None
+        if len(self.said) > self.REMEMBER:
+            del self.said[next(iter(self.said))]
         kind = str(record.msg)
         self.kinds[kind] += 1
         self.example.setdefault(kind, text)
