@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import Any
 
 __all__ = [
@@ -653,20 +653,27 @@ DEFAULT_COSTS = CostTable()
 
 
 # --------------------------------------------------------------------------- shared costs
+def _tone_kind(a: int, b: int) -> int:
+    """0: the same tone, 1: another tone with one of them neutral (5), 2: another tone
+    (the three cases of :meth:`CostTable.tone_diff`)."""
+    if a == b:
+        return 0
+    return 1 if a == 5 or b == 5 else 2
+
+
 class _Inventory:
     """Every reading of the character table as a syllable, numbered: the hypothesis side
     of :class:`SubstitutionTable` (``reading_ids`` maps a character to these ids)."""
 
     __slots__ = (
-        "base_of",
         "bases",
         "final_keys",
         "finals",
         "ids",
         "initial_keys",
         "initials",
+        "row_of_tone",
         "syllables",
-        "tone_of",
     )
 
     def __init__(self, readings: Iterable[str]) -> None:
@@ -678,8 +685,16 @@ class _Inventory:
         for i, base in enumerate(bases):
             bases[base] = i
         self.bases = tuple(bases)  # toneless (initial, final) pairs
-        self.base_of = itemgetter(*(bases[(s[0], s[1])] for s in self.syllables))
-        self.tone_of = itemgetter(*(s[2] - 1 for s in self.syllables))
+        # A row's cost for syllable i is its base's initial + final cost plus a tone
+        # cost of one of three kinds (same tone, either tone neutral, another tone),
+        # so a row is read off the three per-base cost lists of its toneless target
+        # laid end to end: ``row_of_tone[tone - 1]`` picks, for a target of that tone,
+        # syllable i's entry (base + kind * len(bases)).
+        nb = len(self.bases)
+        self.row_of_tone = tuple(
+            itemgetter(*(bases[(s[0], s[1])] + nb * _tone_kind(s[2], tone) for s in self.syllables))
+            for tone in (1, 2, 3, 4, 5)
+        )
         # each initial's and final's part of a coarse key
         self.initial_keys = {x: _INITIAL_CLASS.get(x, x) for x in self.initials}
         self.final_keys = {x: _merged_final(x) for x in self.finals}
@@ -733,12 +748,20 @@ class SubstitutionTable:
     0.35
     """
 
-    __slots__ = ("_floors", "_lock", "_rows", "costs")
+    __slots__ = ("_bases", "_finals", "_floors", "_initials", "_lock", "_rounded", "_rows", "costs")
 
     def __init__(self, costs: CostTable) -> None:
         self.costs = costs
         self._rows: dict[Syllable, list[float]] = {}
         self._floors: dict[Syllable, float] = {}
+        # what rows are made of, shared by the rows that have it in common: per target
+        # initial and per target final, the cost of every inventory initial / final; per
+        # toneless target, its bases' cost lists and its floor (see _base); per raw sum,
+        # its capped and rounded cost
+        self._initials: dict[str, dict[str, float]] = {}
+        self._finals: dict[str, dict[str, float]] = {}
+        self._bases: dict[tuple[str, str], tuple[list[float], float]] = {}
+        self._rounded: dict[float, float] = {}
         self._lock = threading.Lock()
 
     @property
@@ -764,31 +787,52 @@ class SubstitutionTable:
         return got
 
     def _build(self, target: Syllable) -> list[float]:
+        ini_b, fin_b, tone_b = target
+        kinds, floor = self._base(ini_b, fin_b)
+        row = list(_inventory().row_of_tone[tone_b - 1](kinds))
+        row.append(self.costs.max_cost)  # no_reading
+        with self._lock:
+            if target not in self._rows:
+                self._floors[target] = floor
+                self._rows[target] = row
+            return self._rows[target]
+
+    def _base(self, ini_b: str, fin_b: str) -> tuple[list[float], float]:
+        """For the toneless target ``(ini_b, fin_b)``: the cost of every toneless
+        inventory base with the same tone, with a neutral one and with another tone, in
+        three lists laid end to end (what :attr:`_Inventory.row_of_tone` reads), and the
+        target's floor (tones change neither the bases nor the floor). Shared by the
+        target's tones, and built from per-initial and per-final costs that every target
+        with that initial or final shares."""
+        got = self._bases.get((ini_b, fin_b))
+        if got is not None:
+            return got
         inv = _inventory()
         costs = self.costs
-        ini_b, fin_b, tone_b = target
-        ic = {x: costs.initial_cost(x, ini_b) for x in inv.initials}
-        fc = {x: costs.final_cost(x, fin_b) for x in inv.finals}
-        tc = [costs.tone_diff(t, tone_b) for t in (1, 2, 3, 4, 5)]
-        # CostTable.cost sums initial + final + tone in this order, then caps and rounds;
-        # the loops run in C (map, itemgetter), the rounding once per distinct sum
+        ic = self._initials.get(ini_b)
+        if ic is None:
+            ic = self._initials[ini_b] = {x: costs.initial_cost(x, ini_b) for x in inv.initials}
+        fc = self._finals.get(fin_b)
+        if fc is None:
+            fc = self._finals[fin_b] = {x: costs.final_cost(x, fin_b) for x in inv.finals}
+        # CostTable.cost sums initial + final + tone in this order, then caps and rounds
+        # (each distinct sum rounded once, for every row of these costs)
         base = [ic[x] + fc[f] for x, f in inv.bases]
-        raw = list(map(add, inv.base_of(base), inv.tone_of(tc)))
+        raw = base + [b + costs.neutral_tone_cost for b in base]
+        raw += [b + costs.tone_cost for b in base]
         cap = costs.max_cost
-        rounded = {v: round(min(v, cap), 6) for v in set(raw)}
-        row = list(map(rounded.__getitem__, raw))
-        row.append(cap)  # no_reading
+        rounded = self._rounded
+        for v in set(raw).difference(rounded):
+            rounded[v] = round(min(v, cap), 6)
+        kinds = list(map(rounded.__getitem__, raw))
         # A lower bound for readings of another coarse key: another initial class (the
         # sum holds at least that initial's cost) or another merged final (that final's).
         key_ini, key_fin = _INITIAL_CLASS.get(ini_b, ini_b), _merged_final(fin_b)
         other = [c for x, c in ic.items() if inv.initial_keys[x] != key_ini]
         other += [c for x, c in fc.items() if inv.final_keys[x] != key_fin]
         floor = round(min(min(other, default=cap), cap), 6)
-        with self._lock:
-            if target not in self._rows:
-                self._floors[target] = floor
-                self._rows[target] = row
-            return self._rows[target]
+        got = self._bases[(ini_b, fin_b)] = (kinds, floor)
+        return got
 
 
 _TABLES: dict[CostTable, SubstitutionTable] = {}

@@ -199,8 +199,13 @@ _ODD_TARGETS = [("x", "yz", 3), ("q", "ueng", 5), ("", "ng", 5), ("zh", "uong", 
 
 @pytest.mark.parametrize(
     "costs",
-    [DEFAULT_COSTS, CostTable(feature_scale=0.8, tone_cost=0.0, max_cost=0.9, indel_cost=0.4)],
-    ids=["default", "tuned"],
+    [
+        DEFAULT_COSTS,
+        CostTable(feature_scale=0.8, tone_cost=0.0, max_cost=0.9, indel_cost=0.4),
+        # the neutral-tone cost apart from the other-tone cost, and a cap sums reach
+        CostTable(tone_cost=0.3, neutral_tone_cost=0.05, max_cost=0.7),
+    ],
+    ids=["default", "tuned", "neutral-apart"],
 )
 def test_substitution_rows_equal_the_cost_table(costs: CostTable) -> None:
     """Every entry of a shared row is CostTable.cost of that reading (all 1,500-odd
@@ -209,7 +214,11 @@ def test_substitution_rows_equal_the_cost_table(costs: CostTable) -> None:
 
     readings = _inventory().syllables
     table = SubstitutionTable(costs)
-    targets = [*readings[::9], *_ODD_TARGETS]
+    # every tone of a sample of toneless bases (a row is read off its base's cost lists,
+    # shared by its tones), and targets no character is read as
+    bases = {(h[0], h[1]) for h in readings[::9]}
+    targets = [(i, f, tone) for i, f in sorted(bases) for tone in (1, 2, 3, 4, 5)]
+    targets += _ODD_TARGETS
     for target in targets:
         row = table.row(target)
         assert len(row) == len(readings) + 1
