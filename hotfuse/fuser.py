@@ -54,7 +54,6 @@ from hotfuse.config import FEATURES, FuseConfig
 from hotfuse.errors import HotfuseError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind, _letters
-from hotfuse.phonetics import word_frequency
 from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, is_cjk, plain_token, split_time, tokenize
 
@@ -118,49 +117,80 @@ def features(
     logit of the mean confidence of the tokens the replacement would change (for a span
     as long as the hotword, the characters that differ from it; otherwise the whole span).
     """
+    values, conf = _values(cand, transcript, hotword, math.log(max(1, n_active)), True)
+    x = dict(zip(_ORDER, values, strict=True))
+    if conf is not None:
+        x["conf"] = _logit(conf)
+    return x
+
+
+#: The features of :func:`features` in the order its dict holds them (``conf`` last, when
+#: present): the scorer sums the products in this order, as ``ScoringModel.score`` does.
+_ORDER = (
+    "distance",
+    "log_len",
+    "indel",
+    "overlap",
+    "orig_freq",
+    "cross_freq",
+    "alias",
+    "alias_pinyin",
+    "latin",
+    "log_lexicon",
+    "spoken",
+    "phones",
+    "reading",
+    "en_freq",
+)
+
+
+def _values(
+    cand: Candidate, transcript: Transcript, hotword: Hotword, log_lexicon: float, confs: bool
+) -> tuple[list[float], float | None]:
+    """:func:`features` as a list in :data:`_ORDER` and the mean changed confidence (None
+    without one; ``confs`` False: the transcript has none, so it is not looked for): the
+    fuser scores this list without building a dict per candidate."""
     text = transcript.text
     orig = cand.original
     hw = hotword.text
+    kind = cand.kind
     lo, hi = _cjk_run(text, cand.start, cand.end)
-    latin = cand.kind in _LATIN_KINDS
+    latin = kind in _LATIN_KINDS
     if latin:  # letters agree whatever their case and spacing (GIT ~ git, git lab ~ GitLab)
         a_l, b_l = _letters(orig), _letters(hw)
         same = sum(1 for a, b in zip(a_l, b_l, strict=False) if a == b)
         n_hw = len(b_l)
     else:
-        same = sum(1 for a, b in zip(orig, hw, strict=False) if _same_char(a, b))
+        same = sum(1 for a, b in zip(orig, hw, strict=False) if a == b or _same_char(a, b))
         n_hw = len(hw)
     en_freq = 0.0
-    if latin or cand.kind == MatchKind.READING:
+    if latin or kind == MatchKind.READING:
         # an ordinary English word needs strong evidence, the more so in English text
         # (also for a case variant: "code" is not the hotword "Code" in an English sentence)
         from hotfuse.english import english_count
 
         english = orig
-        if cand.kind == MatchKind.READING:  # words read as spelled pinyin paid their own
+        if kind == MatchKind.READING:  # words read as spelled pinyin paid their own
             english = " ".join(w for w, _, src in (x.rpartition("=") for x in cand.note.split())
                                if src != "pinyin")  # fmt: skip
         en_freq = math.log1p(english_count(english) * _latin_share(text))
-    x = {
-        "distance": cand.distance,
-        "log_len": math.log(max(1, cand.n_units if not latin else 2)),
-        "indel": 1.0 if cand.span_units != cand.n_units and not latin else 0.0,
-        "overlap": same / max(1, n_hw),
-        "orig_freq": math.log1p(word_frequency(orig)),
-        "cross_freq": math.log1p(_cross_freq(text, cand.start, cand.end, lo, hi)),
-        "alias": 1.0 if cand.kind == MatchKind.ALIAS_EXACT else 0.0,
-        "alias_pinyin": 1.0 if cand.kind == MatchKind.ALIAS_PINYIN else 0.0,
-        "latin": 1.0 if latin else 0.0,
-        "log_lexicon": math.log(max(1, n_active)),
-        "spoken": 1.0 if cand.kind == MatchKind.SPOKEN else 0.0,
-        "phones": 1.0 if cand.kind == MatchKind.PHONES else 0.0,
-        "reading": 1.0 if cand.kind == MatchKind.READING else 0.0,
-        "en_freq": en_freq,
-    }
-    conf = _changed_confidence(cand, transcript, hw)
-    if conf is not None:
-        x["conf"] = _logit(conf)
-    return x
+    values = [
+        cand.distance,
+        math.log(max(1, cand.n_units if not latin else 2)),
+        1.0 if cand.span_units != cand.n_units and not latin else 0.0,
+        same / max(1, n_hw),
+        math.log1p(word_count_or_none(orig) or 0),  # word_frequency, without its import
+        math.log1p(_cross_freq(text, cand.start, cand.end, lo, hi)),
+        1.0 if kind == MatchKind.ALIAS_EXACT else 0.0,
+        1.0 if kind == MatchKind.ALIAS_PINYIN else 0.0,
+        1.0 if latin else 0.0,
+        log_lexicon,
+        1.0 if kind == MatchKind.SPOKEN else 0.0,
+        1.0 if kind == MatchKind.PHONES else 0.0,
+        1.0 if kind == MatchKind.READING else 0.0,
+        en_freq,
+    ]
+    return values, _changed_confidence(cand, transcript, hw) if confs else None
 
 
 _LATIN_KINDS = frozenset((MatchKind.LATIN, MatchKind.PHONES))
@@ -430,24 +460,36 @@ class Fuser:
         text = transcript.text
         if threshold is None:
             threshold = self.config.threshold
-        has_conf = self.config.use_confidence and transcript.has_confidences
+        any_conf = transcript.has_confidences
+        has_conf = self.config.use_confidence and any_conf
         scored = self.config.scoring_view(transcript)  # calibrated confidences, if any
         limit, ceiling = (None, None) if explain else self._limits(threshold, scored, has_conf)
         cands = self._index.candidates(transcript, limit, ceiling)
         if not cands:
             return []
         protected: _Protected | None = None  # found when a candidate reaches the threshold
-        span_confidence = transcript.span_confidence if transcript.has_confidences else None
+        span_confidence = transcript.span_confidence if any_conf else None
+        model = self.config.model
+        no_conf = _weights(model.no_conf)
+        with_conf = _weights(model.with_conf) if has_conf else no_conf
+        log_lexicon = self._log_lexicon
         out: list[Candidate] = []
         for c in cands:
             hw = self._by_text[c.hotword]
             if not explain and self._upper_bound(c, hw, scored if has_conf else None) < threshold:
                 continue  # cannot reach the threshold whatever the costly features say
-            x = features(c, scored, hw, self._n_active)
-            use_conf = has_conf and "conf" in x
-            if not use_conf:
-                x.pop("conf", None)
-            z = self.config.model.score(x, has_conf=use_conf) + math.log(hw.weight)
+            values, conf = _values(c, scored, hw, log_lexicon, has_conf)
+            # ScoringModel.score, spelled out: the bias plus the products in _ORDER (conf
+            # last), summed by sum() as there, so the same float
+            if conf is not None:
+                use_conf = True
+                bias, weights = with_conf
+                z = bias + sum(map(operator.mul, weights, [*values, _logit(conf)]))
+            else:
+                use_conf = False
+                bias, weights = no_conf
+                z = bias + sum(map(operator.mul, weights, values))
+            z += math.log(hw.weight)
             blocked = ""
             if z >= threshold or explain:
                 if protected is None:
@@ -456,6 +498,9 @@ class Fuser:
             accepted = z >= threshold and not blocked
             why = ""
             if accepted or explain:
+                x = dict(zip(_ORDER, values, strict=True))
+                if use_conf:
+                    x["conf"] = _logit(conf)  # type: ignore[arg-type]
                 why = _reason(c, x, use_conf)
                 if blocked:
                     why = f"{why}; {blocked}"
@@ -630,6 +675,24 @@ class Fuser:
         w = model.with_conf.get("conf", 0.0)
         # the sum runs in another order than the model's: a hair above it, never below
         return self._cheap_score(c, hw, model.with_conf) + w * _logit(conf) + _BOUND_SLACK
+
+
+_WEIGHT_SETS: dict[int, tuple[Mapping[str, float], tuple[float, tuple[float, ...]]]] = {}
+
+
+def _weights(coefs: Mapping[str, float]) -> tuple[float, tuple[float, ...]]:
+    """A coefficient set as :meth:`Fuser._decide` reads it: the bias, and the weights in
+    :data:`_ORDER` with ``conf``'s appended (kept per set object, 64 at most; the entry
+    holds the set, so its id is not reused while it is kept)."""
+    got = _WEIGHT_SETS.get(id(coefs))
+    if got is None or got[0] is not coefs:
+        weights = (*(coefs.get(k, 0.0) for k in (*_ORDER, "conf")),)
+        got = (coefs, (coefs.get("bias", 0.0), weights))
+        with _CACHE_LOCK:
+            if len(_WEIGHT_SETS) >= 64:
+                _WEIGHT_SETS.clear()
+            _WEIGHT_SETS[id(coefs)] = got
+    return got[1]
 
 
 #: The features :meth:`Fuser._cheap_score` reads off a candidate, in its order: the
