@@ -536,6 +536,17 @@ class LexiconIndex:
         for h, hw in enumerate(self.hotwords):
             self._by_text.setdefault(hw.text, h)
         self._lengths = sorted({len(t) for t in self._by_text})
+        # Han characters only, per hotword (the regex is asked once, here)
+        cjk_only = [_CJK_ONLY.fullmatch(hw.text) is not None for hw in self.hotwords]
+        # Postings for reading Latin words as syllables (:meth:`_finish_readings`): the
+        # pinyin targets of hotwords holding Han characters, posted as they are added
+        # (:meth:`_post_pinyin` has their keys at hand).
+        self._reading_han = [
+            c or any(is_cjk(ch) for ch in hw.text)
+            for c, hw in zip(cjk_only, self.hotwords, strict=True)
+        ]
+        self._reading_pairs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self._reading_longest = 0
         if targets is not None:  # read back (from_state): the compiled forms, in order
             for target in targets:
                 self._register(target)
@@ -544,19 +555,19 @@ class LexiconIndex:
         for h, hw in enumerate(self.hotwords):
             if hw.weight <= 0:
                 continue
-            forms = [(hw.text, False), *((a, True) for a in hw.aliases)] if hw.aliases else None
-            if _CJK_ONLY.fullmatch(hw.text) is None and (
+            cjk = cjk_only[h]
+            if not cjk and (
                 any(is_cjk(ch) for ch in hw.text)
                 and any(ch.isalnum() and not is_cjk(ch) for ch in hw.text)
             ):
                 # mixed script (B站, iPhone 15 手机): no phonetic target, but its case-,
                 # width- and space-variants (b站, Ｂ 站) are the same word
                 self._add_exact(hw.text, h)
-            for form, is_alias in forms or ((hw.text, False),):
-                if is_alias:
-                    self._add_exact(form, h)
-                self._add_target(h, hw, form, is_alias, hotword_pinyin)
-            if spoken:
+            self._add_target(h, hw, hw.text, False, hotword_pinyin, cjk)
+            for form in hw.aliases:
+                self._add_exact(form, h)
+                self._add_target(h, hw, form, True, hotword_pinyin)
+            if spoken and not cjk:  # a Chinese term has no spoken forms (_add_spoken)
                 self._add_spoken(h, hw)
         self._finish()
 
@@ -578,47 +589,46 @@ class LexiconIndex:
         """Postings for reading Latin words as syllables (:meth:`_reading_candidates`):
         the pinyin targets of hotwords holding Han characters only (a Latin hotword has
         its letter and sound matchers for Latin words, its spoken forms for Chinese),
-        under each coarse-key pair with the place of its first syllable, and, in a small
-        lexicon, under each coarse key."""
-        han = [
-            _CJK_ONLY.fullmatch(hw.text) is not None or any(is_cjk(ch) for ch in hw.text)
-            for hw in self.hotwords
-        ]
-        self._reading_pairs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        under each coarse-key pair with the place of its first syllable
+        (``_reading_pairs``, posted by :meth:`_post_pinyin`), and, in a small lexicon,
+        under each coarse key."""
         self._reading_singles: dict[str, list[int]] = defaultdict(list)
-        pairs, singles = self._reading_pairs, self._reading_singles
-        small = bool(self._single_targets)
-        targets = self.targets
-        longest = 0
-        for t in self._pinyin:
-            target = targets[t]
-            if not han[target.hotword]:
-                continue
-            keys = tuple(map(coarse_key, target.syllables))
-            n = len(keys)
-            if n > longest:
-                longest = n
-            # each place j posts (keys[j], keys[j + 1]) and, when that is another pair,
-            # (keys[j], keys[j + 2]); written out for three syllables, the most usual
-            if n == 3:
-                k0, k1, k2 = keys
-                at0 = (t, 0)
-                pairs[(k0, k1)].append(at0)
-                if k2 != k1:
-                    pairs[(k0, k2)].append(at0)
-                pairs[(k1, k2)].append((t, 1))
-            else:
-                for j in range(n - 1):
-                    a, b = keys[j], keys[j + 1]
-                    at = (t, j)
-                    pairs[(a, b)].append(at)
-                    if j + 2 < n and keys[j + 2] != b:
-                        pairs[(a, keys[j + 2])].append(at)
-            if small:
-                for key in dict.fromkeys(keys):
-                    singles[key].append(t)
+        if self._single_targets:
+            singles, targets, han = self._reading_singles, self.targets, self._reading_han
+            for t in self._pinyin:
+                target = targets[t]
+                if han[target.hotword]:
+                    for key in dict.fromkeys(map(coarse_key, target.syllables)):
+                        singles[key].append(t)
+        longest = self._reading_longest
         self._reading_max_len = longest + 1
         self._reading_ok = self._reading and longest > 0
+
+    def _post_reading(self, t: int, keys: tuple[str, ...]) -> None:
+        """Post pinyin target ``t`` (of a hotword holding Han characters) for reading
+        Latin words as syllables: each place j posts (keys[j], keys[j + 1]) and, when
+        that is another pair, (keys[j], keys[j + 2])."""
+        pairs = self._reading_pairs
+        n = len(keys)
+        if n > self._reading_longest:
+            self._reading_longest = n
+        # written out for two and three syllables, the most usual
+        if n == 3:
+            k0, k1, k2 = keys
+            at0 = (t, 0)
+            pairs[(k0, k1)].append(at0)
+            if k2 != k1:
+                pairs[(k0, k2)].append(at0)
+            pairs[(k1, k2)].append((t, 1))
+        elif n == 2:
+            pairs[keys].append((t, 0))  # type: ignore[index]  # two keys: a pair
+        else:
+            for j in range(n - 1):
+                a, b = keys[j], keys[j + 1]
+                at = (t, j)
+                pairs[(a, b)].append(at)
+                if j + 2 < n and keys[j + 2] != b:
+                    pairs[(a, keys[j + 2])].append(at)
 
     def state(self) -> list[list[Any]]:
         """The compiled targets as JSON-ready lists, in order (:meth:`from_state` reads
@@ -730,6 +740,8 @@ class LexiconIndex:
             for pair in dict.fromkeys(pairs):
                 posting[pair].append(t)
         self._heads[head].append(t)
+        if self._reading_han[target.hotword]:
+            self._post_reading(t, keys)
 
     def _new_syllable(self, s: Syllable) -> tuple[list[float], float, str]:
         i = self._syllable_info[s] = (self._table.row(s), self._table.floor(s), coarse_key(s))
@@ -769,9 +781,18 @@ class LexiconIndex:
             )
 
     def _add_target(
-        self, h: int, hw: Hotword, form: str, is_alias: bool, pinyin_of: object
+        self,
+        h: int,
+        hw: Hotword,
+        form: str,
+        is_alias: bool,
+        pinyin_of: object,
+        cjk: bool | None = None,
     ) -> None:
-        cjk = _CJK_ONLY.fullmatch(form) is not None
+        """Compile one form of hotword ``h`` (``cjk``: whether it is Han characters only,
+        when the caller knows)."""
+        if cjk is None:
+            cjk = _CJK_ONLY.fullmatch(form) is not None
         if cjk and len(form) > MAX_PHONETIC_SYLLABLES:
             if not is_alias:  # an alias is an exact form already
                 self._add_exact(form, h)
@@ -782,7 +803,7 @@ class LexiconIndex:
                 readings = pinyin_of(form)  # type: ignore[operator]
             syls = tuple(map(syllable, readings))
             kind = MatchKind.ALIAS_PINYIN if is_alias else MatchKind.PINYIN
-            self._post_pinyin(Target(h, form, kind, syllables=syls))
+            self._post_pinyin(Target(h, form, kind, syls))
         elif all(ch.isalnum() or ch in " -.'" for ch in form) and not any(
             is_cjk(ch) for ch in form
         ):
