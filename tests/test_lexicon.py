@@ -47,6 +47,32 @@ def test_lexicon_is_accepted_where_hotwords_are() -> None:
     assert lex.get("伊丽沙白") is lex.hotwords[0]  # found through its alias
 
 
+@pytest.mark.parametrize(
+    "word", ["达西", " 伊丽莎白 ", "PyTorch", "iPhone 15 手机", "a\u3000b", "\t重庆\n", "B站"]
+)
+def test_plain_words_coerce_as_hotwords_do(word: str) -> None:
+    # coerce_hotwords builds a plain string's Hotword without __post_init__: same fields
+    import dataclasses
+
+    (got,) = coerce_hotwords([word])
+    want = Hotword(word)
+    assert got == want
+    for f in dataclasses.fields(Hotword):
+        assert type(getattr(got, f.name)) is type(getattr(want, f.name))
+    assert [h.text for h in coerce_hotwords(["达西", " 达西", Hotword("达西", weight=2.0)])] == [
+        "达西"
+    ]
+    assert coerce_hotwords(["达西", Hotword("达西", weight=2.0)])[0].weight == 1.0
+
+
+def test_plain_words_are_still_validated() -> None:
+    from hotfuse.errors import InputError
+
+    for bad in ["", "   ", "a\u200bb"]:
+        with pytest.raises(InputError):
+            coerce_hotwords([bad])
+
+
 def test_parse_error_names_the_line() -> None:
     with pytest.raises(LexiconError) as info:
         Lexicon.load(DATA / "malformed.toml")
