@@ -126,22 +126,7 @@ def features(
 
 #: The features of :func:`features` in the order its dict holds them (``conf`` last, when
 #: present): the scorer sums the products in this order, as ``ScoringModel.score`` does.
-_ORDER = (
-    "distance",
-    "log_len",
-    "indel",
-    "overlap",
-    "orig_freq",
-    "cross_freq",
-    "alias",
-    "alias_pinyin",
-    "latin",
-    "log_lexicon",
-    "spoken",
-    "phones",
-    "reading",
-    "en_freq",
-)
+_ORDER = tuple(f for f in FEATURES if f != "conf")
 
 
 def _values(
