@@ -86,7 +86,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
@@ -374,14 +374,14 @@ def _plain_hotword(text: str) -> Hotword:
     50,000-word :func:`coerce_hotwords` was those checks."""
     hw = _new_object(Hotword)
     _set_field(hw, "text", text)
-    _set_field(hw, "weight", 1.0)
-    _set_field(hw, "aliases", ())
-    _set_field(hw, "pinyin", None)
-    _set_field(hw, "block_contexts", ())
-    _set_field(hw, "tags", ())
-    _set_field(hw, "spoken", ())
-    _set_field(hw, "auto_spoken", True)
+    for name, value in _DEFAULTS:
+        _set_field(hw, name, value)
     return hw
+
+
+#: Hotword's fields other than ``text``, with their defaults (what _plain_hotword sets)
+_DEFAULTS = tuple((f.name, f.default) for f in fields(Hotword) if f.name != "text")
+assert all(v is not MISSING for _, v in _DEFAULTS), "a Hotword field without a plain default"
 
 
 # =========================================================================== issues
