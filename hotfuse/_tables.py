@@ -348,7 +348,7 @@ def _cut_run(run: str, out: list[str]) -> None:
             data = enc[wide * s : wide * e] if wide else run[s:e].encode("utf-8", "surrogatepass")
             digest = blake2b(data, digest_size=8).digest()
             key = int.from_bytes(digest, "little")
-            top = key >> 48  # its bucket (_phrase_buckets)
+            top = key >> _BUCKET_SHIFT  # its bucket (_phrase_buckets)
             lo, hi = starts[top], starts[top + 1]
             i = bisect.bisect_left(keys, key, lo, hi) if hi - lo > 1 else lo
             if i == hi or keys[i] != key:  # no phrase starts with run[s:e]
