@@ -244,3 +244,13 @@ def test_asr_hotword_rows_from_a_checkout(tmp_path: Path, shared_data: Path) -> 
     assert row["ratio_asr_hotword"] == pytest.approx(
         row["hotfuse_median_ms"] / row["asr_hotword_median_ms"], rel=1e-3
     )
+
+
+def test_warm_up_runs_every_text_until_the_budget() -> None:
+    seen: list[str] = []
+    assert bench._warm_up(seen.append, ["a", "b", "c"], 60.0) == 3
+    assert seen == ["a", "b", "c"]
+    seen.clear()
+    # a spent budget still runs one text, then stops
+    assert bench._warm_up(seen.append, ["a", "b", "c"], -1.0) == 1
+    assert seen == ["a"]
