@@ -7,8 +7,9 @@ reading and writing config files lives in :mod:`hotfuse.formats.config`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+import operator
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from hotfuse.errors import ConfigError
@@ -46,15 +47,26 @@ FEATURES = (
 )
 
 
+#: The order a score sums its products in: the features less ``conf``, then ``conf``
+#: (the order :func:`hotfuse.fuser.features` holds them in).
+SCORE_ORDER = (*(f for f in FEATURES if f != "conf"), "conf")
+
+
 @dataclass(frozen=True, slots=True)
 class ScoringModel:
     """Logistic-model coefficients: ``with_conf`` and ``no_conf`` map feature -> weight.
 
     The ``"bias"`` key is the intercept. Unknown feature names are a :class:`ConfigError`.
+    A model is read once, when it is made: change it with :func:`dataclasses.replace`
+    or a new ``ScoringModel``, not by editing its dicts.
     """
 
     with_conf: Mapping[str, float]
     no_conf: Mapping[str, float]
+    # (bias, weights in SCORE_ORDER) of no_conf and of with_conf
+    _vectors: tuple[tuple[float, tuple[float, ...]], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for name, coefs in (("with_conf", self.with_conf), ("no_conf", self.no_conf)):
@@ -71,13 +83,40 @@ class ScoringModel:
                 raise ConfigError(msg)
         object.__setattr__(self, "with_conf", dict(self.with_conf))
         object.__setattr__(self, "no_conf", dict(self.no_conf))
+        vectors = tuple(
+            (coefs.get("bias", 0.0), tuple(coefs.get(k, 0.0) for k in SCORE_ORDER))
+            for coefs in (self.no_conf, self.with_conf)
+        )
+        object.__setattr__(self, "_vectors", vectors)
 
     def __hash__(self) -> int:
         return hash((tuple(sorted(self.with_conf.items())), tuple(sorted(self.no_conf.items()))))
 
     def score(self, x: Mapping[str, float], *, has_conf: bool) -> float:
-        coefs = self.with_conf if has_conf else self.no_conf
-        return coefs.get("bias", 0.0) + sum(coefs.get(k, 0.0) * v for k, v in x.items())
+        """The logit of feature dict ``x`` (absent features count 0; ``conf`` is read
+        only with ``has_conf``): :meth:`score_values` of its values."""
+        values = [x.get(k, 0.0) for k in SCORE_ORDER[:-1]]
+        return self.score_values(values, has_conf=has_conf, conf=x.get("conf"))
+
+    def score_values(
+        self, values: Sequence[float], *, has_conf: bool, conf: float | None = None
+    ) -> float:
+        """The logit of ``values``, the features in :data:`SCORE_ORDER` less ``conf``,
+        and of ``conf`` (the logit of the confidence; with ``has_conf`` only): the bias
+        plus the products, summed in that order with the weights of ``with_conf``
+        (``has_conf``) or ``no_conf``. The fuser scores every candidate here.
+
+        >>> m = ScoringModel(with_conf={"bias": 1.0, "conf": 2.0}, no_conf={"bias": -1.0})
+        >>> m.score_values([0.0] * (len(SCORE_ORDER) - 1), has_conf=True, conf=0.5)
+        2.0
+        """
+        bias, weights = self._vectors[1 if has_conf else 0]
+        products: float
+        if has_conf and conf is not None:
+            products = sum(map(operator.mul, weights, [*values, conf]))
+        else:
+            products = sum(map(operator.mul, weights, values))
+        return bias + products
 
 
 # Fitted by eval/fit_model.py on the train splits of the real-recognizer benchmark

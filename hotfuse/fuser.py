@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from hotfuse._data import data_table
 from hotfuse._tables import word_count_or_none
-from hotfuse.config import FEATURES, FuseConfig
+from hotfuse.config import FEATURES, SCORE_ORDER, FuseConfig
 from hotfuse.errors import HotfuseError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
 from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind, _letters
@@ -125,8 +125,8 @@ def features(
 
 
 #: The features of :func:`features` in the order its dict holds them (``conf`` last, when
-#: present): the scorer sums the products in this order, as ``ScoringModel.score`` does.
-_ORDER = tuple(f for f in FEATURES if f != "conf")
+#: present): the order :meth:`ScoringModel.score_values` sums the products in.
+_ORDER = SCORE_ORDER[:-1]
 
 
 def _values(
@@ -454,9 +454,7 @@ class Fuser:
             return []
         protected: _Protected | None = None  # found when a candidate reaches the threshold
         span_confidence = transcript.span_confidence if any_conf else None
-        model = self.config.model
-        no_conf = _weights(model.no_conf)
-        with_conf = _weights(model.with_conf) if has_conf else no_conf
+        score_values = self.config.model.score_values
         log_lexicon = self._log_lexicon
         out: list[Candidate] = []
         for c in cands:
@@ -464,16 +462,9 @@ class Fuser:
             if not explain and self._upper_bound(c, hw, scored if has_conf else None) < threshold:
                 continue  # cannot reach the threshold whatever the costly features say
             values, conf = _values(c, scored, hw, log_lexicon, has_conf)
-            # ScoringModel.score, spelled out: the bias plus the products in _ORDER (conf
-            # last), summed by sum() as there, so the same float
-            if conf is not None:
-                use_conf = True
-                bias, weights = with_conf
-                z = bias + sum(map(operator.mul, weights, [*values, _logit(conf)]))
-            else:
-                use_conf = False
-                bias, weights = no_conf
-                z = bias + sum(map(operator.mul, weights, values))
+            conf_logit = None if conf is None else _logit(conf)
+            use_conf = conf_logit is not None
+            z = score_values(values, has_conf=use_conf, conf=conf_logit)
             z += math.log(hw.weight)
             blocked = ""
             if z >= threshold or explain:
@@ -484,8 +475,8 @@ class Fuser:
             why = ""
             if accepted or explain:
                 x = dict(zip(_ORDER, values, strict=True))
-                if use_conf:
-                    x["conf"] = _logit(conf)  # type: ignore[arg-type]
+                if conf_logit is not None:
+                    x["conf"] = conf_logit
                 why = _reason(c, x, use_conf)
                 if blocked:
                     why = f"{why}; {blocked}"
@@ -660,24 +651,6 @@ class Fuser:
         w = model.with_conf.get("conf", 0.0)
         # the sum runs in another order than the model's: a hair above it, never below
         return self._cheap_score(c, hw, model.with_conf) + w * _logit(conf) + _BOUND_SLACK
-
-
-_WEIGHT_SETS: dict[int, tuple[Mapping[str, float], tuple[float, tuple[float, ...]]]] = {}
-
-
-def _weights(coefs: Mapping[str, float]) -> tuple[float, tuple[float, ...]]:
-    """A coefficient set as :meth:`Fuser._decide` reads it: the bias, and the weights in
-    :data:`_ORDER` with ``conf``'s appended (kept per set object, 64 at most; the entry
-    holds the set, so its id is not reused while it is kept)."""
-    got = _WEIGHT_SETS.get(id(coefs))
-    if got is None or got[0] is not coefs:
-        weights = (*(coefs.get(k, 0.0) for k in (*_ORDER, "conf")),)
-        got = (coefs, (coefs.get("bias", 0.0), weights))
-        with _CACHE_LOCK:
-            if len(_WEIGHT_SETS) >= 64:
-                _WEIGHT_SETS.clear()
-            _WEIGHT_SETS[id(coefs)] = got
-    return got[1]
 
 
 #: The features :meth:`Fuser._cheap_score` reads off a candidate, in its order: the

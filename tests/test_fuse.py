@@ -598,3 +598,39 @@ def test_the_pruned_decisions_are_the_unpruned_ones_with_confidences() -> None:
         assert got == full
         seen += len(full)
     assert seen > 30
+
+
+@pytest.mark.parametrize("confidences", [None, [0.9, 0.3, 0.2, 0.95, 0.9, 0.9, 0.8, 0.9]])
+def test_candidate_scores_are_the_models_score_of_their_features(
+    confidences: list[float] | None,
+) -> None:
+    """The fuser's fast scorer gives what ScoringModel.score gives on features()."""
+    from hotfuse.config import SCORE_ORDER, ScoringModel
+    from hotfuse.fuser import features
+    from hotfuse.transcript import Transcript
+
+    words = [Hotword("伊丽莎白", weight=2.0), "达西先生", "彭伯里"]
+    f = Fuser(words)
+    transcript = Transcript.from_text("伊丽沙白见到大溪", confidences=confidences)
+    cands = f.candidates(transcript)
+    assert cands
+    scored = f.config.scoring_view(transcript)
+    model = f.config.model
+    for c in cands:
+        hw = next(h for h in f.hotwords if h.text == c.hotword)
+        x = features(c, scored, hw, f._n_active)
+        assert ("conf" in x) == (confidences is not None)
+        coefs = model.with_conf if "conf" in x else model.no_conf
+        logit = coefs.get("bias", 0.0) + sum(coefs.get(k, 0.0) * v for k, v in x.items())
+        want = logit + math.log(hw.weight)
+        assert c.score == round(want, 4)
+        assert model.score(x, has_conf="conf" in x) == logit
+        values = [x[k] for k in SCORE_ORDER[:-1]]
+        z = model.score_values(values, has_conf="conf" in x, conf=x.get("conf"))
+        assert z + math.log(hw.weight) == want
+    # a model's weights are read when it is made, bias and conf included
+    m = ScoringModel(with_conf={"bias": 1.0, "conf": 2.0}, no_conf={"bias": -1.0})
+    zeros = [0.0] * (len(SCORE_ORDER) - 1)
+    assert m.score_values(zeros, has_conf=True, conf=0.5) == 2.0
+    assert m.score_values(zeros, has_conf=False, conf=0.5) == -1.0
+    assert m.score({"conf": 0.5}, has_conf=True) == 2.0
