@@ -550,9 +550,9 @@ def _fuse_stream(
     start (inherited on fork, else unpickled with its compiled targets: never compiled
     again). A progress bar shows on a terminal.
     """
-    from tqdm import tqdm
+    from hotfuse._progress import counter
 
-    bar = tqdm(unit="utt", file=sys.stderr, delay=2.0, disable=not sys.stderr.isatty())
+    bar = counter("utt", delay=2.0)
     try:
         if jobs == 1:
             for rec in records:
