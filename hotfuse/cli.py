@@ -82,8 +82,14 @@ def _add_hotword_args(p: argparse.ArgumentParser) -> None:
                    help="ignore recognizer confidences")  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``hotfuse`` command."""
+#: The commands this module defines itself: running one needs no command module.
+_OWN_COMMANDS = ("fuse", "tune", "frontends")
+
+
+def build_parser(*, command_modules: bool = True) -> argparse.ArgumentParser:
+    """The argument parser of the ``hotfuse`` command (``command_modules`` False: only
+    the commands of :data:`_OWN_COMMANDS`, for running one of them without importing
+    the other commands' modules)."""
     parser = argparse.ArgumentParser(
         prog="hotfuse",
         allow_abbrev=False,
@@ -154,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("frontends", help="list the recognizer frontends installed")
     p.set_defaults(func=_cmd_frontends)
 
-    for name in _COMMAND_MODULES:
+    for name in _COMMAND_MODULES if command_modules else ():
         importlib.import_module(name).register(sub)
     _finish(parser)
     return parser
@@ -257,7 +263,11 @@ class _BatchWarnings(logging.Filter):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # the command is the first word that is no option (the top-level options take no
+    # value); one of this module's own is parsed without the other commands' modules
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command_modules=command not in _OWN_COMMANDS)
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     handler = logging.StreamHandler(sys.stderr)

@@ -549,3 +549,26 @@ def test_recognizer_warnings_name_their_line_and_do_not_flood(
     assert code == 0
     lines = [ln for ln in err.splitlines() if "timestamp pairs for 6 tokens" in ln]
     assert len(lines) == 30 and "not shown" not in err
+
+
+def test_own_commands_parse_alike_without_the_command_modules() -> None:
+    """main() parses fuse/tune/frontends with a parser that skips the other commands'
+    modules: every help example of those commands gives the same arguments."""
+    from hotfuse.cli import _OWN_COMMANDS
+
+    full, light = build_parser(), build_parser(command_modules=False)
+    examples = []
+    for p in _parsers(full):
+        for line in (p.epilog or "").splitlines():
+            line = line.strip().split("  #")[0].split(" > ")[0].split(" | ")[0]
+            if line.startswith("hotfuse ") and "\\" not in line:
+                argv = shlex.split(line)[1:]
+                if argv[0] in _OWN_COMMANDS:
+                    examples.append(argv)
+    examples += [["-v", "fuse", "你好", "--hotword", "伊丽莎白"], ["frontends"]]
+    assert len(examples) > 5
+    for argv in examples:
+        assert vars(light.parse_args(argv)) == vars(full.parse_args(argv)), argv
+    # the light parser knows no other command
+    with pytest.raises(SystemExit):
+        light.parse_args(["lexicon", "--help"])

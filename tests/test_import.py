@@ -57,14 +57,17 @@ def test_fusing_with_a_latin_hotword_loads_no_pypinyin() -> None:
 
 
 def test_cli_fuse_off_a_terminal_loads_no_progress_bar_module() -> None:
-    """The one-line CLI call (stderr not a terminal) needs no tqdm, whose import is slow."""
+    """The one-line CLI call (stderr not a terminal) needs no tqdm, whose import is slow,
+    and none of the other commands' modules."""
     probe = (
         "import sys\n"
         "from hotfuse.cli import main\n"
         "rc = main(['fuse', '伊丽沙白这会儿真太高兴了', '--hotword', '伊丽莎白'])\n"
         "print(rc, 'tqdm' in sys.modules)\n"
+        "from hotfuse.cli import _COMMAND_MODULES\n"
+        "print(sorted(set(_COMMAND_MODULES) & set(sys.modules)))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert out.stdout.splitlines() == ["伊丽莎白这会儿真太高兴了", "0 False"], out.stderr
+    assert out.stdout.splitlines() == ["伊丽莎白这会儿真太高兴了", "0 False", "[]"], out.stderr
