@@ -12,6 +12,8 @@ only in :mod:`hotfuse.runners.paraformer`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from hotfuse.config import FuseConfig, ScoringModel
 from hotfuse.errors import (
     ConfigError,
@@ -29,12 +31,36 @@ from hotfuse.formats.config import load_config
 from hotfuse.fuser import Fuser, fuse
 from hotfuse.lexicon import Hotword, Lexicon
 from hotfuse.match import Candidate, MatchKind
-from hotfuse.metrics import EvalReport, evaluate, normalize_text
 from hotfuse.phonetics import CostTable
 from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript
 
+if TYPE_CHECKING:
+    from hotfuse.metrics import EvalReport, evaluate, normalize_text
+
 __version__ = "0.1.0"
+
+#: Names read from their module on first use (PEP 562), so that fusing, the one-line
+#: CLI call above all, does not import the evaluation code.
+_LAZY = {"EvalReport": "hotfuse.metrics", "evaluate": "hotfuse.metrics",
+         "normalize_text": "hotfuse.metrics"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'hotfuse' has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "Candidate",

@@ -58,7 +58,8 @@ def test_fusing_with_a_latin_hotword_loads_no_pypinyin() -> None:
 
 def test_cli_fuse_off_a_terminal_loads_no_progress_bar_module() -> None:
     """The one-line CLI call (stderr not a terminal) needs no tqdm, whose import is slow,
-    and none of the other commands' modules."""
+    and none of the other commands' modules, nor the evaluation code (read from
+    ``hotfuse`` on first use)."""
     probe = (
         "import sys\n"
         "from hotfuse.cli import main\n"
@@ -66,8 +67,11 @@ def test_cli_fuse_off_a_terminal_loads_no_progress_bar_module() -> None:
         "print(rc, 'tqdm' in sys.modules)\n"
         "from hotfuse.cli import _COMMAND_MODULES\n"
         "print(sorted(set(_COMMAND_MODULES) & set(sys.modules)))\n"
+        "print('hotfuse.metrics' in sys.modules)\n"
+        "import hotfuse\n"
+        "print(hotfuse.evaluate.__module__, 'evaluate' in dir(hotfuse))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert out.stdout.splitlines() == ["伊丽莎白这会儿真太高兴了", "0 False", "[]"], out.stderr
+    assert out.stdout.splitlines() == ["伊丽莎白这会儿真太高兴了", "0 False", "[]", "False", "hotfuse.metrics True"], out.stderr
