@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 import threading
-from importlib import resources
 from typing import Any
 
 __all__ = ["data_table", "jieba_tokenizer"]
@@ -26,7 +26,7 @@ def data_table(name: str) -> dict[str, str]:
         return got
     with _lock:
         if name not in _tables:
-            raw = resources.files("hotfuse").joinpath("data", name).read_bytes()
+            raw = _read(name)
             table: dict[str, str] = {}
             for line in gzip.decompress(raw).decode("utf-8").splitlines():
                 k, _, v = line.partition("\t")
@@ -34,6 +34,18 @@ def data_table(name: str) -> dict[str, str]:
                     table[k] = v
             _tables[name] = table
     return _tables[name]
+
+
+def _read(name: str) -> bytes:
+    """The bytes of ``hotfuse/data/NAME``: a plain file where the package is one, else
+    through importlib.resources (a zipped install), whose import a short call spares."""
+    try:
+        with open(os.path.join(os.path.dirname(__file__), "data", name), "rb") as fh:
+            return fh.read()
+    except OSError:
+        from importlib import resources
+
+        return resources.files("hotfuse").joinpath("data", name).read_bytes()
 
 
 def jieba_tokenizer() -> Any:
