@@ -88,6 +88,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -430,12 +431,18 @@ class Issue:
 
 
 # =========================================================================== helpers
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+def _is_han(ch: str) -> bool:
+    """A Han character of the ranges the lexicon checks read (Extension A, the Unified
+    Ideographs, the Compatibility Ideographs); a comparison, not a regular expression,
+    whose compile would cost every start-up some milliseconds."""
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 _SYLLABLE_RE = re.compile(r"^[a-z]+[1-5]$")
 
 
 def _han_chars(text: str) -> list[str]:
-    return _HAN_RE.findall(text)
+    return [ch for ch in text if _is_han(ch)]
 
 
 def _split_pinyin(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -912,20 +919,27 @@ def dataclass_replace(hw: Hotword, **changes: Any) -> Hotword:
     return replace(hw, **changes)
 
 
-_FOREIGN = (
-    (re.compile(r"~~~"), "holds CapsWriter's '~~~' (blacklist contexts)", "capswriter"),
-    (re.compile(r"\s\|\s|\|\s*$|^\s*\|"), "holds CapsWriter's '|' alias separator", "capswriter"),
-    (re.compile(r"\|\d+$"), "ends in Tencent's '|weight'", "tencent"),
-    (re.compile(r"(^|\s):[+-]?\d+(\.\d+)?$"), "ends in a sherpa-onnx ':score'", "sherpa-onnx"),
-    (re.compile(r"\s#\d*\.\d+$"), "ends in a sherpa-onnx '#threshold'", "sherpa-onnx"),
-    (re.compile(r"▁"), "holds sherpa-onnx/SentencePiece '▁' model pieces", "sherpa-onnx"),
-    (re.compile(r"\t[+-]?\d+$"), "ends in a tab and a weight (Aliyun)", "aliyun"),
+#: Other tools' syntax: (pattern, what it is, the format to import with); compiled on
+#: first use (:func:`_foreign_patterns`).
+_FOREIGN_SYNTAX = (
+    (r"~~~", "holds CapsWriter's '~~~' (blacklist contexts)", "capswriter"),
+    (r"\s\|\s|\|\s*$|^\s*\|", "holds CapsWriter's '|' alias separator", "capswriter"),
+    (r"\|\d+$", "ends in Tencent's '|weight'", "tencent"),
+    (r"(^|\s):[+-]?\d+(\.\d+)?$", "ends in a sherpa-onnx ':score'", "sherpa-onnx"),
+    (r"\s#\d*\.\d+$", "ends in a sherpa-onnx '#threshold'", "sherpa-onnx"),
+    (r"▁", "holds sherpa-onnx/SentencePiece '▁' model pieces", "sherpa-onnx"),
+    (r"\t[+-]?\d+$", "ends in a tab and a weight (Aliyun)", "aliyun"),
     (
-        re.compile(r"[\u3400-\u9fff]\s+[+-]?\d+(\.\d+)?$"),  # not "Windows 11"
+        r"[\u3400-\u9fff]\s+[+-]?\d+(\.\d+)?$",  # not "Windows 11"
         "ends in a number, like FunASR's 'word weight'",
         "funasr",
     ),
 )
+
+
+@lru_cache(maxsize=1)
+def _foreign_patterns() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    return tuple((re.compile(p), what, fmt) for p, what, fmt in _FOREIGN_SYNTAX)
 
 
 def foreign_syntax(term: str) -> str | None:
@@ -938,7 +952,7 @@ def foreign_syntax(term: str) -> str | None:
     >>> foreign_syntax("Windows 11") is None, foreign_syntax("12:30") is None
     (True, True)
     """  # noqa: E501
-    for pattern, what, fmt in _FOREIGN:
+    for pattern, what, fmt in _foreign_patterns():
         if pattern.search(term):
             return f"{what}; re-import the list with: hotfuse lexicon import FILE --format {fmt}"
     return None
@@ -1114,7 +1128,7 @@ def _guessed_polyphones(text: str) -> list[tuple[str, str]]:
     readings = hotword_pinyin(text)
     out = []
     for i, ch in enumerate(text):
-        if not _HAN_RE.match(ch) or not _is_ambiguous(ch):
+        if not _is_han(ch) or not _is_ambiguous(ch):
             continue
         covered = any(
             text[a:b] in phrases_dict

@@ -666,3 +666,14 @@ def test_hotword_defaults_and_conversions_after_validation() -> None:
         "重庆", 2.0, float, ("崇庆",), (), (), ("chong2", "qing4")
     )  # fmt: skip
     assert Hotword("达西") == Hotword("达西", 1.0, (), None, (), (), (), True)
+
+
+def test_is_han_is_the_character_class_it_replaced() -> None:
+    import re
+
+    from hotfuse.lexicon import _is_han
+
+    han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+    differ = [cp for cp in range(0x110000) if bool(han.match(chr(cp))) != _is_han(chr(cp))]
+    assert differ == []
+    assert _is_han("中") and not _is_han("a") and not _is_han("\U00020000")
