@@ -237,3 +237,18 @@ def test_committed_tables_equal_a_rebuild(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert build_tables.main(["--out", str(tmp_path)]) == 0
     assert build_tables.main(["--out", str(tmp_path), "--check"]) == 0
     assert {p.name for p in tmp_path.iterdir()} == set(built)
+
+
+def test_phrase_buckets_hold_each_key_in_its_bucket() -> None:
+    from hotfuse import _tables as t
+
+    starts = t._phrase_buckets()
+    keys = t._PHRASES.keys
+    assert len(starts) == (1 << (64 - t._BUCKET_SHIFT)) + 1
+    assert starts[0] == 0 and starts[-1] == t._PHRASES.n
+    for b in range(len(starts) - 1):
+        lo, hi = starts[b], starts[b + 1]
+        assert lo <= hi
+        if lo < hi:
+            assert keys[lo] >> t._BUCKET_SHIFT == b
+            assert keys[hi - 1] >> t._BUCKET_SHIFT == b
