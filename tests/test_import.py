@@ -74,4 +74,5 @@ def test_cli_fuse_off_a_terminal_loads_no_progress_bar_module() -> None:
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert out.stdout.splitlines() == ["伊丽莎白这会儿真太高兴了", "0 False", "[]", "False", "hotfuse.metrics True"], out.stderr
+    want = ["伊丽莎白这会儿真太高兴了", "0 False", "[]", "False", "hotfuse.metrics True"]
+    assert out.stdout.splitlines() == want, out.stderr
