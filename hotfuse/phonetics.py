@@ -59,6 +59,8 @@ _INITIALS = (
     "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l",
     "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w",
 )  # fmt: skip
+_TWO_LETTER_INITIALS = frozenset(x for x in _INITIALS if len(x) == 2)
+_ONE_LETTER_INITIALS = frozenset(x for x in _INITIALS if len(x) == 1)
 
 
 _COMBINING_TONES = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
@@ -103,10 +105,11 @@ def syllable(tone3: str) -> Syllable:
     initial = ""
     if s in ("ng", "n", "m", "hm", "hng"):  # syllabic nasals (嗯, 呣, 噷)
         return ("", s, tone)
-    for ini in _INITIALS:
-        if s.startswith(ini) and len(s) > len(ini):
-            initial = ini
-            break
+    # the longest initial of _INITIALS that leaves a final (zh, ch, sh before z, c, s)
+    if s[:2] in _TWO_LETTER_INITIALS and len(s) > 2:
+        initial = s[:2]
+    elif s[:1] in _ONE_LETTER_INITIALS and len(s) > 1:
+        initial = s[:1]
     final = s[len(initial) :]
     if initial == "y":
         initial = ""
