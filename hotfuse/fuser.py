@@ -53,7 +53,14 @@ from hotfuse._tables import word_count_or_none
 from hotfuse.config import FEATURES, SCORE_ORDER, FuseConfig
 from hotfuse.errors import HotfuseError, InputError
 from hotfuse.lexicon import Hotword, coerce_hotwords
-from hotfuse.match import MAX_PHONETIC_SYLLABLES, Candidate, LexiconIndex, MatchKind, _letters
+from hotfuse.match import (
+    MAX_PHONETIC_SYLLABLES,
+    Candidate,
+    LexiconIndex,
+    MatchKind,
+    _letters,
+    paused_gc,
+)
 from hotfuse.result import FuseResult, Replacement
 from hotfuse.transcript import Token, Transcript, is_cjk, plain_token, split_time, tokenize
 
@@ -261,7 +268,8 @@ class Fuser:
         config: FuseConfig | Mapping[str, Any] | None = None,
         **overrides: Any,
     ) -> None:
-        self._setup(coerce_hotwords(hotwords), FuseConfig.coerce(config, **overrides), None)
+        with paused_gc():  # the Hotword objects and the lexicon's tables (see paused_gc)
+            self._setup(coerce_hotwords(hotwords), FuseConfig.coerce(config, **overrides), None)
 
     @classmethod
     def from_compiled(cls, state: Mapping[str, Any], config: FuseConfig | None = None) -> Fuser:
@@ -277,14 +285,15 @@ class Fuser:
         >>> g.fuse("伊丽沙白用派托奇").text == f.fuse("伊丽沙白用派托奇").text
         True
         """
-        try:
-            hotwords = tuple(_hotword_from_list(x) for x in state["hotwords"])
-            targets = state["targets"]
-        except (KeyError, TypeError, ValueError, HotfuseError) as exc:
-            msg = f"not a compiled Fuser state: {exc}"
-            raise ValueError(msg) from None
-        self = cls.__new__(cls)
-        self._setup(hotwords, FuseConfig.coerce(config), targets)
+        with paused_gc():
+            try:
+                hotwords = tuple(_hotword_from_list(x) for x in state["hotwords"])
+                targets = state["targets"]
+            except (KeyError, TypeError, ValueError, HotfuseError) as exc:
+                msg = f"not a compiled Fuser state: {exc}"
+                raise ValueError(msg) from None
+            self = cls.__new__(cls)
+            self._setup(hotwords, FuseConfig.coerce(config), targets)
         return self
 
     def compiled_state(self) -> dict[str, Any]:
@@ -337,7 +346,8 @@ class Fuser:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         targets = state.get("targets")  # None: pickled before the targets were kept
-        self._setup(coerce_hotwords(state["hotwords"]), state["config"], targets)
+        with paused_gc():
+            self._setup(coerce_hotwords(state["hotwords"]), state["config"], targets)
 
     def __repr__(self) -> str:
         return f"Fuser({len(self.hotwords)} hotwords, threshold={self.config.threshold})"

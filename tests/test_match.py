@@ -457,3 +457,46 @@ def test_the_compiled_cjk_pattern_is_is_cjk() -> None:
         and not _CJK_ONLY.fullmatch("B站")
         and not _CJK_ONLY.fullmatch("")
     )
+
+
+def _in_generation(obj: object, generation: int) -> bool:
+    import gc
+
+    return any(o is obj for o in gc.get_objects(generation=generation))
+
+
+def test_a_build_leaves_the_collector_as_it_found_it_and_its_objects_in_the_oldest_generation():
+    import gc
+
+    from hotfuse import Fuser
+
+    assert gc.isenabled()
+    f = Fuser(["伊丽莎白", "达西", "PyTorch"])
+    assert gc.isenabled()
+    # made with the collector paused and promoted on the way out: no young-generation
+    # pass has to walk them later
+    assert _in_generation(f._index, 2)
+    assert not _in_generation(f._index, 0) and not _in_generation(f._index, 1)
+    gc.disable()
+    try:
+        Fuser(["伊丽莎白"])
+        assert not gc.isenabled()  # off stays off
+    finally:
+        gc.enable()
+
+
+def test_a_build_keeps_a_processs_own_frozen_objects_frozen():
+    import gc
+
+    from hotfuse import Fuser
+
+    gc.freeze()  # what a pre-forking server does before it forks
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        f = Fuser(["伊丽莎白"])
+        assert gc.get_freeze_count() == frozen
+        assert f.fuse("伊丽沙白来了").text == "伊丽莎白来了"
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
