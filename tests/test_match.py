@@ -500,3 +500,43 @@ def test_a_build_keeps_a_processs_own_frozen_objects_frozen():
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_reading_postings_wait_for_the_first_transcript_with_a_latin_word():
+    # A compile posts nothing for reading Latin words; the first transcript holding one
+    # builds the postings, once, and finds what an index built before it finds.
+    words = coerce_hotwords(["北京", "上海", "深圳湾", "K8s 集群", "Docker"])
+    index = LexiconIndex(words)
+    assert index._reading_pairs is None
+    index.candidates(Transcript.from_text("我明天去北景开会"))
+    assert index._reading_pairs is None  # no Latin word: not needed
+    got = index.candidates(Transcript.from_text("我明天去bei jing开会"))
+    built = index._reading_pairs
+    assert built is not None and any(t for posting in built.values() for t in posting)
+    assert any(c.kind == MatchKind.READING and c.hotword == "北京" for c in got)
+    index.candidates(Transcript.from_text("shen zhen wan的夜景"))
+    assert index._reading_pairs is built  # built once
+
+
+def test_reading_postings_built_by_racing_threads_are_one_and_the_same():
+    import threading
+
+    words = coerce_hotwords([f"北京{ch}" for ch in "东西南北中"] + ["上海", "深圳"])
+    index = LexiconIndex(words)
+    text = Transcript.from_text("我明天去bei jing dong开会")
+    seen: list[tuple[object, tuple[Any, ...]]] = []
+    start = threading.Barrier(4)
+
+    def run() -> None:
+        start.wait()
+        got = index.candidates(text)
+        seen.append((index._reading_pairs, tuple(got)))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(seen) == 4
+    assert all(p is seen[0][0] for p, _ in seen)
+    assert all(c == seen[0][1] for _, c in seen) and seen[0][1]
