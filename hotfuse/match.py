@@ -550,7 +550,9 @@ class LexiconIndex:
         self.phone_targets: list[int] = []
         # a hotword's letters, for its phone targets (only ASCII terms have those)
         self._hw_letters = [_letters(hw.text) if hw.text.isascii() else "" for hw in self.hotwords]
-        self._syllable_info: dict[Syllable, tuple[list[float], float, str]] = {}
+        # per target syllable: its cost row, floor and coarse key (shared by every index
+        # of these costs: a new list of 3-5 words mostly finds its syllables there)
+        self._syllable_info = self._table.infos
         self._phone_pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.exact_forms: dict[str, list[int]] = defaultdict(list)
         self._by_text: dict[str, int] = {}
@@ -762,8 +764,7 @@ class LexiconIndex:
             self._reading_longest = n
 
     def _new_syllable(self, s: Syllable) -> tuple[list[float], float, str]:
-        i = self._syllable_info[s] = (self._table.row(s), self._table.floor(s), coarse_key(s))
-        return i
+        return self._table.info(s)
 
     def _add_spoken(self, h: int, hw: Hotword) -> None:
         """Targets for how a Latin (or mixed Latin-Han) hotword is said: pinyin forms (for

@@ -751,7 +751,17 @@ class SubstitutionTable:
     0.35
     """
 
-    __slots__ = ("_bases", "_finals", "_floors", "_initials", "_lock", "_rounded", "_rows", "costs")
+    __slots__ = (
+        "_bases",
+        "_finals",
+        "_floors",
+        "_initials",
+        "_lock",
+        "_rounded",
+        "_rows",
+        "costs",
+        "infos",
+    )
 
     def __init__(self, costs: CostTable) -> None:
         self.costs = costs
@@ -765,6 +775,8 @@ class SubstitutionTable:
         self._finals: dict[str, dict[str, float]] = {}
         self._bases: dict[tuple[str, str], tuple[list[float], float]] = {}
         self._rounded: dict[float, float] = {}
+        #: per target syllable seen: ``(row, floor, coarse key)`` (:meth:`info`)
+        self.infos: dict[Syllable, tuple[list[float], float, str]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -778,6 +790,14 @@ class SubstitutionTable:
         if row is None:
             row = self._build(target)
         return row
+
+    def info(self, target: Syllable) -> tuple[list[float], float, str]:
+        """``(row(target), floor(target), coarse_key(target))``, kept in :attr:`infos`
+        (what a lexicon index reads per target syllable)."""
+        got = self.infos.get(target)
+        if got is None:
+            got = self.infos[target] = (self.row(target), self.floor(target), coarse_key(target))
+        return got
 
     def floor(self, target: Syllable) -> float:
         """The cheapest cost for ``target`` of a reading whose coarse key differs from

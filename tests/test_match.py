@@ -540,3 +540,17 @@ def test_reading_postings_built_by_racing_threads_are_one_and_the_same():
     assert len(seen) == 4
     assert all(p is seen[0][0] for p, _ in seen)
     assert all(c == seen[0][1] for _, c in seen) and seen[0][1]
+
+
+def test_indexes_of_the_same_costs_share_what_they_read_per_target_syllable():
+    from hotfuse.phonetics import substitution_table
+
+    first = LexiconIndex(coerce_hotwords(["伊丽莎白"]))
+    second = LexiconIndex(coerce_hotwords(["莎白"]))
+    sha = syllable("sha1")
+    assert sha in substitution_table().infos
+    (t1,) = first._pinyin.values()
+    (t2,) = second._pinyin.values()
+    assert t1[0][2] is t2[0][0]  # the one row of sha1, not a copy per index
+    row, floor, key = substitution_table().info(sha)
+    assert row is t1[0][2] and key == coarse_key(sha) and floor == substitution_table().floor(sha)
