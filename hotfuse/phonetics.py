@@ -30,6 +30,8 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from hotfuse._tables import char_readings_from_table, phrase_pinyin, reading_syllables, word_count
+
 __all__ = [
     "DEFAULT_COSTS",
     "FUZZY_INITIAL_SWAPS",
@@ -165,8 +167,6 @@ def char_readings(ch: str) -> tuple[str, ...]:
     """
     if len(ch) != 1:
         return ()
-    from hotfuse._tables import char_readings_from_table
-
     return char_readings_from_table(ch)
 
 
@@ -201,8 +201,6 @@ def hotword_pinyin(text: str) -> tuple[str, ...]:
     if sole and None not in sole:
         # no character has a choice of reading: no phrase segmentation needed
         return sole  # type: ignore[return-value]  # no None in it
-    from hotfuse._tables import phrase_pinyin
-
     # pypinyin's phrase segmentation and readings, from their compact copy
     return phrase_pinyin(text)
 
@@ -239,8 +237,6 @@ def word_frequency(word: str) -> int:
     >>> word_frequency("明白") > 10000, word_frequency("伊丽莎白") < 1000
     (True, True)
     """
-    from hotfuse._tables import word_count
-
     return word_count(word)
 
 
@@ -705,8 +701,6 @@ class _Inventory:
 
 @lru_cache(maxsize=1)
 def _inventory() -> _Inventory:
-    from hotfuse._tables import reading_syllables
-
     return _Inventory(reading_syllables())
 
 

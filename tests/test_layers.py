@@ -20,9 +20,9 @@ PKG = Path(__file__).resolve().parent.parent / "hotfuse"
 # sub-package). Sub-packages take the rank of their top name.
 RANKS = {
     "errors": 0,
+    "_tables": 0,  # the compact tables: no hotfuse import at module level (phonetics reads them)
     "_files": 1,
     "_data": 1,
-    "_tables": 1,
     "transcript": 1,
     "phonetics": 1,
     "english": 2,
