@@ -10,6 +10,7 @@ import math
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from hotfuse.errors import ConfigError
@@ -250,6 +251,8 @@ class FuseConfig:
     @classmethod
     def coerce(cls, value: FuseConfig | Mapping[str, Any] | None, **overrides: Any) -> FuseConfig:
         """A config from None (defaults), a FuseConfig or a mapping, then ``overrides``."""
+        if value is None and not overrides and cls is FuseConfig:
+            return _default_config()  # every field a default: one shared, frozen instance
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(overrides) - names)
         if unknown:
@@ -290,3 +293,11 @@ class FuseConfig:
         if self.calibration is not None:
             out["calibration"] = self.calibration.to_dict()
         return out
+
+
+@lru_cache(maxsize=1)
+def _default_config() -> FuseConfig:
+    """``FuseConfig()``, built once: a frozen dataclass of frozen defaults, shared by every
+    Fuser built without a config (each call of :func:`hotfuse.fuse` with a new list builds
+    one)."""
+    return FuseConfig()

@@ -436,6 +436,15 @@ def test_config_coerce() -> None:
         fuse("伊丽沙白", ["伊丽莎白"], treshold=2)
 
 
+def test_fusers_built_without_a_config_share_one_default_config() -> None:
+    # the default config is built once; overrides and subclasses still get their own
+    a, b = Fuser(["伊丽莎白"]), Fuser(["达西"])
+    assert a.config is b.config and a.config == FuseConfig()
+    assert FuseConfig.coerce(None, threshold=2.0) is not a.config
+    assert FuseConfig.coerce(None, threshold=2.0).threshold == 2.0
+    assert a.config.threshold == FuseConfig().threshold  # the shared one is untouched
+
+
 def test_config_is_frozen_and_recorded_on_the_result() -> None:
     cfg = FuseConfig(threshold=0.5)
     with pytest.raises(AttributeError):
