@@ -597,34 +597,33 @@ class LexiconIndex:
         self._finish()
 
     def _finish(self) -> None:
-        # Small lexicons (the 3-5 words of a call, a category list) also anchor a window
-        # on ONE syllable whose coarse key matches: a real recognizer often gets one
-        # syllable of a two-syllable name right and the other only near (腾讯 heard as
-        # 同讯: teng/tong share no coarse key), which no key pair can find. A catalogue
-        # would propose too many windows this way, so it keeps pair anchors only.
-        self._single_targets: dict[str, tuple[int, ...]] = {}
-        if len(self._pinyin) <= SINGLE_ANCHOR_MAX_TARGETS:
-            for t in self._pinyin:
-                for key in dict.fromkeys(map(coarse_key, self.targets[t].syllables)):
-                    self.singles[key].append(t)
-            self._single_targets = {k: tuple(v) for k, v in self.singles.items()}
-        self._finish_readings()
+        """Postings made once every target is in, from the keys of their syllables.
 
-    def _finish_readings(self) -> None:
-        """Postings for reading Latin words as syllables (:meth:`_reading_candidates`):
-        the pinyin targets of hotwords holding Han characters only (a Latin hotword has
-        its letter and sound matchers for Latin words, its spoken forms for Chinese),
-        under each coarse-key pair with the place of its first syllable
-        (``_reading_pairs``, posted by :meth:`_post_pinyin`), and, in a small lexicon,
-        under each coarse key."""
+        Small lexicons (the 3-5 words of a call, a category list) also anchor a window
+        on ONE syllable whose coarse key matches: a real recognizer often gets one
+        syllable of a two-syllable name right and the other only near (腾讯 heard as 同讯:
+        teng/tong share no coarse key), which no key pair can find. A catalogue would
+        propose too many windows this way, so it keeps pair anchors only. There, too, the
+        pinyin targets of hotwords holding Han characters are posted under each coarse
+        key for reading Latin words as syllables (:meth:`_reading_candidates`; a Latin
+        hotword has its letter and sound matchers for Latin words, its spoken forms for
+        Chinese); their key-pair postings wait for the first Latin word
+        (:meth:`_reading_postings`).
+        """
+        self._single_targets: dict[str, tuple[int, ...]] = {}
         self._reading_singles: dict[str, list[int]] = defaultdict(list)
-        if self._single_targets:
-            singles, targets, han = self._reading_singles, self.targets, self._reading_han
+        if len(self._pinyin) <= SINGLE_ANCHOR_MAX_TARGETS:
+            singles, reading = self.singles, self._reading_singles
+            targets, han, info = self.targets, self._reading_han, self._syllable_info
             for t in self._pinyin:
                 target = targets[t]
+                keys = dict.fromkeys([info[x][2] for x in target.syllables])
+                for key in keys:
+                    singles[key].append(t)
                 if han[target.hotword]:
-                    for key in dict.fromkeys(map(coarse_key, target.syllables)):
-                        singles[key].append(t)
+                    for key in keys:
+                        reading[key].append(t)
+            self._single_targets = {k: tuple(v) for k, v in singles.items()}
         longest = self._reading_longest
         self._reading_max_len = longest + 1
         self._reading_ok = self._reading and longest > 0
