@@ -357,7 +357,7 @@ class _Split:
         self._heads = _Restricted(index._heads, tight, 1)
         self._pairs = _Restricted(index._pair_targets, tight, 0)
         self._singles = _Restricted(index._single_targets, tight, 0)
-        self.keys_of = _TargetKeys(index.targets)
+        self.keys_of = _TargetKeys(index)
         self.cheapest = _Cheapest(index._pinyin)
         n_tight = sum(tight)
         self.any_tight = n_tight > 0
@@ -429,14 +429,14 @@ _POSTING_LOCK = threading.Lock()  # builds of postings made on first use
 class _TargetKeys(dict[int, tuple[str, ...]]):
     """A pinyin target's coarse keys, syllable by syllable (``d[t]``, on first use)."""
 
-    __slots__ = ("targets",)
+    __slots__ = ("index",)
 
-    def __init__(self, targets: Sequence[Target]) -> None:
+    def __init__(self, index: LexiconIndex) -> None:
         super().__init__()
-        self.targets = targets
+        self.index = index
 
     def __missing__(self, t: int) -> tuple[str, ...]:
-        got = tuple(map(coarse_key, self.targets[t].syllables))
+        got = self.index._syllable_keys(self.index.targets[t])
         self[t] = got
         return got
 
@@ -614,10 +614,10 @@ class LexiconIndex:
         self._reading_singles: dict[str, list[int]] = defaultdict(list)
         if len(self._pinyin) <= SINGLE_ANCHOR_MAX_TARGETS:
             singles, reading = self.singles, self._reading_singles
-            targets, han, info = self.targets, self._reading_han, self._syllable_info
+            targets, han = self.targets, self._reading_han
             for t in self._pinyin:
                 target = targets[t]
-                keys = dict.fromkeys([info[x][2] for x in target.syllables])
+                keys = dict.fromkeys(self._syllable_keys(target))
                 for key in keys:
                     singles[key].append(t)
                 if han[target.hotword]:
@@ -640,12 +640,11 @@ class LexiconIndex:
         with _POSTING_LOCK, paused_gc():
             if self._reading_pairs is None:
                 pairs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-                han, targets, info = self._reading_han, self.targets, self._syllable_info
+                han, targets = self._reading_han, self.targets
                 for t in self._pinyin:
                     target = targets[t]
                     if han[target.hotword]:
-                        keys = tuple([info[x][2] for x in target.syllables])
-                        _post_reading(pairs, t, keys)
+                        _post_reading(pairs, t, self._syllable_keys(target))
                 self._reading_pairs = pairs
             return self._reading_pairs
 
@@ -735,7 +734,7 @@ class LexiconIndex:
         try:
             got = list(map(info.__getitem__, syls))
         except KeyError:  # a syllable no target of this index has had yet
-            got = [info.get(s) or self._new_syllable(s) for s in syls]
+            got = [info.get(s) or self._table.info(s) for s in syls]
         rows, floors, keys = zip(*got, strict=True)
         n = len(syls)
         self._pinyin[t] = (rows, n, target.hotword, target.cost, min(floors))
@@ -762,8 +761,11 @@ class LexiconIndex:
         if n > self._reading_longest and self._reading_han[target.hotword]:
             self._reading_longest = n
 
-    def _new_syllable(self, s: Syllable) -> tuple[list[float], float, str]:
-        return self._table.info(s)
+    def _syllable_keys(self, target: Target) -> tuple[str, ...]:
+        """The coarse keys of a pinyin target's syllables, in order (from the syllable
+        infos its posting filled)."""
+        info = self._syllable_info
+        return tuple([info[x][2] for x in target.syllables])
 
     def _add_spoken(self, h: int, hw: Hotword) -> None:
         """Targets for how a Latin (or mixed Latin-Han) hotword is said: pinyin forms (for
