@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hotfuse._scan import set_kernel
 from hotfuse.config import FuseConfig, ScoringModel
 from hotfuse.errors import (
     ConfigError,
@@ -91,4 +92,5 @@ __all__ = [
     "fuse",
     "load_config",
     "normalize_text",
+    "set_kernel",
 ]

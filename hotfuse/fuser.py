@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from hotfuse import _scan
 from hotfuse._data import data_table
 from hotfuse._tables import word_count_or_none
 from hotfuse.config import FEATURES, SCORE_ORDER, FuseConfig
@@ -339,6 +340,7 @@ class Fuser:
         self._cheap_terms: dict[
             int, tuple[Mapping[str, float], float, tuple[float, ...], tuple[float, ...]]
         ] = {}
+        self._z0_arrays: tuple[Any, Any] | None = None  # _limit_array's, on first use
         self._prepare_limits()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -602,6 +604,8 @@ class Fuser:
                 self._limit_tables[key] = table
         if not has_conf:  # the common case: the ceiling itself, looked up in C
             return table.__getitem__, table
+        if _scan.compiled_scan() is not None:  # the same limits as one array, for the kernel
+            return self._limit_array(threshold, bonus).__getitem__, table
 
         def limit(h: int) -> float:
             best = (z0n[h] - threshold) / -slope_n if slope_n < 0 else math.inf
@@ -609,6 +613,27 @@ class Fuser:
             return max(best, other) + 1e-9
 
         return limit, table
+
+    def _limit_array(self, threshold: float, bonus: float) -> Any:
+        """:meth:`_limits`'s ``limit(h)`` with confidences for every hotword at once, as a
+        numpy array (the same operations in the same order, element by element), for the
+        compiled scan (:mod:`hotfuse._scan`), which reads limits from an array."""
+        import numpy as np
+
+        model = self.config.model
+        slope_n = model.no_conf.get("distance", 0.0)
+        slope_c = model.with_conf.get("distance", 0.0)
+        arrays = self._z0_arrays
+        if arrays is None:
+            arrays = self._z0_arrays = (
+                np.array(self._z0["no_conf"], np.float64),
+                np.array(self._z0["with_conf"], np.float64),
+            )
+        z0n, z0c = arrays
+        inf = np.full(len(z0n), np.inf)
+        best = (z0n - threshold) / -slope_n if slope_n < 0 else inf
+        other = (z0c + bonus - threshold) / -slope_c if slope_c < 0 else inf
+        return np.maximum(best, other) + 1e-9
 
     def _cheap_score(self, c: Candidate, hw: Hotword, coefs: Mapping[str, float]) -> float:
         """The score without ``conf``, with ``overlap``/``orig_freq``/``cross_freq`` at

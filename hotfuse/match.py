@@ -47,14 +47,17 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
+from types import ModuleType
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from hotfuse import _scan
 from hotfuse.lexicon import Hotword
 from hotfuse.phonetics import (
     DEFAULT_COSTS,
     CostTable,
+    SubstitutionTable,
     Syllable,
     char_readings,
     coarse_key,
@@ -119,6 +122,30 @@ class _ScanInfo(dict[str, tuple[tuple[str, ...], tuple[int, ...], int]]):
 
 
 _SCAN_INFO = _ScanInfo()
+_BANKS: dict[int, Any] = {}  # the compiled scan's character bank (0) and cost-row banks
+
+
+def _is_getitem(owner: object) -> bool:
+    """Whether ``owner`` is what a limit function can be the ``__getitem__`` of for the
+    compiled scan: a list or a numpy array of per-hotword limits."""
+    return isinstance(owner, list) or type(owner).__name__ == "ndarray"
+
+
+def _char_bank(kernel: ModuleType) -> Any:
+    """The compiled scan's bank of characters (what :data:`_SCAN_INFO` holds, as ids)."""
+    got = _BANKS.get(0)
+    if got is None:
+        got = _BANKS.setdefault(0, kernel.CharBank(_SCAN_INFO.__getitem__))
+    return got
+
+
+def _row_bank(kernel: ModuleType, table: SubstitutionTable) -> Any:
+    """The compiled scan's cost rows of ``table`` (one bank per table)."""
+    got = _BANKS.get(id(table))
+    if got is None or got[0] is not table:
+        bank = kernel.RowBank(table.row, table.no_reading + 1)
+        got = _BANKS.setdefault(id(table), (table, bank))
+    return got[1]
 
 
 def syllable_distance(
@@ -337,6 +364,7 @@ class _Split:
         "cheapest",
         "heads_of",
         "index",
+        "kernel_tight",
         "keys_of",
         "pairs_of",
         "singles_of",
@@ -354,6 +382,7 @@ class _Split:
             if bound < floor and bound < indel:
                 tight[t] = 1
         self.tight = tight
+        self.kernel_tight: Any = None  # tight as a numpy array, for the compiled scan
         self._heads = _Restricted(index._heads, tight, 1)
         self._pairs = _Restricted(index._pair_targets, tight, 0)
         self._singles = _Restricted(index._single_targets, tight, 0)
@@ -546,6 +575,7 @@ class LexiconIndex:
         self._heads: dict[tuple[str, str], list[int]] = defaultdict(list)  # first two keys
         self.singles: dict[str, list[int]] = defaultdict(list)
         self._splits: dict[int, tuple[object, _Split]] = {}
+        self._arrays: Any = None  # what the compiled scan reads (_kernel_arrays)
         self.latin_targets: list[int] = []
         self.phone_targets: list[int] = []
         # a hotword's letters, for its phone targets (only ASCII terms have those)
@@ -888,6 +918,12 @@ class LexiconIndex:
         limit_of: Callable[[int], float] | None,
         split: _Split,
     ) -> None:
+        kernel = _scan.compiled_scan()
+        if kernel is not None and (
+            limit_of is None or _is_getitem(getattr(limit_of, "__self__", None))
+        ):  # no limits, or a table's or an array's (see _pinyin_compiled)
+            self._pinyin_compiled(kernel, text, seg, found, limit_of, split)
+            return
         units = seg.units
         n = len(units)
         # per character: coarse keys, reading ids (the sentinel id of "no reading" costs
@@ -1085,8 +1121,96 @@ class LexiconIndex:
                     dist = (round(d, 6) + extra) / m
                     if dist <= limit + 1e-9:
                         note(a, length, t, dist, m)
+        self._keep_best(found, text, best)
+
+    def _keep_best(
+        self,
+        found: dict[tuple[int, int, int], Candidate],
+        text: str,
+        best: dict[tuple[int, int, int], tuple[float, int, int, int, int]],
+    ) -> None:
         for (start, end, _h), (_d, _rank, m, t, length) in best.items():
             self._keep(found, text, start, end, self.targets[t], _d, m, length)
+
+    def _pinyin_compiled(
+        self,
+        kernel: ModuleType,
+        text: str,
+        seg: Segment,
+        found: dict[tuple[int, int, int], Candidate],
+        limit_of: Callable[[int], float] | None,
+        split: _Split,
+    ) -> None:
+        """:meth:`_pinyin_candidates` with the window scan compiled
+        (:mod:`hotfuse._scan_kernel`): the kernel gives each window it would keep with
+        its unrounded distance, and the last test (``round(d, 6)``, as CPython rounds)
+        and the choice per span are made here, as the Python scan makes them.
+        ``limit_of`` is None or the ``__getitem__`` of a list (the fuser's per-hotword
+        table, handed to the kernel as an array) or of a numpy array (the fuser's limits
+        with confidences)."""
+        arrays = self._arrays
+        if arrays is None:
+            arrays = self._kernel_arrays(kernel)
+        units = seg.units
+        cid, chars = _char_bank(kernel).ids_of([text[s] for s, _ in units])
+        tight = split.kernel_tight
+        if tight is None:
+            tight = split.kernel_tight = kernel.np.frombuffer(split.tight, kernel.np.uint8)
+        table = None if limit_of is None else limit_of.__self__  # type: ignore[attr-defined]
+        limits = arrays.limits(table)
+        cost = _row_bank(kernel, self._table).matrix
+        heads, anchors = arrays.heads, arrays.anchors
+        cap = 256
+        while True:
+            out = kernel.buffers(cap)
+            got = kernel.scan(
+                cid, *chars, cost, *arrays.targets, *heads, *anchors, arrays.single,
+                tight, split.any_tight, limits, self.max_distance, self.costs.indel_cost, *out,
+            )  # fmt: skip
+            if got <= cap:
+                break
+            cap = got
+        if not got:
+            return
+        pinyin = self._pinyin
+        targets = self.targets
+        max_distance = self.max_distance
+        best: dict[tuple[int, int, int], tuple[float, int, int, int, int]] = {}
+        oa, ol, ot, od = (x[:got].tolist() for x in out)
+        for a, length, t, d in zip(oa, ol, ot, od, strict=True):
+            _rows, m, h, extra, _floor = pinyin[t]
+            limit = max_distance
+            if limit_of is not None:
+                lo = limit_of(h)
+                if lo < limit:
+                    limit = lo
+            dist = (round(d, 6) + extra) / m
+            if dist <= limit + 1e-9:
+                key = (units[a][0], units[a + length - 1][1], h)
+                new = (round(dist, 6), _KIND_RANK[targets[t].kind], m, t, length)
+                old = best.get(key)
+                if old is None or new < old:
+                    best[key] = new
+        self._keep_best(found, text, best)
+
+    def _kernel_arrays(self, kernel: ModuleType) -> Any:
+        """This index's :class:`hotfuse._scan_kernel.IndexArrays` (built once, under the
+        postings lock)."""
+        with _POSTING_LOCK:
+            if self._arrays is None:
+                targets = self.targets
+                self._arrays = kernel.IndexArrays(
+                    len(targets),
+                    len(self.hotwords),
+                    self._pinyin,
+                    lambda t: targets[t].syllables,
+                    lambda t: self._syllable_keys(targets[t]),
+                    _row_bank(kernel, self._table),
+                    self._heads,
+                    self._single_targets,
+                    self._pair_targets,
+                )
+            return self._arrays
 
     def _latin_candidates(
         self,

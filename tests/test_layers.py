@@ -21,7 +21,9 @@ PKG = Path(__file__).resolve().parent.parent / "hotfuse"
 RANKS = {
     "errors": 0,
     "_tables": 0,  # the compact tables: no hotfuse import at module level (phonetics reads them)
+    "_scan_kernel": 0,  # the compiled scan's loops and arrays: numpy only (numba lazily)
     "_files": 1,
+    "_scan": 1,  # which pinyin scan runs (imports the kernel module only when it is chosen)
     "_data": 1,
     "transcript": 1,
     "phonetics": 1,

@@ -1,0 +1,616 @@
+"""The pinyin window scan of :meth:`hotfuse.match.LexiconIndex._pinyin_candidates`, as
+plain loops over integer arrays for numba to compile (:func:`compiled`).
+
+:mod:`hotfuse._scan` imports this module and compiles :func:`scan` when the compiled
+scan is switched on (``HOTFUSE_KERNEL=numba``, :func:`hotfuse.set_kernel`); the
+pure-Python scan in :mod:`hotfuse.match` stays the reference. The banks below give the
+integer ids: characters, coarse keys and cost rows, shared by every index (each grows as
+new ones are seen, under a lock, and is published whole), and :class:`IndexArrays`, one
+per lexicon index. The loops repeat that scan step by step, the same float operations in the
+same order (no fast-math), so every window it keeps comes out with the same distance;
+rounding and the last distance test stay in Python (``round(d, 6)`` as CPython has it).
+This module imports nothing from hotfuse, and numba only in :func:`compile_scan`.
+
+Arrays (``int64`` unless said; CSR: ``*_o`` offsets, ``*_v`` values):
+
+* the utterance: ``cid`` the character ids of the segment's units, in order;
+* the characters (:class:`hotfuse._scan.CharBank`): ``ck_o``/``ck_v`` coarse-key ids,
+  ``cr_o``/``cr_v`` reading ids, ``c1`` the one reading id (-1 with several);
+* the costs (:class:`hotfuse._scan.RowBank`): ``cost[row, reading]`` (float64);
+* the index, per target ``t`` (0 syllables for other kinds): ``tm`` syllables, ``th``
+  hotword, ``tx`` generation cost, ``tf`` floor (float64), and per syllable from
+  ``ts_o[t]``: ``ts_row`` cost rows, ``ts_key`` coarse-key ids;
+* postings: ``hk`` sorted key-pair ids of the heads with ``ho``/``hv`` their targets;
+  ``pk``/``po``/``pv`` the anchors (single keys when ``single``, else key pairs);
+  ``tight`` per target (uint8); key pair ``(a, b)`` has id ``a * KEYS + b``;
+* ``limits`` per hotword (float64; ``inf`` for none), ``md`` the max distance, ``indel``.
+
+Out: windows ``(start, length, target, distance)`` in ``oa``/``ol``/``ot``/``od``; the
+return value is how many there are (more than the buffers hold: call again, larger).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+#: key-pair ids are ``first * KEYS + second`` (the coarse keys number far fewer)
+KEYS = 1 << 16
+
+_INF = math.inf
+_LOCK = threading.RLock()  # the banks call each other under it
+
+
+def _floordiv(a: float, b: float) -> float:
+    """``a // b`` for floats, as CPython computes it (``float_floor_div``, with C's fmod
+    and floor: numba has no ``math.fmod``)."""
+    mod = np.fmod(a, b)
+    div = (a - mod) / b
+    if mod != 0.0 and (b < 0.0) != (mod < 0.0):
+        div -= 1.0
+    if div != 0.0:
+        fd = np.floor(div)
+        if div - fd > 0.5:
+            fd += 1.0
+    else:
+        fd = np.copysign(0.0, a / b)
+    return float(fd)
+
+
+def _sub(cost: Any, row: int, i: int, cid: Any, cr_o: Any, cr_v: Any, c1: Any) -> float:
+    """The cost of the unit at ``i`` for the syllable of cost row ``row``: its one
+    reading's, or the cheapest of its readings'."""
+    c = cid[i]
+    r = c1[c]
+    if r >= 0:
+        return float(cost[row, r])
+    best = _INF
+    for x in range(cr_o[c], cr_o[c + 1]):
+        v = cost[row, cr_v[x]]
+        if v < best:
+            best = v
+    return float(best)
+
+
+def _cheapest(cost: Any, t0: int, m: int, ts_row: Any, r: int) -> float:
+    """A reading's cheapest substitution for any syllable of the target whose rows
+    start at ``t0`` (``_CheapestOf``)."""
+    best = _INF
+    for j in range(m):
+        v = cost[ts_row[t0 + j], r]
+        if v < best:
+            best = v
+    return float(best)
+
+
+def _find(keys: Any, key: int) -> int:
+    """The place of ``key`` in the sorted ``keys``, or -1."""
+    i = np.searchsorted(keys, key)
+    if i < keys.shape[0] and keys[i] == key:
+        return int(i)
+    return -1
+
+
+def _has_key(ck_o: Any, ck_v: Any, c: int, key: int) -> bool:
+    for x in range(ck_o[c], ck_o[c + 1]):  # noqa: SIM110 - a loop numba compiles
+        if ck_v[x] == key:
+            return True
+    return False
+
+
+def scan(
+    cid: Any,
+    ck_o: Any,
+    ck_v: Any,
+    cr_o: Any,
+    cr_v: Any,
+    c1: Any,
+    cost: Any,
+    tm: Any,
+    th: Any,
+    tx: Any,
+    tf: Any,
+    ts_o: Any,
+    ts_row: Any,
+    ts_key: Any,
+    hk: Any,
+    ho: Any,
+    hv: Any,
+    pk: Any,
+    po: Any,
+    pv: Any,
+    single: bool,
+    tight: Any,
+    any_tight: bool,
+    limits: Any,
+    md: float,
+    indel: float,
+    oa: Any,
+    ol: Any,
+    ot: Any,
+    od: Any,
+) -> int:
+    n = cid.shape[0]
+    cap = oa.shape[0]
+    cnt = 0
+    # -- tight targets: from a character pair holding their first two keys
+    if any_tight:
+        for p in range(n - 1):
+            c, c2 = cid[p], cid[p + 1]
+            for x in range(ck_o[c], ck_o[c + 1]):
+                k1 = ck_v[x]
+                for y in range(ck_o[c2], ck_o[c2 + 1]):
+                    at = _find(hk, k1 * KEYS + ck_v[y])
+                    if at < 0:
+                        continue
+                    for z in range(ho[at], ho[at + 1]):
+                        t = hv[z]
+                        if tight[t] != 1:
+                            continue
+                        m = tm[t]
+                        if p + m > n:
+                            continue
+                        limit = md
+                        lo = limits[th[t]]
+                        if lo < limit:
+                            limit = lo
+                        if limit < 0:
+                            continue
+                        bound = limit * m - tx[t] + 1e-9
+                        if bound < 0:
+                            continue
+                        t0 = ts_o[t]
+                        d = 0.0
+                        ok = True
+                        for j in range(m):
+                            d = d + _sub(cost, ts_row[t0 + j], p + j, cid, cr_o, cr_v, c1)
+                            if d > bound:
+                                ok = False
+                                break
+                        if ok:
+                            if cnt < cap:
+                                oa[cnt] = p
+                                ol[cnt] = m
+                                ot[cnt] = t
+                                od[cnt] = d
+                            cnt += 1
+    # -- the other targets: their anchors (target, p, q), then target by target
+    size = 64
+    an_t = np.empty(size, np.int64)
+    an_p = np.empty(size, np.int64)
+    an_q = np.empty(size, np.int64)
+    na = 0
+    for p in range(n):
+        c = cid[p]
+        if ck_o[c] == ck_o[c + 1]:
+            continue
+        for q in range(p, p + 3):
+            if single:
+                if q != p:
+                    break
+            elif q == p:
+                continue
+            if q >= n:
+                break
+            cq = cid[q]
+            for x in range(ck_o[c], ck_o[c + 1]):
+                for y in range(ck_o[cq], ck_o[cq + 1]):
+                    if single:
+                        if y != ck_o[cq]:
+                            break
+                        key = ck_v[x]
+                    else:
+                        key = ck_v[x] * KEYS + ck_v[y]
+                    at = _find(pk, key)
+                    if at < 0:
+                        continue
+                    for z in range(po[at], po[at + 1]):
+                        t = pv[z]
+                        if tight[t] != 0:
+                            continue
+                        if na == size:
+                            size *= 2
+                            grown = np.empty(size, np.int64)
+                            grown[:na] = an_t[:na]
+                            an_t = grown
+                            grown = np.empty(size, np.int64)
+                            grown[:na] = an_p[:na]
+                            an_p = grown
+                            grown = np.empty(size, np.int64)
+                            grown[:na] = an_q[:na]
+                            an_q = grown
+                        an_t[na] = t
+                        an_p[na] = p
+                        an_q[na] = q
+                        na += 1
+    if na == 0:
+        return cnt
+    order = np.argsort(an_t[:na], kind="mergesort")
+    starts = np.zeros(n + 1, np.uint8)
+    masks = np.zeros(n + 1, np.int64)
+    acc = np.zeros(n + 2, np.float64)
+    prev = np.empty(0, np.float64)
+    cur = np.empty(0, np.float64)
+    g0 = 0
+    while g0 < na:
+        t = an_t[order[g0]]
+        g1 = g0
+        while g1 < na and an_t[order[g1]] == t:
+            g1 += 1
+        lo_g, hi_g = g0, g1
+        g0 = g1
+        m = tm[t]
+        limit = md
+        lo = limits[th[t]]
+        if lo < limit:
+            limit = lo
+        if limit < 0:
+            continue
+        extra = tx[t]
+        floor = tf[t]
+        bound = limit * m - extra + 1e-9
+        if bound < 0:
+            continue
+        t0 = ts_o[t]
+        if bound < indel:
+            # no indel fits: windows as long as the target, their diagonal
+            if m > n:
+                continue
+            e = int(_floordiv(bound + 1e-6, floor)) if floor > 0 else m
+            if (e < m) if single else (m - e > -((-m) // 3)):
+                for g in range(lo_g, hi_g):
+                    p = an_p[order[g]]
+                    q = an_q[order[g]]
+                    gap = q - p
+                    cp, cq = cid[p], cid[q]
+                    for j in range(max(0, p - n + m), min(p, m - 1 - gap) + 1):
+                        if _has_key(ck_o, ck_v, cp, ts_key[t0 + j]) and _has_key(
+                            ck_o, ck_v, cq, ts_key[t0 + j + gap]
+                        ):
+                            starts[p - j] = 1
+            else:
+                for g in range(lo_g, hi_g):
+                    p = an_p[order[g]]
+                    q = an_q[order[g]]
+                    for a in range(max(0, q - m + 1), min(p, n - m) + 1):
+                        starts[a] = 1
+            for a in range(n):
+                if starts[a] == 0:
+                    continue
+                starts[a] = 0
+                d = 0.0
+                ok = True
+                for j in range(m):
+                    d = d + _sub(cost, ts_row[t0 + j], a + j, cid, cr_o, cr_v, c1)
+                    if d > bound:
+                        ok = False
+                        break
+                if ok:
+                    if cnt < cap:
+                        oa[cnt] = a
+                        ol[cnt] = m
+                        ot[cnt] = t
+                        od[cnt] = d
+                    cnt += 1
+            continue
+        # per start, the window lengths asked for (bit L - m + 1 for length L)
+        any_mask = False
+        top_len = 0
+        for length in range(m - 1, m + 2):
+            if length < 2 or (length == m - 1 and m < 3) or length > n:
+                continue
+            if abs(length - m) * indel > bound:
+                continue
+            bit = 1 << (length - m + 1)
+            for g in range(lo_g, hi_g):
+                p = an_p[order[g]]
+                q = an_q[order[g]]
+                for a in range(max(0, q - length + 1), min(p, n - length) + 1):
+                    masks[a] |= bit
+                    any_mask = True
+                    if length > top_len:
+                        top_len = length
+        if not any_mask:
+            continue
+        a0 = -1
+        a1 = -1
+        for a in range(n):
+            if masks[a] != 0:
+                if a0 < 0:
+                    a0 = a
+                a1 = a
+        end = min(n, a1 + top_len)
+        total = 0.0
+        acc[0] = 0.0
+        for i in range(a0, end):
+            c = cid[i]
+            r = c1[c]
+            if r >= 0:
+                cc = _cheapest(cost, t0, m, ts_row, r)
+            else:
+                cc = _INF
+                for x in range(cr_o[c], cr_o[c + 1]):
+                    v = _cheapest(cost, t0, m, ts_row, cr_v[x])
+                    if v < cc:
+                        cc = v
+            total += cc if cc < indel else indel
+            acc[i - a0 + 1] = total
+        k = int(_floordiv(bound + 1e-6, indel))
+        over = bound + 1e-6
+        if prev.shape[0] < m + 1:
+            prev = np.empty(m + 1, np.float64)
+            cur = np.empty(m + 1, np.float64)
+        for a in range(a0, a1 + 1):
+            mask = masks[a]
+            if mask == 0:
+                continue
+            masks[a] = 0
+            shortest = m - 1
+            while not (mask >> (shortest - m + 1)) & 1:
+                shortest += 1
+            longest = m + 1
+            while not (mask >> (longest - m + 1)) & 1:
+                longest -= 1
+            if acc[a - a0 + shortest] - acc[a - a0] > over:
+                continue
+            # the banded DP from a (_banded_dp)
+            for j in range(m + 1):
+                prev[j] = j * indel if j <= k else _INF
+            for i in range(1, longest + 1):
+                lo_j = i - k if i > k else 1
+                hi_j = i + k if i + k < m else m
+                for j in range(m + 1):
+                    cur[j] = _INF
+                left = _INF
+                if i <= k:
+                    left = i * indel
+                    cur[0] = left
+                best = left
+                for j in range(lo_j, hi_j + 1):
+                    v = prev[j - 1] + _sub(cost, ts_row[t0 + j - 1], a + i - 1, cid, cr_o, cr_v, c1)
+                    up = prev[j] + indel
+                    if up < v:
+                        v = up
+                    if left + indel < v:
+                        v = left + indel
+                    cur[j] = v
+                    if v < best:
+                        best = v
+                    left = v
+                if best > bound:
+                    break
+                if i >= m - 1 and (mask >> (i - m + 1)) & 1 and cur[m] < _INF:
+                    if cnt < cap:
+                        oa[cnt] = a
+                        ol[cnt] = i
+                        ot[cnt] = t
+                        od[cnt] = cur[m]
+                    cnt += 1
+                prev, cur = cur, prev
+    return cnt
+
+
+def buffers(cap: int) -> tuple[Any, Any, Any, Any]:
+    """Output buffers of :func:`scan` for ``cap`` windows."""
+    return (
+        np.empty(cap, np.int64),
+        np.empty(cap, np.int64),
+        np.empty(cap, np.int64),
+        np.empty(cap, np.float64),
+    )
+
+
+def compile_scan() -> None:
+    """Compile :func:`scan` with numba (cached on disk: the first process compiles it,
+    later ones load it). Raises ImportError without numba."""
+    numba = importlib.import_module("numba")  # untyped: imported by name
+    g = globals()
+    for name in ("_floordiv", "_sub", "_cheapest", "_find", "_has_key", "scan"):
+        fn = g[name]
+        if not hasattr(fn, "py_func"):
+            g[name] = numba.njit(cache=True)(fn)
+
+
+# --------------------------------------------------------------------------- banks
+class _Ids:
+    """Dense ids for hashable keys (coarse keys), assigned on first sight."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Hashable, int] = {}
+
+    def get(self, key: Hashable) -> int:
+        got = self.ids.get(key)
+        if got is None:
+            with _LOCK:
+                got = self.ids.setdefault(key, len(self.ids))
+        return got
+
+
+KEY_IDS = _Ids()
+
+
+class _Growing:
+    """An int64 array appended to in place (capacity doubles); ``view()`` is what is
+    filled."""
+
+    __slots__ = ("_a", "n")
+
+    def __init__(self, first: Sequence[int] = ()) -> None:
+        self._a = np.zeros(max(64, 2 * len(first)), np.int64)
+        self._a[: len(first)] = first
+        self.n = len(first)
+
+    def extend(self, values: Sequence[int]) -> None:
+        need = self.n + len(values)
+        if need > self._a.shape[0]:
+            grown = np.zeros(2 * need, np.int64)
+            grown[: self.n] = self._a[: self.n]
+            self._a = grown
+        self._a[self.n : need] = values
+        self.n = need
+
+    def view(self) -> Any:
+        return self._a[: self.n]
+
+
+class CharBank:
+    """Per character seen: its coarse-key ids, reading ids and one reading id, as CSR
+    arrays (``arrays``: ``ck_o, ck_v, cr_o, cr_v, c1``), grown by :meth:`ids_of`.
+
+    ``info(ch)`` gives ``(coarse keys, reading ids, one reading id or -1)``, what the
+    Python scan reads (``match._SCAN_INFO``)."""
+
+    def __init__(self, info: Callable[[str], tuple[Sequence[str], Sequence[int], int]]) -> None:
+        self._info = info
+        self._ids: dict[str, int] = {}
+        self._ck_o = _Growing([0])
+        self._ck_v = _Growing()
+        self._cr_o = _Growing([0])
+        self._cr_v = _Growing()
+        self._c1 = _Growing()
+        self.arrays: tuple[Any, ...] = self._publish()
+
+    def _publish(self) -> tuple[Any, ...]:
+        return tuple(x.view() for x in (self._ck_o, self._ck_v, self._cr_o, self._cr_v, self._c1))
+
+    def ids_of(self, chars: Sequence[str]) -> tuple[Any, tuple[Any, ...]]:
+        """The ids of ``chars`` (an int64 array) and the arrays that hold them."""
+        get = self._ids.get
+        out = [get(ch, -1) for ch in chars]
+        if -1 in out:
+            with _LOCK:
+                for k, ch in enumerate(chars):
+                    if out[k] < 0:
+                        out[k] = self._add(ch)
+                self.arrays = self._publish()
+        return np.array(out, np.int64), self.arrays
+
+    def _add(self, ch: str) -> int:
+        got = self._ids.get(ch)
+        if got is not None:
+            return got
+        keys, rids, one = self._info(ch)
+        self._ck_v.extend([KEY_IDS.get(k) for k in keys])
+        self._ck_o.extend([self._ck_v.n])
+        self._cr_v.extend(rids)
+        self._cr_o.extend([self._cr_v.n])
+        self._c1.extend([one])
+        got = self._ids[ch] = self._c1.n - 1
+        return got
+
+
+class RowBank:
+    """The cost rows of one substitution table as one float64 matrix (``matrix``; a row
+    per target syllable seen, added by :meth:`row_id`)."""
+
+    def __init__(self, row_of: Callable[[Any], Sequence[float]], width: int) -> None:
+        self._row_of = row_of
+        self._ids: dict[Any, int] = {}
+        self._store = np.zeros((64, width), np.float64)
+        self.matrix: Any = self._store[:0]
+
+    def row_id(self, syllable: Any) -> int:
+        got = self._ids.get(syllable)
+        if got is not None:
+            return got
+        with _LOCK:
+            got = self._ids.get(syllable)
+            if got is None:
+                got = len(self._ids)
+                if got == self._store.shape[0]:
+                    grown = np.zeros((2 * got, self._store.shape[1]), np.float64)
+                    grown[:got] = self._store[:got]
+                    self._store = grown
+                self._store[got] = self._row_of(syllable)
+                self._ids[syllable] = got
+                self.matrix = self._store[: got + 1]
+        return got
+
+
+# --------------------------------------------------------------------------- per index
+def _csr(
+    postings: Mapping[Any, Sequence[int]], key_of: Callable[[Any], int]
+) -> tuple[Any, Any, Any]:
+    """Postings as sorted key ids, offsets and targets."""
+    rows = sorted((key_of(k), v) for k, v in postings.items() if v)
+    keys = np.array([k for k, _ in rows], np.int64)
+    offsets = np.zeros(len(rows) + 1, np.int64)
+    values: list[int] = []
+    for i, (_k, v) in enumerate(rows):
+        values.extend(v)
+        offsets[i + 1] = len(values)
+    return keys, offsets, np.array(values, np.int64)
+
+
+def pair_id(pair: tuple[str, str]) -> int:
+    return KEY_IDS.get(pair[0]) * KEYS + KEY_IDS.get(pair[1])
+
+
+class IndexArrays:
+    """What the kernel reads of one lexicon index (built once, on its first scan)."""
+
+    __slots__ = ("_limits", "anchors", "heads", "inf", "single", "targets")
+
+    def __init__(
+        self,
+        n_targets: int,
+        n_hotwords: int,
+        pinyin: Mapping[int, tuple[Any, int, int, float, float]],
+        syllables_of: Callable[[int], Sequence[Any]],
+        keys_of: Callable[[int], Sequence[str]],
+        rows: RowBank,
+        heads: Mapping[tuple[str, str], Sequence[int]],
+        singles: Mapping[str, Sequence[int]],
+        pairs: Mapping[tuple[str, str], Sequence[int]],
+    ) -> None:
+        tm = np.zeros(n_targets, np.int64)
+        th = np.zeros(n_targets, np.int64)
+        tx = np.zeros(n_targets, np.float64)
+        tf = np.zeros(n_targets, np.float64)
+        ts_o = np.zeros(n_targets + 1, np.int64)
+        ts_row: list[int] = []
+        ts_key: list[int] = []
+        for t in range(n_targets):
+            got = pinyin.get(t)
+            if got is not None:
+                _rows, m, h, extra, floor = got
+                tm[t], th[t], tx[t], tf[t] = m, h, extra, floor
+                ts_row.extend(rows.row_id(s) for s in syllables_of(t))
+                ts_key.extend(KEY_IDS.get(k) for k in keys_of(t))
+            ts_o[t + 1] = len(ts_row)
+        self.targets = (
+            tm,
+            th,
+            tx,
+            tf,
+            ts_o,
+            np.array(ts_row, np.int64),
+            np.array(ts_key, np.int64),
+        )
+        self.heads = _csr(heads, pair_id)
+        self.single = bool(singles)
+        self.anchors = _csr(singles, KEY_IDS.get) if singles else _csr(pairs, pair_id)
+        self.inf = np.full(max(1, n_hotwords), np.inf)
+        self._limits: dict[int, tuple[object, Any]] = {}
+
+    def limits(self, table: Sequence[float] | None) -> Any:
+        """``table`` (per hotword limits) as an array, kept per table (16 at most); an
+        array is itself."""
+        if table is None:
+            return self.inf
+        if isinstance(table, np.ndarray):
+            return table
+        got = self._limits.get(id(table))
+        if got is not None and got[0] is table:
+            return got[1]
+        arr = np.array(table, np.float64)
+        with _LOCK:
+            if len(self._limits) >= 16:
+                self._limits.clear()
+            self._limits[id(table)] = (table, arr)
+        return arr
