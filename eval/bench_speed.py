@@ -597,8 +597,12 @@ print(json.dumps({"stages": stages, "words": len(words), "compile_s": compile_s,
 """
 
 
+_KERNEL = ["python"]  # the kernel of this run (--kernel), for the fresh processes too
+
+
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
+    env["HOTFUSE_KERNEL"] = _KERNEL[0]
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
@@ -1065,7 +1069,8 @@ def markdown(report: Report) -> str:
         "",
         f"Measured {meta.get('date', '')} on {meta.get('machine', '')}, Python "
         f"{meta.get('python', '')}, pinned to CPU {meta.get('cpu')}; hotfuse "
-        f"{meta.get('hotfuse', '')} ({meta.get('commit', '')}). Utterances: "
+        f"{meta.get('hotfuse', '')} ({meta.get('commit', '')}), pinyin scan: "
+        f"{meta.get('kernel', 'python')}. Utterances: "
         f"{meta.get('text_source', '')}; per-utterance targets are read at "
         f"{TARGET_LENGTH} characters. Load average at start: "
         f"{meta.get('load_average_at_start')} (other processes inflate wall times, "
@@ -1313,6 +1318,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", type=Path, help="write an SVG plot of time against lexicon size")
     p.add_argument("--no-pin", action="store_true", help="do not pin to one core")
     p.add_argument(
+        "--kernel", choices=("python", "numba"), default="python",
+        help="the pinyin scan to time (numba: the compiled scan of hotfuse[fast]; the "
+        "fresh processes of the RSS, import and cold rows get it too, by HOTFUSE_KERNEL)",
+    )  # fmt: skip
+    p.add_argument(
         "--asr-hotword", type=Path, metavar="PATH",
         help="a local checkout of asr-hotword to time beside hotfuse (imported from there)",
     )  # fmt: skip
@@ -1366,6 +1376,9 @@ def run(args: argparse.Namespace) -> Report:
     cpu = None if args.no_pin else pin_one_core()
     import hotfuse
 
+    hotfuse.set_kernel(args.kernel)
+    _KERNEL[0] = args.kernel
+
     t_start = time.perf_counter()
     data = sl.load_speed_data(args.data, seed=args.seed)
     need = max([*args.sizes, args.rss_size, args.accuracy_size])
@@ -1391,6 +1404,7 @@ def run(args: argparse.Namespace) -> Report:
         "warmup": args.warmup,
         "budget_s": args.budget,
         "seed": args.seed,
+        "kernel": args.kernel,
         "command": "python eval/bench_speed.py " + " ".join(args.argv),
     }
     skip = set(args.skip)
