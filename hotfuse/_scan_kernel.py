@@ -537,14 +537,17 @@ def _csr(
     postings: Mapping[Any, Sequence[int]], key_of: Callable[[Any], int]
 ) -> tuple[Any, Any, Any]:
     """Postings as sorted key ids, offsets and targets."""
-    rows = sorted((key_of(k), v) for k, v in postings.items() if v)
-    keys = np.array([k for k, _ in rows], np.int64)
-    offsets = np.zeros(len(rows) + 1, np.int64)
+    rows = sorted([(key_of(k), v) for k, v in postings.items() if v])
     values: list[int] = []
-    for i, (_k, v) in enumerate(rows):
-        values.extend(v)
-        offsets[i + 1] = len(values)
-    return keys, offsets, np.array(values, np.int64)
+    ends = []
+    for _k, v in rows:
+        values += v
+        ends.append(len(values))
+    return (
+        np.array([k for k, _ in rows], np.int64),
+        np.array([0, *ends], np.int64),
+        np.array(values, np.int64),
+    )
 
 
 def pair_id(pair: tuple[str, str]) -> int:
@@ -568,26 +571,26 @@ class IndexArrays:
         singles: Mapping[str, Sequence[int]],
         pairs: Mapping[tuple[str, str], Sequence[int]],
     ) -> None:
-        tm = np.zeros(n_targets, np.int64)
-        th = np.zeros(n_targets, np.int64)
-        tx = np.zeros(n_targets, np.float64)
-        tf = np.zeros(n_targets, np.float64)
-        ts_o = np.zeros(n_targets + 1, np.int64)
+        # per target, in order; a target of another kind has no syllables
+        tm = [0] * n_targets
+        th = [0] * n_targets
+        tx = [0.0] * n_targets
+        tf = [0.0] * n_targets
         ts_row: list[int] = []
         ts_key: list[int] = []
-        for t in range(n_targets):
-            got = pinyin.get(t)
-            if got is not None:
-                _rows, m, h, extra, floor = got
-                tm[t], th[t], tx[t], tf[t] = m, h, extra, floor
-                ts_row.extend(rows.row_id(s) for s in syllables_of(t))
-                ts_key.extend(KEY_IDS.get(k) for k in keys_of(t))
-            ts_o[t + 1] = len(ts_row)
+        row_id, key_id = rows.row_id, KEY_IDS.get
+        for t, (_rows, m, h, extra, floor) in sorted(pinyin.items()):
+            tm[t], th[t], tx[t], tf[t] = m, h, extra, floor
+            ts_row += [row_id(s) for s in syllables_of(t)]
+            ts_key += [key_id(k) for k in keys_of(t)]
+        lengths = np.array(tm, np.int64)
+        ts_o = np.zeros(n_targets + 1, np.int64)
+        np.cumsum(lengths, out=ts_o[1:])
         self.targets = (
-            tm,
-            th,
-            tx,
-            tf,
+            lengths,
+            np.array(th, np.int64),
+            np.array(tx, np.float64),
+            np.array(tf, np.float64),
             ts_o,
             np.array(ts_row, np.int64),
             np.array(ts_key, np.int64),
