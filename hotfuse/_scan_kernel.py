@@ -484,14 +484,18 @@ class CharBank:
         out = [get(ch, -1) for ch in chars]
         if -1 in out:
             with _LOCK:
+                new: dict[str, int] = {}
                 for k, ch in enumerate(chars):
                     if out[k] < 0:
-                        out[k] = self._add(ch)
+                        out[k] = self._add(ch, new)
+                # the arrays first, then the ids: a thread that finds an id without the
+                # lock finds arrays that hold it
                 self.arrays = self._publish()
+                self._ids.update(new)
         return np.array(out, np.int64), self.arrays
 
-    def _add(self, ch: str) -> int:
-        got = self._ids.get(ch)
+    def _add(self, ch: str, new: dict[str, int]) -> int:
+        got = self._ids.get(ch, new.get(ch))
         if got is not None:
             return got
         keys, rids, one = self._info(ch)
@@ -500,7 +504,7 @@ class CharBank:
         self._cr_v.extend(rids)
         self._cr_o.extend([self._cr_v.n])
         self._c1.extend([one])
-        got = self._ids[ch] = self._c1.n - 1
+        got = new[ch] = self._c1.n - 1
         return got
 
 
@@ -527,8 +531,8 @@ class RowBank:
                     grown[:got] = self._store[:got]
                     self._store = grown
                 self._store[got] = self._row_of(syllable)
+                self.matrix = self._store[: got + 1]  # before the id (as in CharBank)
                 self._ids[syllable] = got
-                self.matrix = self._store[: got + 1]
         return got
 
 

@@ -216,3 +216,23 @@ def test_catalogue_sample_matches_the_python_scan(
             compared += len(slow)
     assert compared > 400
     assert compiled[0] > 800
+
+
+def test_threads_share_the_banks_safely(compiled: list[int], dev_data: DevData) -> None:
+    """Threads that meet new characters and new syllables at once (the banks grow under
+    a lock and publish their arrays before the ids) fuse as one thread does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = dev_data.sample(120, "threads")
+    fusers = [Fuser(c.small) for c in cases]
+
+    def run(k: int) -> tuple[str, Any]:
+        r = fusers[k].fuse(cases[k].hypothesis)
+        return r.text, r.replacements
+
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(run, range(len(cases))))
+    hotfuse.set_kernel("python")
+    alone = [run(k) for k in range(len(cases))]
+    assert together == alone
+    assert compiled[0] >= len(cases)
