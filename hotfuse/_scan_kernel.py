@@ -484,28 +484,36 @@ class CharBank:
         out = [get(ch, -1) for ch in chars]
         if -1 in out:
             with _LOCK:
-                new: dict[str, int] = {}
-                for k, ch in enumerate(chars):
-                    if out[k] < 0:
-                        out[k] = self._add(ch, new)
-                # the arrays first, then the ids: a thread that finds an id without the
-                # lock finds arrays that hold it
-                self.arrays = self._publish()
-                self._ids.update(new)
+                self._add([ch for k, ch in enumerate(chars) if out[k] < 0])
+                out = [self._ids[ch] for ch in chars]
         return np.array(out, np.int64), self.arrays
 
-    def _add(self, ch: str, new: dict[str, int]) -> int:
-        got = self._ids.get(ch, new.get(ch))
-        if got is not None:
-            return got
-        keys, rids, one = self._info(ch)
-        self._ck_v.extend([KEY_IDS.get(k) for k in keys])
-        self._ck_o.extend([self._ck_v.n])
-        self._cr_v.extend(rids)
-        self._cr_o.extend([self._cr_v.n])
-        self._c1.extend([one])
-        got = new[ch] = self._c1.n - 1
-        return got
+    def _add(self, chars: Sequence[str]) -> None:
+        """Add the characters not in yet (under the lock): the arrays are extended and
+        published first, then the ids, so a thread that finds an id without the lock
+        finds arrays that hold it."""
+        new = [ch for ch in dict.fromkeys(chars) if ch not in self._ids]
+        ck_v: list[int] = []
+        ck_o: list[int] = []
+        cr_v: list[int] = []
+        cr_o: list[int] = []
+        c1: list[int] = []
+        key_id = KEY_IDS.get
+        for ch in new:
+            keys, rids, one = self._info(ch)
+            ck_v += [key_id(k) for k in keys]
+            ck_o.append(self._ck_v.n + len(ck_v))
+            cr_v += rids
+            cr_o.append(self._cr_v.n + len(cr_v))
+            c1.append(one)
+        first = self._c1.n
+        for bank, values in (
+            (self._ck_v, ck_v), (self._ck_o, ck_o), (self._cr_v, cr_v), (self._cr_o, cr_o),
+            (self._c1, c1),
+        ):  # fmt: skip
+            bank.extend(values)
+        self.arrays = self._publish()
+        self._ids.update(zip(new, range(first, first + len(new)), strict=True))
 
 
 class RowBank:
