@@ -88,6 +88,41 @@ def _cheapest(cost: Any, t0: int, m: int, ts_row: Any, r: int) -> float:
     return float(best)
 
 
+def _diagonal(
+    cost: Any,
+    ts_row: Any,
+    t0: int,
+    m: int,
+    a: int,
+    bound: float,
+    cid: Any,
+    cr_o: Any,
+    cr_v: Any,
+    c1: Any,
+) -> float:
+    """The window of ``m`` units from ``a`` against the target whose rows start at ``t0``,
+    no indel: the sum of its diagonal, in order, or -1 once a prefix is over ``bound``
+    (where the Python scan breaks off)."""
+    d = 0.0
+    for j in range(m):
+        d = d + _sub(cost, ts_row[t0 + j], a + j, cid, cr_o, cr_v, c1)
+        if d > bound:
+            return -1.0
+    return d
+
+
+def _put(
+    oa: Any, ol: Any, ot: Any, od: Any, cnt: int, a: int, length: int, t: int, d: float
+) -> int:
+    """Write window ``cnt`` if the buffers hold it; the count of windows after it."""
+    if cnt < oa.shape[0]:
+        oa[cnt] = a
+        ol[cnt] = length
+        ot[cnt] = t
+        od[cnt] = d
+    return cnt + 1
+
+
 def _find(keys: Any, key: int) -> int:
     """The place of ``key`` in the sorted ``keys``, or -1."""
     i = np.searchsorted(keys, key)
@@ -136,7 +171,6 @@ def scan(
     od: Any,
 ) -> int:
     n = cid.shape[0]
-    cap = oa.shape[0]
     cnt = 0
     # -- tight targets: from a character pair holding their first two keys
     if any_tight:
@@ -164,21 +198,9 @@ def scan(
                         bound = limit * m - tx[t] + 1e-9
                         if bound < 0:
                             continue
-                        t0 = ts_o[t]
-                        d = 0.0
-                        ok = True
-                        for j in range(m):
-                            d = d + _sub(cost, ts_row[t0 + j], p + j, cid, cr_o, cr_v, c1)
-                            if d > bound:
-                                ok = False
-                                break
-                        if ok:
-                            if cnt < cap:
-                                oa[cnt] = p
-                                ol[cnt] = m
-                                ot[cnt] = t
-                                od[cnt] = d
-                            cnt += 1
+                        d = _diagonal(cost, ts_row, ts_o[t], m, p, bound, cid, cr_o, cr_v, c1)
+                        if d >= 0.0:
+                            cnt = _put(oa, ol, ot, od, cnt, p, m, t, d)
     # -- the other targets: their anchors (target, p, q), then target by target
     size = 64
     an_t = np.empty(size, np.int64)
@@ -283,20 +305,9 @@ def scan(
                 if starts[a] == 0:
                     continue
                 starts[a] = 0
-                d = 0.0
-                ok = True
-                for j in range(m):
-                    d = d + _sub(cost, ts_row[t0 + j], a + j, cid, cr_o, cr_v, c1)
-                    if d > bound:
-                        ok = False
-                        break
-                if ok:
-                    if cnt < cap:
-                        oa[cnt] = a
-                        ol[cnt] = m
-                        ot[cnt] = t
-                        od[cnt] = d
-                    cnt += 1
+                d = _diagonal(cost, ts_row, t0, m, a, bound, cid, cr_o, cr_v, c1)
+                if d >= 0.0:
+                    cnt = _put(oa, ol, ot, od, cnt, a, m, t, d)
             continue
         # per start, the window lengths asked for (bit L - m + 1 for length L)
         any_mask = False
@@ -385,12 +396,7 @@ def scan(
                 if best > bound:
                     break
                 if i >= m - 1 and (mask >> (i - m + 1)) & 1 and cur[m] < _INF:
-                    if cnt < cap:
-                        oa[cnt] = a
-                        ol[cnt] = i
-                        ot[cnt] = t
-                        od[cnt] = cur[m]
-                    cnt += 1
+                    cnt = _put(oa, ol, ot, od, cnt, a, i, t, cur[m])
                 prev, cur = cur, prev
     return cnt
 
@@ -410,7 +416,16 @@ def compile_scan() -> None:
     later ones load it). Raises ImportError without numba."""
     numba = importlib.import_module("numba")  # untyped: imported by name
     g = globals()
-    for name in ("_floordiv", "_sub", "_cheapest", "_find", "_has_key", "scan"):
+    for name in (
+        "_floordiv",
+        "_sub",
+        "_cheapest",
+        "_diagonal",
+        "_put",
+        "_find",
+        "_has_key",
+        "scan",
+    ):
         fn = g[name]
         if not hasattr(fn, "py_func"):
             g[name] = numba.njit(cache=True)(fn)
