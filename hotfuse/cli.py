@@ -355,7 +355,10 @@ def _cmd_fuse(args: argparse.Namespace) -> int:
         from hotfuse.demo import run_demo
 
         return run_demo(sys.stdout)
+    from hotfuse import _scan
     from hotfuse.lexicon_cache import cache_dir, compiled_fuser
+
+    _scan.kernel()  # a bad HOTFUSE_KERNEL (or numba missing) stops here, not at every line
 
     def hotwords() -> list[Any]:
         words = load_hotwords(args)

@@ -97,6 +97,20 @@ def test_fusing_imports_neither_numba_nor_the_kernel() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_cli_refuses_a_bad_kernel_once(
+    capsys: pytest.CaptureFixture[str], restore_kernel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hotfuse.cli import main
+
+    monkeypatch.setenv(_scan.ENV, "bogus")
+    _scan._chosen.clear()
+    assert main(["fuse", "伊丽沙白来了\n达西来了", "--hotword", "伊丽莎白"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "hotfuse: error: HOTFUSE_KERNEL='bogus' is not a kernel: set it to one of python, numba"
+    ]
+
+
 def test_the_environment_switches_it_on() -> None:
     pytest.importorskip("numba")
     code = (
