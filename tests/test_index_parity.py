@@ -554,9 +554,14 @@ class DevData:
         return [self.case(*r) for r in (rows[:n] if n else rows)]
 
 
+@lru_cache(maxsize=1)
+def _dev_data(root: Path) -> DevData:
+    return DevData(root)  # one per session: test_scan.py reads the same cases
+
+
 @pytest.fixture(scope="module")
 def dev_data(shared_data: Path) -> DevData:
-    return DevData(shared_data / "wenetspeech-biasing")
+    return _dev_data(shared_data / "wenetspeech-biasing")
 
 
 def _by_list(cases: Sequence[DevCase]) -> Iterator[tuple[tuple[str, ...], list[str]]]:
@@ -636,9 +641,14 @@ def test_fusion_identical_on_dev_category_lists(
 @pytest.fixture(scope="module")
 def catalogue(shared_data: Path) -> tuple[str, ...]:
     """The benchmark's catalogue: every entity word plus 5,000 jieba proper nouns."""
+    return _catalogue(shared_data / "wenetspeech-biasing")
+
+
+@lru_cache(maxsize=1)
+def _catalogue(root: Path) -> tuple[str, ...]:
     from benchmark import BenchmarkConfig, load_corpus, select_distractors
 
-    corpus = load_corpus(shared_data / "wenetspeech-biasing", splits=("dev", "train"))
+    corpus = load_corpus(root, splits=("dev", "train"))
     distractors, _ = select_distractors(corpus, BenchmarkConfig())
     return tuple(sorted({w for ws in corpus.lists.values() for w in ws} | set(distractors)))
 
