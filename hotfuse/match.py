@@ -1527,10 +1527,10 @@ class LexiconIndex:
         out = []
         by_text = self._by_text
         if 2 * len(by_text) <= len(text) * len(self._lengths):
-            for word, h in by_text.items():
+            for word, hw in by_text.items():
                 i = text.find(word)
                 while i >= 0:
-                    out.append((i, i + len(word), h))
+                    out.append((i, i + len(word), hw))
                     i = text.find(word, i + 1)
             return sorted(out)
         for length in self._lengths:
