@@ -14,10 +14,11 @@ This module imports nothing from hotfuse, and numba only in :func:`compile_scan`
 Arrays (``int64`` unless said; CSR: ``*_o`` offsets, ``*_v`` values):
 
 * the utterance: ``cid`` the character ids of the segment's units, in order;
-* the characters (:class:`hotfuse._scan.CharBank`): ``ck_o``/``ck_v`` coarse-key ids,
+* the characters (:class:`CharBank`): ``ck_o``/``ck_v`` coarse-key ids,
   ``cr_o``/``cr_v`` reading ids, ``c1`` the one reading id (-1 with several);
-* the costs (:class:`hotfuse._scan.RowBank`): ``cost[row, reading]`` (float64);
-* the index, per target ``t`` (0 syllables for other kinds): ``tm`` syllables, ``th``
+* the costs (:class:`RowBank`): ``cost[row, reading]`` (float64);
+* the index (:class:`IndexArrays`, packed in ``ib`` and ``fb``), per target ``t`` (0
+  syllables for other kinds): ``tm`` syllables, ``th``
   hotword, ``tx`` generation cost, ``tf`` floor (float64), and per syllable from
   ``ts_o[t]``: ``ts_row`` cost rows, ``ts_key`` coarse-key ids;
 * postings: ``hk`` sorted key-pair ids of the heads with ``ho``/``hv`` their targets;
@@ -25,8 +26,9 @@ Arrays (``int64`` unless said; CSR: ``*_o`` offsets, ``*_v`` values):
   ``tight`` per target (uint8); key pair ``(a, b)`` has id ``a * KEYS + b``;
 * ``limits`` per hotword (float64; ``inf`` for none), ``md`` the max distance, ``indel``.
 
-Out: windows ``(start, length, target, distance)`` in ``oa``/``ol``/``ot``/``od``; the
-return value is how many there are (more than the buffers hold: call again, larger).
+Out: windows ``(start, length, target, distance)`` in ``oa``/``ol``/``ot`` (packed in
+``oi``) and ``od`` (:func:`buffers`, :func:`windows`); the return value is how many there
+are (more than the buffers hold: call again, larger).
 """
 
 from __future__ import annotations
@@ -146,30 +148,28 @@ def scan(
     cr_v: Any,
     c1: Any,
     cost: Any,
-    tm: Any,
-    th: Any,
-    tx: Any,
-    tf: Any,
-    ts_o: Any,
-    ts_row: Any,
-    ts_key: Any,
-    hk: Any,
-    ho: Any,
-    hv: Any,
-    pk: Any,
-    po: Any,
-    pv: Any,
+    ib: Any,
+    fb: Any,
     single: bool,
     tight: Any,
     any_tight: bool,
     limits: Any,
     md: float,
     indel: float,
-    oa: Any,
-    ol: Any,
-    ot: Any,
+    oi: Any,
     od: Any,
 ) -> int:
+    # the index's int arrays, packed in one (IndexArrays.ints: 12 offsets, then the
+    # arrays), its floats in another, and the output's ints in one: a call with a dozen
+    # arguments, not thirty (numba checks each one's type per call)
+    tm, th, ts_o = ib[ib[0] : ib[1]], ib[ib[1] : ib[2]], ib[ib[2] : ib[3]]
+    ts_row, ts_key = ib[ib[3] : ib[4]], ib[ib[4] : ib[5]]
+    hk, ho, hv = ib[ib[5] : ib[6]], ib[ib[6] : ib[7]], ib[ib[7] : ib[8]]
+    pk, po, pv = ib[ib[8] : ib[9]], ib[ib[9] : ib[10]], ib[ib[10] : ib[11]]
+    nt = tm.shape[0]
+    tx, tf = fb[:nt], fb[nt : 2 * nt]
+    cap = od.shape[0]
+    oa, ol, ot = oi[:cap], oi[cap : 2 * cap], oi[2 * cap : 3 * cap]
     n = cid.shape[0]
     cnt = 0
     # -- tight targets: from a character pair holding their first two keys
@@ -401,13 +401,20 @@ def scan(
     return cnt
 
 
-def buffers(cap: int) -> tuple[Any, Any, Any, Any]:
-    """Output buffers of :func:`scan` for ``cap`` windows."""
+def buffers(cap: int) -> tuple[Any, Any]:
+    """Output buffers of :func:`scan` for ``cap`` windows: starts, lengths and targets
+    one after the other in an int array, distances in a float array."""
+    return np.empty(3 * cap, np.int64), np.empty(cap, np.float64)
+
+
+def windows(oi: Any, od: Any, got: int) -> tuple[list[int], list[int], list[int], list[float]]:
+    """The first ``got`` windows of :func:`scan`'s buffers as lists."""
+    cap = od.shape[0]
     return (
-        np.empty(cap, np.int64),
-        np.empty(cap, np.int64),
-        np.empty(cap, np.int64),
-        np.empty(cap, np.float64),
+        oi[:got].tolist(),
+        oi[cap : cap + got].tolist(),
+        oi[2 * cap : 2 * cap + got].tolist(),
+        od[:got].tolist(),
     )
 
 
@@ -584,7 +591,7 @@ def pair_id(pair: tuple[str, str]) -> int:
 class IndexArrays:
     """What the kernel reads of one lexicon index (built once, on its first scan)."""
 
-    __slots__ = ("_limits", "anchors", "heads", "inf", "single", "targets")
+    __slots__ = ("_limits", "floats", "inf", "ints", "single")
 
     def __init__(
         self,
@@ -613,18 +620,18 @@ class IndexArrays:
         lengths = np.array(tm, np.int64)
         ts_o = np.zeros(n_targets + 1, np.int64)
         np.cumsum(lengths, out=ts_o[1:])
-        self.targets = (
-            lengths,
-            np.array(th, np.int64),
-            np.array(tx, np.float64),
-            np.array(tf, np.float64),
-            ts_o,
-            np.array(ts_row, np.int64),
-            np.array(ts_key, np.int64),
-        )
-        self.heads = _csr(heads, pair_id)
+        ts_row_a = np.array(ts_row, np.int64)
+        ts_key_a = np.array(ts_key, np.int64)
         self.single = bool(singles)
-        self.anchors = _csr(singles, KEY_IDS.get) if singles else _csr(pairs, pair_id)
+        anchors = _csr(singles, KEY_IDS.get) if singles else _csr(pairs, pair_id)
+        parts: list[Any] = [lengths, np.array(th, np.int64), ts_o, ts_row_a, ts_key_a]
+        parts += [*_csr(heads, pair_id), *anchors]
+        ends = np.cumsum([len(parts) + 1] + [len(x) for x in parts])
+        #: what :func:`scan` reads as ``ib``: 12 offsets, then tm, th, ts_o, ts_row,
+        #: ts_key, the heads' keys, offsets and targets, the anchors' likewise
+        self.ints = np.concatenate([ends.astype(np.int64), *parts])
+        #: ``fb``: each target's generation cost, then its floor
+        self.floats = np.array(tx + tf, np.float64)
         self.inf = np.full(max(1, n_hotwords), np.inf)
         self._limits: dict[int, tuple[object, Any]] = {}
 

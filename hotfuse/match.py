@@ -122,6 +122,7 @@ class _ScanInfo(dict[str, tuple[tuple[str, ...], tuple[int, ...], int]]):
 
 
 _SCAN_INFO = _ScanInfo()
+_KERNEL_WINDOWS = 256  # windows the compiled scan's first buffers hold (it says if more)
 _BANKS: dict[int, Any] = {}  # the compiled scan's character bank (0) and cost-row banks
 
 
@@ -1159,13 +1160,12 @@ class LexiconIndex:
         table = None if limit_of is None else limit_of.__self__  # type: ignore[attr-defined]
         limits = arrays.limits(table)
         cost = _row_bank(kernel, self._table).matrix
-        heads, anchors = arrays.heads, arrays.anchors
-        cap = 256
+        cap = _KERNEL_WINDOWS
         while True:
-            out = kernel.buffers(cap)
+            oi, od = kernel.buffers(cap)
             got = kernel.scan(
-                cid, *chars, cost, *arrays.targets, *heads, *anchors, arrays.single,
-                tight, split.any_tight, limits, self.max_distance, self.costs.indel_cost, *out,
+                cid, *chars, cost, arrays.ints, arrays.floats, arrays.single, tight,
+                split.any_tight, limits, self.max_distance, self.costs.indel_cost, oi, od,
             )  # fmt: skip
             if got <= cap:
                 break
@@ -1176,8 +1176,7 @@ class LexiconIndex:
         targets = self.targets
         max_distance = self.max_distance
         best: dict[tuple[int, int, int], tuple[float, int, int, int, int]] = {}
-        oa, ol, ot, od = (x[:got].tolist() for x in out)
-        for a, length, t, d in zip(oa, ol, ot, od, strict=True):
+        for a, length, t, d in zip(*kernel.windows(oi, od, got), strict=True):
             _rows, m, h, extra, _floor = pinyin[t]
             limit = max_distance
             if limit_of is not None:

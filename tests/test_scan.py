@@ -250,3 +250,25 @@ def test_threads_share_the_banks_safely(compiled: list[int], dev_data: DevData) 
     alone = [run(k) for k in range(len(cases))]
     assert together == alone
     assert compiled[0] >= len(cases)
+
+
+def test_more_windows_than_the_buffers_hold(
+    compiled: list[int], dev_data: DevData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Buffers for one window: the kernel reports how many it found and is called again
+    with room for all of them; the same windows as the Python scan."""
+    from hotfuse import match
+
+    monkeypatch.setattr(match, "_KERNEL_WINDOWS", 1)
+    compared = 0
+    for c in dev_data.sample(60, "buffers"):
+        fuser = Fuser(c.small)
+        transcript = Transcript.from_text(c.hypothesis)
+        hotfuse.set_kernel("numba")
+        fast = _windows(fuser, transcript, True)
+        hotfuse.set_kernel("python")
+        slow = _windows(fuser, transcript, True)
+        assert fast == slow, c.hypothesis
+        compared += len(slow)
+    assert compared > 60
+    assert compiled[0] >= 60
