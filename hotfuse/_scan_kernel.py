@@ -125,6 +125,29 @@ def _put(
     return cnt + 1
 
 
+def _anchor(
+    an: Any, na: int, pk: Any, po: Any, pv: Any, tight: Any, key: int, p: int, q: int
+) -> tuple[Any, int]:
+    """Append ``(t, p, q)`` to the anchors ``an[:na]`` for every target ``t`` that is not
+    tight posted under ``key`` (``an`` doubles when full); the anchors and their count."""
+    at = _find(pk, key)
+    if at < 0:
+        return an, na
+    for z in range(po[at], po[at + 1]):
+        t = pv[z]
+        if tight[t] != 0:
+            continue
+        if na == an.shape[0]:
+            grown = np.empty((2 * na, 3), np.int64)
+            grown[:na] = an
+            an = grown
+        an[na, 0] = t
+        an[na, 1] = p
+        an[na, 2] = q
+        na += 1
+    return an, na
+
+
 def _find(keys: Any, key: int) -> int:
     """The place of ``key`` in the sorted ``keys``, or -1."""
     i = np.searchsorted(keys, key)
@@ -202,57 +225,22 @@ def scan(
                         if d >= 0.0:
                             cnt = _put(oa, ol, ot, od, cnt, p, m, t, d)
     # -- the other targets: their anchors (target, p, q), then target by target
-    size = 64
-    an_t = np.empty(size, np.int64)
-    an_p = np.empty(size, np.int64)
-    an_q = np.empty(size, np.int64)
+    an = np.empty((64, 3), np.int64)
     na = 0
     for p in range(n):
         c = cid[p]
-        if ck_o[c] == ck_o[c + 1]:
-            continue
-        for q in range(p, p + 3):
-            if single:
-                if q != p:
-                    break
-            elif q == p:
+        for x in range(ck_o[c], ck_o[c + 1]):
+            if single:  # one key anchors (a small lexicon)
+                an, na = _anchor(an, na, pk, po, pv, tight, ck_v[x], p, p)
                 continue
-            if q >= n:
-                break
-            cq = cid[q]
-            for x in range(ck_o[c], ck_o[c + 1]):
+            for q in range(p + 1, min(p + 3, n)):  # a key pair one or two apart
+                cq = cid[q]
                 for y in range(ck_o[cq], ck_o[cq + 1]):
-                    if single:
-                        if y != ck_o[cq]:
-                            break
-                        key = ck_v[x]
-                    else:
-                        key = ck_v[x] * KEYS + ck_v[y]
-                    at = _find(pk, key)
-                    if at < 0:
-                        continue
-                    for z in range(po[at], po[at + 1]):
-                        t = pv[z]
-                        if tight[t] != 0:
-                            continue
-                        if na == size:
-                            size *= 2
-                            grown = np.empty(size, np.int64)
-                            grown[:na] = an_t[:na]
-                            an_t = grown
-                            grown = np.empty(size, np.int64)
-                            grown[:na] = an_p[:na]
-                            an_p = grown
-                            grown = np.empty(size, np.int64)
-                            grown[:na] = an_q[:na]
-                            an_q = grown
-                        an_t[na] = t
-                        an_p[na] = p
-                        an_q[na] = q
-                        na += 1
+                    an, na = _anchor(an, na, pk, po, pv, tight, ck_v[x] * KEYS + ck_v[y], p, q)
     if na == 0:
         return cnt
-    order = np.argsort(an_t[:na], kind="mergesort")
+    an_t, an_p, an_q = an[:na, 0], an[:na, 1], an[:na, 2]
+    order = np.argsort(an_t, kind="mergesort")
     starts = np.zeros(n + 1, np.uint8)
     masks = np.zeros(n + 1, np.int64)
     acc = np.zeros(n + 2, np.float64)
@@ -430,6 +418,7 @@ def compile_scan() -> None:
         "_diagonal",
         "_put",
         "_find",
+        "_anchor",
         "_has_key",
         "scan",
     ):
