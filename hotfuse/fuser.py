@@ -605,7 +605,7 @@ class Fuser:
         if not has_conf:  # the common case: the ceiling itself, looked up in C
             return table.__getitem__, table
         if _scan.compiled_scan() is not None:  # the same limits as one array, for the kernel
-            return self._limit_array(threshold, bonus).__getitem__, table
+            return self._limit_array(threshold, bonus, slope_n, slope_c).__getitem__, table
 
         def limit(h: int) -> float:
             best = (z0n[h] - threshold) / -slope_n if slope_n < 0 else math.inf
@@ -614,15 +614,12 @@ class Fuser:
 
         return limit, table
 
-    def _limit_array(self, threshold: float, bonus: float) -> Any:
+    def _limit_array(self, threshold: float, bonus: float, slope_n: float, slope_c: float) -> Any:
         """:meth:`_limits`'s ``limit(h)`` with confidences for every hotword at once, as a
         numpy array (the same operations in the same order, element by element), for the
         compiled scan (:mod:`hotfuse._scan`), which reads limits from an array."""
         import numpy as np
 
-        model = self.config.model
-        slope_n = model.no_conf.get("distance", 0.0)
-        slope_c = model.with_conf.get("distance", 0.0)
         arrays = self._z0_arrays
         if arrays is None:
             arrays = self._z0_arrays = (
