@@ -46,6 +46,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from hotfuse import _scan
@@ -63,7 +64,15 @@ from hotfuse.match import (
     paused_gc,
 )
 from hotfuse.result import FuseResult, Replacement
-from hotfuse.transcript import Token, Transcript, is_cjk, plain_token, split_time, tokenize
+from hotfuse.transcript import (
+    _CJK_RUN,
+    Token,
+    Transcript,
+    is_cjk,
+    plain_token,
+    split_time,
+    tokenize,
+)
 
 if TYPE_CHECKING:
     from hotfuse.stream import FuseStream
@@ -101,18 +110,35 @@ def _logit(p: float) -> float:
 def _cross_freq(text: str, start: int, end: int, seg_lo: int, seg_hi: int) -> int:
     """Count of the most frequent dictionary word that the span boundary would cut.
 
-    jieba's table holds every prefix of its words, so once ``text[i:j]`` is not in it no
-    longer ``text[i:j']`` is a word either, and the scan from ``i`` stops.
+    A word cut at boundary ``b`` starts in ``[b - 3, b)`` and ends in ``(b, b + 3]``, so it
+    never lies inside the span; each boundary's count depends only on the characters
+    around it (within ``seg_lo..seg_hi``) and is kept per such window
+    (:func:`_cut_count`).
+    """
+    lo = start - 3 if start - 3 > seg_lo else seg_lo
+    hi = start + 3 if start + 3 < seg_hi else seg_hi
+    a = _cut_count(text[lo:hi], start - lo)
+    lo = end - 3 if end - 3 > seg_lo else seg_lo
+    hi = end + 3 if end + 3 < seg_hi else seg_hi
+    b = _cut_count(text[lo:hi], end - lo)
+    return a if a > b else b
+
+
+@lru_cache(maxsize=1 << 15)
+def _cut_count(window: str, b: int) -> int:
+    """The largest count of a word ``window[i:j]`` with ``i < b < j``.
+
+    jieba's table holds every prefix of its words, so once ``window[i:j]`` is not in it
+    no longer ``window[i:j']`` is a word either, and the scan from ``i`` stops.
     """
     best = 0
-    for b in (start, end):
-        for i in range(max(seg_lo, b - 3), b):
-            for j in range(b + 1, min(seg_hi, b + 3) + 1):
-                f = word_count_or_none(text[i:j])
-                if f is None:
-                    break
-                if f > best and not (i >= start and j <= end):
-                    best = f
+    for i in range(b):
+        for j in range(b + 1, len(window) + 1):
+            f = word_count_or_none(window[i:j])
+            if f is None:
+                break
+            if f > best:
+                best = f
     return best
 
 
@@ -154,7 +180,7 @@ def _values(
         same = sum(1 for a, b in zip(a_l, b_l, strict=False) if a == b)
         n_hw = len(b_l)
     else:
-        same = sum(1 for a, b in zip(orig, hw, strict=False) if a == b or _same_char(a, b))
+        same = len(hw) if orig == hw else _same_chars(orig, hw)
         n_hw = len(hw)
     en_freq = 0.0
     if latin or kind == MatchKind.READING:
@@ -199,6 +225,22 @@ def _same_char(a: str, b: str) -> bool:
     return t2s.get(a, a) == t2s.get(b, b)
 
 
+def _same_chars(a: str, b: str) -> int:
+    """How many of the aligned characters of ``a`` and ``b`` are :func:`_same_char`."""
+    t2s = _T2S[0]
+    if t2s is None:
+        t2s = _T2S[0] = data_table("t2s.tsv.gz")
+    get = t2s.get
+    same = 0
+    for x, y in zip(a, b, strict=False):
+        if x == y or (get(x, x) == get(y, y) and is_cjk(x) and is_cjk(y)):
+            same += 1
+    return same
+
+
+_T2S: list[dict[str, str] | None] = [None]  # the Traditional -> Simplified table, once read
+
+
 def _latin_share(text: str) -> float:
     """How English the text is: Latin words / (Latin words + Chinese characters / 1.5)."""
     words = len(_LATIN_WORD.findall(text))
@@ -235,13 +277,16 @@ def _changed_confidence(cand: Candidate, transcript: Transcript, hw: str) -> flo
 
 def _cjk_run(text: str, start: int, end: int) -> tuple[int, int]:
     """The Chinese run around a span, looked at no further than 3 characters out."""
-    lo = start
-    while lo > max(0, start - 3) and is_cjk(text[lo - 1]):
-        lo -= 1
-    hi = end
-    while hi < min(len(text), end + 3) and is_cjk(text[hi]):
-        hi += 1
-    return lo, hi
+    before = _CJK_TAIL.search(text, max(0, start - 3), start)
+    after = _CJK_HEAD.match(text, end, end + 3)
+    return (before.start() if before else start), (after.end() if after else end)
+
+
+# the characters of :func:`~hotfuse.transcript.is_cjk`: a run ending where the search
+# ends (``\Z`` matches at ``endpos``), and one starting where the match starts
+_CJK_CLASS = _CJK_RUN.pattern[:-1]
+_CJK_TAIL = re.compile(_CJK_CLASS + "+\\Z")
+_CJK_HEAD = re.compile(_CJK_CLASS + "+")
 
 
 # --------------------------------------------------------------------------- fuser

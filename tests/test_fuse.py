@@ -643,3 +643,52 @@ def test_candidate_scores_are_the_models_score_of_their_features(
     assert m.score_values(zeros, has_conf=True, conf=0.5) == 2.0
     assert m.score_values(zeros, has_conf=False, conf=0.5) == -1.0
     assert m.score({"conf": 0.5}, has_conf=True) == 2.0
+
+
+# ------------------------------------------------------------ feature helpers (issue 15)
+def _cross_freq_by_definition(text: str, start: int, end: int, lo: int, hi: int) -> int:
+    """The largest count of a dictionary word within ``lo..hi`` that a span boundary cuts
+    (starts before it and ends after it, at most 3 characters out), not inside the span."""
+    from hotfuse._tables import word_count
+
+    best = 0
+    for b in (start, end):
+        for i in range(max(lo, b - 3), b):
+            for j in range(b + 1, min(hi, b + 3) + 1):
+                if not (i >= start and j <= end):
+                    best = max(best, word_count(text[i:j]))
+    return best
+
+
+def test_feature_helpers_are_their_definitions() -> None:
+    """The cached boundary counts, the regex CJK run and the counted same characters give
+    what their plain definitions give, on random texts of words, Traditional forms,
+    Latin letters and punctuation."""
+    import random
+
+    from hotfuse.fuser import _cjk_run, _cross_freq, _same_char, _same_chars
+    from hotfuse.transcript import is_cjk
+
+    rng = random.Random(15)
+    pieces = [
+        *("明白", "伊丽莎白", "北京", "大学生", "騰訊", "腾讯", "的"),
+        *("a", "GPU", " ", "，", "〇"),
+    ]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7)))
+        start = rng.randrange(len(text))
+        end = rng.randrange(start + 1, len(text) + 1)
+        lo, hi = start, end
+        while lo > max(0, start - 3) and is_cjk(text[lo - 1]):
+            lo -= 1
+        while hi < min(len(text), end + 3) and is_cjk(text[hi]):
+            hi += 1
+        assert _cjk_run(text, start, end) == (lo, hi), (text, start, end)
+        assert _cross_freq(text, start, end, lo, hi) == _cross_freq_by_definition(
+            text, start, end, lo, hi
+        ), (text, start, end)
+        other = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 3)))
+        span = text[start:end]
+        assert _same_chars(span, other) == sum(
+            1 for a, b in zip(span, other, strict=False) if _same_char(a, b)
+        )
