@@ -315,7 +315,10 @@ class Transcript:
     @property
     def has_confidences(self) -> bool:
         """True when at least one token carries a confidence."""
-        return any(t.confidence is not None for t in self.tokens)
+        for t in self.tokens:  # noqa: SIM110 (a generator in any() costs 3x as much a token)
+            if t.confidence is not None:
+                return True
+        return False
 
     @property
     def has_times(self) -> bool:
