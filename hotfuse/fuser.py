@@ -161,6 +161,7 @@ def features(
 #: The features of :func:`features` in the order its dict holds them (``conf`` last, when
 #: present): the order :meth:`ScoringModel.score_values` sums the products in.
 _ORDER = SCORE_ORDER[:-1]
+_ORIG_FREQ = _ORDER.index("orig_freq")
 
 
 def _values(
@@ -531,10 +532,7 @@ class Fuser:
             accepted = z >= threshold and not blocked
             why = ""
             if accepted or explain:
-                x = dict(zip(_ORDER, values, strict=True))
-                if conf_logit is not None:
-                    x["conf"] = conf_logit
-                why = _reason(c, x, use_conf)
+                why = _reason(c, values[_ORIG_FREQ], conf_logit)
                 if blocked:
                     why = f"{why}; {blocked}"
                 elif not accepted:
@@ -765,7 +763,9 @@ def _hotword_from_list(row: Any) -> Hotword:
     )
 
 
-def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
+def _reason(c: Candidate, orig_freq: float, conf: float | None) -> str:
+    """Why in words: the match, the confidence (``conf``: its logit, None when not
+    scored) and the original's word frequency (``orig_freq``: the feature's value)."""
     if c.kind == MatchKind.ALIAS_EXACT and c.target == c.hotword:
         parts = ["the same text up to case, width and spacing"]
     elif c.kind == MatchKind.ALIAS_EXACT:
@@ -798,11 +798,10 @@ def _reason(c: Candidate, x: Mapping[str, float], use_conf: bool) -> str:
         parts = [f"{c.kind.value}{via} distance {c.distance:.2f}/syllable"]
         if c.span_units != c.n_units:
             parts.append(f"{c.span_units} vs {c.n_units} syllables")
-    if use_conf:
-        p = _sigmoid(x["conf"])
-        parts.append(f"confidence {p:.2f}")
-    if x.get("orig_freq", 0.0) > 0:
-        parts.append(f"original is a word (freq {math.expm1(x['orig_freq']):.0f})")
+    if conf is not None:
+        parts.append(f"confidence {_sigmoid(conf):.2f}")
+    if orig_freq > 0:
+        parts.append(f"original is a word (freq {math.expm1(orig_freq):.0f})")
     return ", ".join(parts)
 
 
