@@ -384,7 +384,14 @@ class Fuser:
         self._limit_tables: dict[tuple[float, bool, int], list[float]] = {}
         self._log_lexicon = math.log(max(1, self._n_active))
         self._cheap_terms: dict[
-            int, tuple[Mapping[str, float], float, tuple[float, ...], tuple[float, ...]]
+            int,
+            tuple[
+                Mapping[str, float],
+                float,
+                tuple[float, ...],
+                tuple[float, ...],
+                dict[tuple[MatchKind, int, int, float], float],
+            ],
         ] = {}
         self._z0_arrays: tuple[Any, Any] | None = None  # _limit_array's, on first use
         self._prepare_limits()
@@ -677,11 +684,14 @@ class Fuser:
 
     def _cheap_score(self, c: Candidate, hw: Hotword, coefs: Mapping[str, float]) -> float:
         """The score without ``conf``, with ``overlap``/``orig_freq``/``cross_freq`` at
-        their most favourable values: no full feature vector can score higher.
+        their most favourable values: no full feature vector can score higher (within
+        :data:`_BOUND_SLACK`, which it adds).
 
-        The cheap features in :data:`_CHEAP` order times their coefficients, summed by
-        ``sum``, then the bounds of the others added one by one (kept per coefficient
-        set: the same numbers, in the same order, every call)."""
+        Everything but the distance term depends on the candidate's shape (kind, units,
+        indel, the hotword's weight) alone: that part is computed once per shape and
+        coefficient set, as the cheap features in :data:`_CHEAP` order times their
+        coefficients with the distance at 0, summed by ``sum``, then the bounds of the
+        others added one by one; the distance term is added to it."""
         got = self._cheap_terms.get(id(coefs))
         if got is None or got[0] is not coefs:
             bounds = [max(coefs.get("overlap", 0.0), 0.0)]  # overlap lies in [0, 1]
@@ -690,29 +700,37 @@ class Fuser:
                 for k in ("orig_freq", "cross_freq", "en_freq")
             ]
             weights = tuple(coefs.get(k, 0.0) for k in _CHEAP)
-            got = (coefs, coefs.get("bias", 0.0), weights, tuple(bounds))
+            got = (coefs, coefs.get("bias", 0.0), weights, tuple(bounds), {})
             with _CACHE_LOCK:
                 self._cheap_terms[id(coefs)] = got
-        _coefs, bias, weights, tail = got
+        _coefs, bias, weights, tail, shapes = got
         kind = c.kind
-        latin = kind in _LATIN_KINDS
-        values = (
-            c.distance,
-            math.log(max(1, c.n_units if not latin else 2)),
-            1.0 if c.span_units != c.n_units and not latin else 0.0,
-            1.0 if kind == MatchKind.ALIAS_EXACT else 0.0,
-            1.0 if kind == MatchKind.ALIAS_PINYIN else 0.0,
-            1.0 if latin else 0.0,
-            self._log_lexicon,
-            1.0 if kind == MatchKind.SPOKEN else 0.0,
-            1.0 if kind == MatchKind.PHONES else 0.0,
-            1.0 if kind == MatchKind.READING else 0.0,
-        )
-        z: float = bias + math.log(hw.weight)
-        z += sum(map(operator.mul, weights, values))
-        for v in tail:
-            z += v
-        return z
+        shape = (kind, c.n_units, c.span_units, hw.weight)
+        static = shapes.get(shape)
+        if static is None:
+            latin = kind in _LATIN_KINDS
+            values = (
+                0.0,  # the distance, added below
+                math.log(max(1, c.n_units if not latin else 2)),
+                1.0 if c.span_units != c.n_units and not latin else 0.0,
+                1.0 if kind == MatchKind.ALIAS_EXACT else 0.0,
+                1.0 if kind == MatchKind.ALIAS_PINYIN else 0.0,
+                1.0 if latin else 0.0,
+                self._log_lexicon,
+                1.0 if kind == MatchKind.SPOKEN else 0.0,
+                1.0 if kind == MatchKind.PHONES else 0.0,
+                1.0 if kind == MatchKind.READING else 0.0,
+            )
+            static = bias + math.log(hw.weight)
+            static += sum(map(operator.mul, weights, values))
+            for v in tail:
+                static += v
+            with _CACHE_LOCK:
+                if len(shapes) >= 4096:
+                    shapes.clear()
+                shapes[shape] = static
+        # summed in another order than the model's: the slack keeps it above the score
+        return static + weights[0] * c.distance + _BOUND_SLACK
 
     def _upper_bound(self, c: Candidate, hw: Hotword, scored: Transcript | None) -> float:
         """A score no candidate's full feature vector can exceed: the cheap features, the
@@ -724,7 +742,6 @@ class Fuser:
         if conf is None:  # scored by the model without confidences
             return self._cheap_score(c, hw, model.no_conf)
         w = model.with_conf.get("conf", 0.0)
-        # the sum runs in another order than the model's: a hair above it, never below
         return self._cheap_score(c, hw, model.with_conf) + w * _logit(conf) + _BOUND_SLACK
 
 

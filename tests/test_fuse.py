@@ -537,12 +537,13 @@ def test_long_hotwords_cost_no_more_than_the_longest_phonetic_ones() -> None:
 
 
 def test_upper_bound_is_the_cheap_score_written_out() -> None:
-    """The pruning bound is exactly the score with the cheap features, the most favourable
-    values of the others and, with confidences, the candidate's own ``conf`` feature (the
-    same sum, whatever it is cached as)."""
+    """The pruning bound is the score with the cheap features, the most favourable values
+    of the others and, with confidences, the candidate's own ``conf`` feature, plus its
+    slack (summed in another order, it may differ from that sum by a few ulps, never by
+    more than the slack); each call of a cached shape gives the same bound."""
     from hotfuse.fuser import _BOUND_SLACK, _FREQ_LOG_MAX, _LATIN_KINDS, _changed_confidence
 
-    f = Fuser([Hotword("伊丽莎白", weight=2.0), "达西", "PyTorch", "腾讯"])
+    f = Fuser([Hotword("伊丽莎白", weight=2.0), "达西", "PyTorch", Hotword("腾讯", weight=0.5)])
     text = "伊丽沙白和大西用派托奇 py torch 同讯"
     plain = Transcript.from_text(text)
     confs = [0.3 + 0.6 * ((7 * i) % 10) / 10 for i in range(len(plain.tokens))]
@@ -574,12 +575,14 @@ def test_upper_bound_is_the_cheap_score_written_out() -> None:
                 bounds.append(z)
             scored = tr if tr.has_confidences else None
             conf = None if scored is None else _changed_confidence(c, tr, hw.text)
-            want = bounds[0]
+            want, slack = bounds[0], _BOUND_SLACK
             if conf is not None:
                 w = f.config.model.with_conf.get("conf", 0.0)
                 p = min(max(conf, 1e-4), 1 - 1e-4)
-                want = bounds[1] + w * math.log(p / (1 - p)) + _BOUND_SLACK
-            assert f._upper_bound(c, hw, scored) == pytest.approx(want, abs=1e-12)
+                want, slack = bounds[1] + w * math.log(p / (1 - p)), 2 * _BOUND_SLACK
+            got = f._upper_bound(c, hw, scored)
+            assert want + slack / 2 <= got <= want + slack + 1e-12
+            assert f._upper_bound(c, hw, scored) == got
             checked += 1
     assert checked >= 8
 
