@@ -103,6 +103,7 @@ class _Table:
         self.values: Any = None
         self.blob: Any = None
         self.n = 0
+        self._starts: array.array[int] | None = None  # buckets(), once built
 
     def _load(self) -> None:
         with self._lock:
@@ -139,6 +140,29 @@ class _Table:
             self.n = n
             self._loaded = True
 
+    def buckets(self) -> array.array[int]:
+        """Where each bucket of the sorted keys starts: the keys whose top 12 bits are
+        ``b`` are ``keys[starts[b]:starts[b + 1]]`` (about 21 of the phrase table's
+        ~87,000, 120 of the word table's ~498,000).
+
+        A lookup then bisects one bucket instead of all keys: each probe of the
+        memory-mapped key array makes a Python int and, in a process that has been
+        doing other work, reads a cold cache line; a whole-table bisection takes 17 to
+        19 of them. Built once, on first use (4,097 bisections in C, a few
+        milliseconds; a Python pass over the keys for 16-bit buckets cost a cold call
+        ~35 ms), 16 KiB.
+        """
+        got = self._starts
+        if got is None:
+            if not self._loaded:
+                self._load()
+            starts = _bucket_starts(self.keys)
+            with self._lock:
+                if self._starts is None:
+                    self._starts = starts
+                got = self._starts
+        return got
+
     def get(self, key: int) -> int | None:
         """The value stored for ``key``, or None when the key is absent."""
         if not self._loaded:
@@ -172,14 +196,14 @@ def word_count_or_none(word: str) -> int | None:
     # the scorer asks this a few dozen times per utterance: one function, no helpers
     if not word:
         return None
+    starts = _WORDS._starts or _WORDS.buckets()
     keys = _WORDS.keys
-    if keys is None:
-        _WORDS._load()
-        keys = _WORDS.keys
     digest = blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     key = int.from_bytes(digest, "little")
-    i = bisect.bisect_left(keys, key)
-    if i < _WORDS.n and keys[i] == key:
+    top = key >> _BUCKET_SHIFT  # its bucket (_Table.buckets)
+    hi = starts[top + 1]
+    i = bisect.bisect_left(keys, key, starts[top], hi)
+    if i < hi and keys[i] == key:
         return int(_WORDS.values[i])
     return None
 
@@ -292,29 +316,11 @@ _FIRST: dict[str, int | None] = {}
 _UNSEEN = -1
 
 _BUCKET_SHIFT = 52  # a key's top 12 bits choose its bucket
-_BUCKETS: list[array.array[int]] = []  # the phrase table's, once built (one, or none)
 
 
 def _phrase_buckets() -> array.array[int]:
-    """Where each bucket of the phrase table's sorted keys starts: the keys whose top 12
-    bits are ``b`` are ``keys[starts[b]:starts[b + 1]]`` (about 21 of the ~87,000).
-
-    A lookup then bisects one bucket instead of all keys: each probe of the
-    memory-mapped key array makes a Python int, and a whole-table bisection took 17 of
-    them, a third of the time :func:`phrase_pinyin` spends on a compile of 50,000
-    terms. Built once, on first use (4,097 bisections in C, a few milliseconds; a
-    Python pass over the keys for 16-bit buckets cost a cold call ~35 ms), 16 KiB.
-    """
-    if _BUCKETS:
-        return _BUCKETS[0]
-    table = _PHRASES
-    if not table._loaded:
-        table._load()
-    starts = _bucket_starts(table.keys)
-    with table._lock:
-        if not _BUCKETS:
-            _BUCKETS.append(starts)
-    return _BUCKETS[0]
+    """The bucket starts of the phrase table (:meth:`_Table.buckets`)."""
+    return _PHRASES.buckets()
 
 
 def _bucket_starts(keys: Any) -> array.array[int]:
@@ -332,7 +338,7 @@ def _cut_run(run: str, out: list[str]) -> None:
     :func:`string_key` are written out here.
     """
     table = _PHRASES
-    starts = _BUCKETS[0] if _BUCKETS else _phrase_buckets()
+    starts = table._starts or table.buckets()
     keys, values = table.keys, table.values
     first = _FIRST
     s, n = 0, len(run)
@@ -354,7 +360,7 @@ def _cut_run(run: str, out: list[str]) -> None:
             data = enc[wide * s : wide * e] if wide else run[s:e].encode("utf-8", "surrogatepass")
             digest = blake2b(data, digest_size=8).digest()
             key = int.from_bytes(digest, "little")
-            top = key >> _BUCKET_SHIFT  # its bucket (_phrase_buckets)
+            top = key >> _BUCKET_SHIFT  # its bucket (_Table.buckets)
             lo, hi = starts[top], starts[top + 1]
             i = bisect.bisect_left(keys, key, lo, hi) if hi - lo > 1 else lo
             if i == hi or keys[i] != key:  # no phrase starts with run[s:e]

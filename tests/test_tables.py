@@ -239,13 +239,16 @@ def test_committed_tables_equal_a_rebuild(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert {p.name for p in tmp_path.iterdir()} == set(built)
 
 
-def test_phrase_buckets_hold_each_key_in_its_bucket() -> None:
+@pytest.mark.parametrize("name", ["_PHRASES", "_WORDS"])
+def test_buckets_hold_each_key_in_its_bucket(name: str) -> None:
     from hotfuse import _tables as t
 
-    starts = t._phrase_buckets()
-    keys = t._PHRASES.keys
+    table = getattr(t, name)
+    starts = table.buckets()
+    assert table.buckets() is starts  # built once
+    keys = table.keys
     assert len(starts) == (1 << (64 - t._BUCKET_SHIFT)) + 1
-    assert starts[0] == 0 and starts[-1] == t._PHRASES.n
+    assert starts[0] == 0 and starts[-1] == table.n
     for b in range(len(starts) - 1):
         lo, hi = starts[b], starts[b + 1]
         assert lo <= hi
