@@ -230,9 +230,14 @@ class Transcript:
         if not isinstance(text, str):
             msg = f"text must be a string, got {type(text).__name__}"
             raise InputError(msg)
-        spans = tokenize(text)
         if confidences is None and timestamps is None:  # plain text: nothing to check
+            if _CJK_RUN.fullmatch(text) is not None:  # CJK only: one token a character
+                n = len(text)
+                spans = list(zip(range(n), range(1, n + 1), strict=True))
+                return cls._trusted(text, tuple(map(plain_token, text)), spans)
+            spans = tokenize(text)
             return cls._trusted(text, tuple(map(plain_token, [text[s:e] for s, e in spans])), spans)
+        spans = tokenize(text)
         confs = _per_token(text, spans, confidences, "confidences", _min_or_none)
         times = _per_token(text, spans, timestamps, "timestamps", _span_or_none)
         tokens = []

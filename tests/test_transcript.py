@@ -81,6 +81,22 @@ def test_tokenize_is_the_rule_char_by_char(text: str) -> None:
     assert tokenize(text) == _tokenize_char_by_char(text)
 
 
+@given(
+    st.text(alphabet=st.sampled_from(list("伊丽莎白か한〇𠀀aZ1 ，")), max_size=30)
+    | st.text(alphabet=st.sampled_from(list("伊丽莎白か한〇𠀀")), max_size=30)
+)
+def test_plain_text_transcripts_are_the_checked_ones(text: str) -> None:
+    """from_text on plain text (CJK only, or anything) gives the transcript the checked
+    constructor builds from tokenize's spans."""
+    spans = tokenize(text)
+    want = Transcript(text, tuple(Token(text[s:e]) for s, e in spans), tuple(spans))
+    got = Transcript.from_text(text)
+    assert got == want
+    assert [got.token_at(i) for i in range(len(text))] == [
+        want.token_at(i) for i in range(len(text))
+    ]
+
+
 def test_the_cjk_run_pattern_is_is_cjk() -> None:
     from hotfuse.transcript import _CJK_RUN
 
